@@ -1,0 +1,357 @@
+//! The one error type of the crate, and the reasons it carries.
+//!
+//! Every message is lowercase, names the part of the input at fault, and never contains bytes
+//! of a token, a claim or a key: an [`Error`] is safe to log as it is. A signature that does not
+//! verify is reported as [`Error::InvalidSignature`] and nothing more.
+
+use core::fmt;
+
+/// Everything that can go wrong in this crate.
+///
+/// The variants say which step failed; the sub-enums say why. Matching on the variant is stable;
+/// new variants and new reasons may be added in minor releases.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input is not a well-formed JOSE object: wrong structure, encoding or JSON.
+    Malformed(Malformed),
+    /// The input asks for an algorithm, curve or extension this crate does not implement or never
+    /// accepts (`alg: none`).
+    Unsupported(Unsupported),
+    /// The token's `alg` is not the algorithm the key is bound to.
+    ///
+    /// This is how an RS256 public key used as an HS256 secret, or any other algorithm
+    /// substitution, fails: before any cryptography runs.
+    AlgorithmMismatch {
+        /// The name of the algorithm the key is bound to.
+        expected: &'static str,
+    },
+    /// No key of the key source fits the token.
+    NoKey(NoKey),
+    /// The signature or MAC does not verify.
+    InvalidSignature,
+    /// A key could not be built from the material given.
+    KeyRejected(KeyRejected),
+    /// An input is larger than the limit set for it.
+    TooLarge {
+        /// What was too large.
+        what: &'static str,
+        /// The limit in force, in bytes or items as `what` says.
+        limit: usize,
+    },
+    /// Signing failed: the random number generator or the signer reported an error.
+    SigningFailed,
+}
+
+/// Why an input is not well-formed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Malformed {
+    /// A compact serialization is not exactly three segments separated by `.`.
+    Segments,
+    /// A compact serialization holds a byte outside `A-Z a-z 0-9 - _ .`.
+    Character,
+    /// A member or segment is not canonical, unpadded base64url (RFC 7515 §2).
+    Base64(&'static str),
+    /// A JSON text is not acceptable.
+    Json {
+        /// Which JSON text: `"header"`, `"payload"`, `"jwk"`, ...
+        part: &'static str,
+        /// What is wrong with it.
+        problem: JsonProblem,
+    },
+    /// Detached content was given for a JWS whose payload is not detached (empty).
+    NotDetached,
+    /// A required member is absent.
+    MissingMember(&'static str),
+    /// A member has the wrong JSON type or a value outside what the specification allows.
+    InvalidMember(&'static str),
+    /// The `crit` header member breaks a rule of RFC 7515 §4.1.11.
+    Crit(CritProblem),
+    /// An unencoded payload (RFC 7797 `b64: false`) is used against the rules of RFC 7797.
+    Unencoded(UnencodedProblem),
+}
+
+/// What is wrong with a JSON text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonProblem {
+    /// Not valid JSON (syntax, encoding, end of input), at this line and column.
+    Syntax {
+        /// One-based line of the error.
+        line: usize,
+        /// One-based column of the error.
+        column: usize,
+    },
+    /// The top level is not a JSON object.
+    NotObject,
+    /// An object has two members with the same name (RFC 7515 §5.2, RFC 7519 §4).
+    DuplicateMember,
+    /// Arrays and objects are nested deeper than the limit.
+    TooDeep,
+    /// Valid JSON is followed by more than whitespace.
+    TrailingCharacters,
+    /// A member the target type requires is absent.
+    MissingField(&'static str),
+    /// A value has the wrong JSON type for the target type.
+    InvalidType {
+        /// What the target type expected, in its own words.
+        expected: alloc::boxed::Box<str>,
+        /// The kind of JSON value found (`string`, `integer`, ...), never the value.
+        found: &'static str,
+    },
+    /// A value has the right type but does not fit the target type (length, range, variant).
+    InvalidValue,
+}
+
+/// Why a `crit` header member is rejected (RFC 7515 §4.1.11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CritProblem {
+    /// `crit` is not a non-empty array of unique strings.
+    Malformed,
+    /// `crit` names an extension this crate does not understand (only `b64` is understood).
+    Unknown,
+    /// `crit` names a header parameter this specification already defines.
+    Registered,
+    /// `crit` names a header parameter that the protected header does not contain.
+    Absent,
+    /// `crit` appears outside the protected header.
+    Unprotected,
+}
+
+/// Why an unencoded payload (RFC 7797) is rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnencodedProblem {
+    /// `b64` is present but `crit` does not list it (RFC 7797 §6).
+    NotCritical,
+    /// `b64` is not a boolean, or appears outside the protected header.
+    Malformed,
+    /// An unencoded payload in a compact serialization is not text without `.` (RFC 7797 §5.2).
+    PayloadCharacters,
+    /// The signatures of one JWS disagree on `b64` (RFC 7797 §3).
+    Inconsistent,
+}
+
+/// An algorithm, curve, key type or feature this crate recognises but does not provide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unsupported {
+    /// An unsecured JWS (`alg: none`, in any spelling). It is never accepted.
+    None,
+    /// A registered algorithm `ring` does not implement (for example `ES512`, `ES256K`).
+    Algorithm(&'static str),
+    /// An algorithm name this crate does not know.
+    UnknownAlgorithm,
+    /// An elliptic curve `ring` does not implement (for example `P-521`, `secp256k1`, `Ed448`).
+    Curve(&'static str),
+    /// A key type this crate does not know.
+    KeyType,
+    /// An RSA private key without its CRT parameters, or with more than two primes.
+    RsaKeyShape,
+    /// RSA key generation: `ring` cannot generate RSA keys (use `openssl genpkey`).
+    RsaKeyGeneration,
+}
+
+/// Why a key key source holds no key for a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoKey {
+    /// The token names a `kid` that no usable key has.
+    UnknownKid,
+    /// No key for the token's `alg` (with its `kid`, if it names one).
+    NoKeyForAlgorithm,
+    /// More than one key fits and the token does not tell them apart.
+    Ambiguous,
+}
+
+/// Why a key could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyRejected {
+    /// An HMAC secret shorter than the hash output of its algorithm (RFC 7518 §3.2).
+    HmacTooShort {
+        /// The algorithm's minimum, in bytes.
+        min: usize,
+    },
+    /// An RSA modulus outside 2048..=8192 bits, counted exactly.
+    RsaModulusSize {
+        /// The modulus size found, in bits.
+        bits: usize,
+    },
+    /// An RSA public exponent ring does not accept (even, below 3, or over 33 bits).
+    RsaExponent,
+    /// The key is of a type or curve that does not fit the algorithm asked for.
+    WrongAlgorithm {
+        /// The algorithm asked for.
+        expected: &'static str,
+    },
+    /// A private key is encrypted; decrypt it first (for example with `openssl pkcs8`).
+    Encrypted,
+    /// Not a PEM document this crate reads, or a PEM label that does not fit the call.
+    Pem,
+    /// Not valid DER, or not the ASN.1 structure the call expects.
+    Der,
+    /// A component of the key is out of range or of the wrong length.
+    InvalidComponent(&'static str),
+    /// The private and public parts of a key do not match, or ring rejected the key.
+    Inconsistent,
+    /// The key may not be used for this operation (`use` or `key_ops`).
+    Usage,
+    /// The random number generator failed while generating a key.
+    Rng,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed(why) => write!(f, "malformed input: {why}"),
+            Self::Unsupported(why) => write!(f, "unsupported: {why}"),
+            Self::AlgorithmMismatch { expected } => {
+                write!(f, "token alg does not match the key's algorithm {expected}")
+            }
+            Self::NoKey(why) => write!(f, "no key for this token: {why}"),
+            Self::InvalidSignature => f.write_str("invalid signature"),
+            Self::KeyRejected(why) => write!(f, "key rejected: {why}"),
+            Self::TooLarge { what, limit } => {
+                write!(f, "{what} is larger than the limit of {limit}")
+            }
+            Self::SigningFailed => f.write_str("signing failed"),
+        }
+    }
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Segments => f.write_str("compact serialization needs exactly three segments"),
+            Self::Character => f.write_str("compact serialization holds a byte outside base64url"),
+            Self::Base64(part) => write!(f, "{part} is not canonical unpadded base64url"),
+            Self::Json { part, problem } => write!(f, "{part}: {problem}"),
+            Self::NotDetached => f.write_str("detached content needs an empty payload segment"),
+            Self::MissingMember(name) => write!(f, "member `{name}` is missing"),
+            Self::InvalidMember(name) => write!(f, "member `{name}` has an invalid value"),
+            Self::Crit(why) => write!(f, "crit: {why}"),
+            Self::Unencoded(why) => write!(f, "b64: {why}"),
+        }
+    }
+}
+
+impl fmt::Display for JsonProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Syntax { line, column } => {
+                write!(f, "invalid JSON at line {line} column {column}")
+            }
+            Self::NotObject => f.write_str("top level is not a JSON object"),
+            Self::DuplicateMember => f.write_str("duplicate member name"),
+            Self::TooDeep => f.write_str("JSON nested too deeply"),
+            Self::TrailingCharacters => f.write_str("trailing characters after the JSON value"),
+            Self::MissingField(name) => write!(f, "missing member `{name}`"),
+            Self::InvalidType { expected, found } => {
+                write!(f, "invalid type: found {found}, expected {expected}")
+            }
+            Self::InvalidValue => f.write_str("a value does not fit the expected type"),
+        }
+    }
+}
+
+impl fmt::Display for CritProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Malformed => "not a non-empty array of unique names",
+            Self::Unknown => "names an extension that is not understood",
+            Self::Registered => "names a header parameter the specification defines",
+            Self::Absent => "names a parameter absent from the protected header",
+            Self::Unprotected => "is not in the protected header",
+        })
+    }
+}
+
+impl fmt::Display for UnencodedProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotCritical => "present but not listed in crit",
+            Self::Malformed => "not a boolean in the protected header",
+            Self::PayloadCharacters => {
+                "an unencoded payload in compact form must be text without '.'"
+            }
+            Self::Inconsistent => "signatures disagree on b64",
+        })
+    }
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => f.write_str("unsecured JWS (alg none) is never accepted"),
+            Self::Algorithm(name) => write!(f, "algorithm {name} is not implemented by ring"),
+            Self::UnknownAlgorithm => f.write_str("unknown algorithm"),
+            Self::Curve(name) => write!(f, "curve {name} is not implemented by ring"),
+            Self::KeyType => f.write_str("unknown key type"),
+            Self::RsaKeyShape => {
+                f.write_str("RSA private keys need exactly two primes and their CRT parameters")
+            }
+            Self::RsaKeyGeneration => f.write_str("ring cannot generate RSA keys"),
+        }
+    }
+}
+
+impl fmt::Display for NoKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::UnknownKid => "unknown kid",
+            Self::NoKeyForAlgorithm => "no key for this alg",
+            Self::Ambiguous => "ambiguous: several keys fit and the token does not tell them apart",
+        })
+    }
+}
+
+impl fmt::Display for KeyRejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::HmacTooShort { min } => write!(f, "HMAC secret shorter than {min} bytes"),
+            Self::RsaModulusSize { bits } => {
+                write!(f, "RSA modulus of {bits} bits is outside 2048..=8192")
+            }
+            Self::RsaExponent => f.write_str("RSA public exponent is not accepted"),
+            Self::WrongAlgorithm { expected } => {
+                write!(f, "key does not fit algorithm {expected}")
+            }
+            Self::Encrypted => f.write_str("private key is encrypted; decrypt it first"),
+            Self::Pem => f.write_str("not a PEM document of the expected kind"),
+            Self::Der => f.write_str("not valid DER of the expected structure"),
+            Self::InvalidComponent(name) => write!(f, "key component `{name}` is invalid"),
+            Self::Inconsistent => f.write_str("private and public parts do not match"),
+            Self::Usage => f.write_str("key use or key_ops does not allow this operation"),
+            Self::Rng => f.write_str("random number generator failed"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl From<Malformed> for Error {
+    fn from(why: Malformed) -> Self {
+        Self::Malformed(why)
+    }
+}
+
+impl From<Unsupported> for Error {
+    fn from(why: Unsupported) -> Self {
+        Self::Unsupported(why)
+    }
+}
+
+impl From<KeyRejected> for Error {
+    fn from(why: KeyRejected) -> Self {
+        Self::KeyRejected(why)
+    }
+}
+
+impl From<NoKey> for Error {
+    fn from(why: NoKey) -> Self {
+        Self::NoKey(why)
+    }
+}

@@ -1,0 +1,43 @@
+//! Size limits applied to untrusted input before it is decoded.
+
+/// Size limits for untrusted input. Every limit has a default that real tokens stay far below;
+/// raise one only for a source you know needs it.
+///
+/// ```
+/// let limits = jose_ring::Limits::default().max_token_len(1 << 20);
+/// assert_eq!(limits.token_len(), 1 << 20);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    token_len: usize,
+}
+
+impl Limits {
+    /// The defaults: a compact token of at most 64 KiB.
+    pub const DEFAULT: Self = Self {
+        token_len: 64 * 1024,
+    };
+
+    /// Sets the longest compact token accepted, in bytes; a longer one is rejected before any
+    /// decoding.
+    #[must_use]
+    pub const fn max_token_len(mut self, bytes: usize) -> Self {
+        self.token_len = bytes;
+        self
+    }
+
+    /// The longest compact token accepted, in bytes.
+    #[must_use]
+    pub const fn token_len(&self) -> usize {
+        self.token_len
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// The longest `kid` a header may carry, in bytes.
+pub(crate) const MAX_KID_LEN: usize = 256;
