@@ -1,0 +1,299 @@
+//! JSON Web Algorithms (RFC 7518, RFC 8037): one `static` per signature algorithm.
+//!
+//! An [`Algorithm`] fixes every parameter (hash, padding, curve, signature format) and points at
+//! `ring`'s own statics. Keys are bound to one algorithm when they are built, and a token's
+//! `"alg"` is only ever compared with the name of that algorithm: nothing in a token chooses
+//! which code runs.
+//!
+//! | name | static | key | ring |
+//! |---|---|---|---|
+//! | `HS256`, `HS384`, `HS512` | [`HS256`], [`HS384`], [`HS512`] | [`HmacKey`](crate::HmacKey), at least 32/48/64 bytes | `hmac::HMAC_SHA*` |
+//! | `RS256`, `RS384`, `RS512` | [`RS256`], [`RS384`], [`RS512`] | RSA, 2048..=8192 bits | `RSA_PKCS1_*` |
+//! | `PS256`, `PS384`, `PS512` | [`PS256`], [`PS384`], [`PS512`] | RSA, 2048..=8192 bits | `RSA_PSS_*` (salt = hash length) |
+//! | `ES256` | [`ES256`] | P-256 | `ECDSA_P256_SHA256_FIXED*` |
+//! | `ES384` | [`ES384`] | P-384 | `ECDSA_P384_SHA384_FIXED*` |
+//! | `EdDSA` | [`EdDSA`] | Ed25519 | `ED25519` |
+//!
+//! Not in `ring` 0.17, so reported as [`Unsupported::Algorithm`]: `ES512` (P-521), `ES256K`
+//! (secp256k1), `Ed448`. `none` is never accepted: [`Unsupported::None`].
+
+use core::fmt;
+use ring::{hmac, signature};
+
+use crate::error::{Error, Unsupported};
+
+/// A JWS signature algorithm. The only values are the statics of this module.
+pub struct Algorithm {
+    name: &'static str,
+    pub(crate) family: Family,
+}
+
+/// The curves `ring` signs with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Curve {
+    /// NIST P-256 (secp256r1).
+    P256,
+    /// NIST P-384 (secp384r1).
+    P384,
+}
+
+impl Curve {
+    /// The length of one coordinate (and of the private scalar), in bytes.
+    pub(crate) const fn coordinate_len(self) -> usize {
+        match self {
+            Self::P256 => 32,
+            Self::P384 => 48,
+        }
+    }
+
+    /// The JWK `crv` name.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Self::P256 => "P-256",
+            Self::P384 => "P-384",
+        }
+    }
+}
+
+/// How an algorithm maps onto `ring`.
+#[derive(Clone, Copy)]
+pub(crate) enum Family {
+    /// HMAC with the given hash; the key is at least `min_key_len` bytes.
+    Hmac {
+        algorithm: &'static hmac::Algorithm,
+        min_key_len: usize,
+    },
+    /// RSA with PKCS#1 v1.5 or PSS padding.
+    Rsa {
+        verify: &'static signature::RsaParameters,
+        sign: &'static dyn signature::RsaEncoding,
+    },
+    /// ECDSA with fixed-length `R || S` signatures.
+    Ecdsa {
+        curve: Curve,
+        verify: &'static signature::EcdsaVerificationAlgorithm,
+        sign: &'static signature::EcdsaSigningAlgorithm,
+    },
+    /// Ed25519.
+    Ed25519,
+}
+
+macro_rules! algorithm {
+    ($(#[$doc:meta])* $id:ident = $name:literal, $family:expr) => {
+        $(#[$doc])*
+        pub static $id: Algorithm = Algorithm { name: $name, family: $family };
+    };
+}
+
+algorithm!(
+    /// HMAC using SHA-256 (RFC 7518 §3.2).
+    HS256 = "HS256",
+    Family::Hmac { algorithm: &hmac::HMAC_SHA256, min_key_len: 32 }
+);
+algorithm!(
+    /// HMAC using SHA-384 (RFC 7518 §3.2).
+    HS384 = "HS384",
+    Family::Hmac { algorithm: &hmac::HMAC_SHA384, min_key_len: 48 }
+);
+algorithm!(
+    /// HMAC using SHA-512 (RFC 7518 §3.2).
+    HS512 = "HS512",
+    Family::Hmac { algorithm: &hmac::HMAC_SHA512, min_key_len: 64 }
+);
+algorithm!(
+    /// RSASSA-PKCS1-v1_5 using SHA-256 (RFC 7518 §3.3).
+    RS256 = "RS256",
+    Family::Rsa { verify: &signature::RSA_PKCS1_2048_8192_SHA256, sign: &signature::RSA_PKCS1_SHA256 }
+);
+algorithm!(
+    /// RSASSA-PKCS1-v1_5 using SHA-384 (RFC 7518 §3.3).
+    RS384 = "RS384",
+    Family::Rsa { verify: &signature::RSA_PKCS1_2048_8192_SHA384, sign: &signature::RSA_PKCS1_SHA384 }
+);
+algorithm!(
+    /// RSASSA-PKCS1-v1_5 using SHA-512 (RFC 7518 §3.3).
+    RS512 = "RS512",
+    Family::Rsa { verify: &signature::RSA_PKCS1_2048_8192_SHA512, sign: &signature::RSA_PKCS1_SHA512 }
+);
+algorithm!(
+    /// RSASSA-PSS using SHA-256, MGF1 with SHA-256 and a 32-byte salt (RFC 7518 §3.5).
+    PS256 = "PS256",
+    Family::Rsa { verify: &signature::RSA_PSS_2048_8192_SHA256, sign: &signature::RSA_PSS_SHA256 }
+);
+algorithm!(
+    /// RSASSA-PSS using SHA-384, MGF1 with SHA-384 and a 48-byte salt (RFC 7518 §3.5).
+    PS384 = "PS384",
+    Family::Rsa { verify: &signature::RSA_PSS_2048_8192_SHA384, sign: &signature::RSA_PSS_SHA384 }
+);
+algorithm!(
+    /// RSASSA-PSS using SHA-512, MGF1 with SHA-512 and a 64-byte salt (RFC 7518 §3.5).
+    PS512 = "PS512",
+    Family::Rsa { verify: &signature::RSA_PSS_2048_8192_SHA512, sign: &signature::RSA_PSS_SHA512 }
+);
+algorithm!(
+    /// ECDSA using P-256 and SHA-256, signature as 64-byte `R || S` (RFC 7518 §3.4).
+    ES256 = "ES256",
+    Family::Ecdsa {
+        curve: Curve::P256,
+        verify: &signature::ECDSA_P256_SHA256_FIXED,
+        sign: &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+    }
+);
+algorithm!(
+    /// ECDSA using P-384 and SHA-384, signature as 96-byte `R || S` (RFC 7518 §3.4).
+    ES384 = "ES384",
+    Family::Ecdsa {
+        curve: Curve::P384,
+        verify: &signature::ECDSA_P384_SHA384_FIXED,
+        sign: &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+    }
+);
+algorithm!(
+    /// EdDSA with the Ed25519 curve (RFC 8037 §3.1). Ed448 is not in `ring`.
+    #[allow(non_upper_case_globals)] // reason: the registered name, as users read it in tokens
+    EdDSA = "EdDSA",
+    Family::Ed25519
+);
+
+/// Every algorithm this crate implements, in the order of the table above.
+pub static ALL: [&Algorithm; 12] = [
+    &HS256, &HS384, &HS512, &RS256, &RS384, &RS512, &PS256, &PS384, &PS512, &ES256, &ES384, &EdDSA,
+];
+
+/// Registered JWS algorithm names that `ring` 0.17 cannot run.
+const NOT_IN_RING: [&str; 3] = ["ES512", "ES256K", "Ed448"];
+
+impl Algorithm {
+    /// The registered name, as it appears in a JOSE header's `"alg"`.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Looks an algorithm up by its registered name, for configuration (a command line, a JWK's
+    /// `"alg"` member, a settings file). Verification never uses it: it compares a token's
+    /// `"alg"` with the algorithm its key is bound to.
+    ///
+    /// ```
+    /// use jose_ring::{jwa, Error, Unsupported};
+    /// assert_eq!(jwa::Algorithm::from_name("ES256"), Ok(&jwa::ES256));
+    /// assert_eq!(
+    ///     jwa::Algorithm::from_name("ES512"),
+    ///     Err(Error::Unsupported(Unsupported::Algorithm("ES512")))
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Unsupported::None`] for `none` in any spelling, [`Unsupported::Algorithm`] for a
+    /// registered name `ring` cannot run, [`Unsupported::UnknownAlgorithm`] otherwise. Names are
+    /// case-sensitive.
+    pub fn from_name(name: &str) -> Result<&'static Self, Error> {
+        match ALL.iter().find(|a| a.name == name) {
+            Some(&alg) => Ok(alg),
+            None => Err(classify_unknown(name)),
+        }
+    }
+
+    /// Whether this is an HMAC algorithm (a shared secret rather than a key pair).
+    #[must_use]
+    pub const fn is_symmetric(&self) -> bool {
+        matches!(self.family, Family::Hmac { .. })
+    }
+}
+
+/// The error for a token `alg` that is not `expected`: a clear word for `none` and for the
+/// registered algorithms ring lacks, an algorithm mismatch otherwise.
+pub(crate) fn mismatch(alg: &str, expected: &'static Algorithm) -> Error {
+    match classify_unknown(alg) {
+        Error::Unsupported(Unsupported::UnknownAlgorithm) => Error::AlgorithmMismatch {
+            expected: expected.name,
+        },
+        known => known,
+    }
+}
+
+/// Rejects `none` and the algorithms ring lacks before any key is looked at.
+///
+/// # Errors
+///
+/// As [`Algorithm::from_name`], except that names this crate implements and unknown names
+/// pass.
+pub(crate) fn reject_unusable(alg: &str) -> Result<(), Error> {
+    match classify_unknown(alg) {
+        Error::Unsupported(Unsupported::UnknownAlgorithm) => Ok(()),
+        unusable => Err(unusable),
+    }
+}
+
+fn classify_unknown(name: &str) -> Error {
+    if name.eq_ignore_ascii_case("none") {
+        return Error::Unsupported(Unsupported::None);
+    }
+    match NOT_IN_RING.iter().find(|&&n| n == name) {
+        Some(&n) => Error::Unsupported(Unsupported::Algorithm(n)),
+        None => Error::Unsupported(Unsupported::UnknownAlgorithm),
+    }
+}
+
+impl PartialEq for Algorithm {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Algorithm {}
+
+impl fmt::Debug for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for alg in ALL {
+            assert_eq!(Algorithm::from_name(alg.name()), Ok(alg));
+        }
+    }
+
+    #[test]
+    fn none_and_missing_algorithms() {
+        for none in ["none", "None", "NONE", "nOnE"] {
+            assert_eq!(
+                Algorithm::from_name(none),
+                Err(Error::Unsupported(Unsupported::None))
+            );
+            assert_eq!(
+                mismatch(none, &HS256),
+                Error::Unsupported(Unsupported::None)
+            );
+        }
+        for name in NOT_IN_RING {
+            assert_eq!(
+                Algorithm::from_name(name),
+                Err(Error::Unsupported(Unsupported::Algorithm(name)))
+            );
+        }
+        for name in ["hs256", "HS257", "", "RSA-OAEP"] {
+            assert_eq!(
+                Algorithm::from_name(name),
+                Err(Error::Unsupported(Unsupported::UnknownAlgorithm))
+            );
+            assert_eq!(
+                mismatch(name, &RS256),
+                Error::AlgorithmMismatch { expected: "RS256" }
+            );
+        }
+    }
+}

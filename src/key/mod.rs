@@ -1,0 +1,193 @@
+//! Keys, each bound to one algorithm when it is built, and the key sources verification asks.
+
+pub(crate) mod der;
+mod hmac;
+pub(crate) mod pem;
+mod signing;
+mod verifying;
+
+use alloc::string::String;
+
+use crate::error::{Error, NoKey};
+use crate::jwa::{self, Algorithm};
+
+pub use hmac::HmacKey;
+pub use signing::SigningKey;
+pub use verifying::VerifyingKey;
+
+/// A key that can sign: an [`HmacKey`] or a [`SigningKey`].
+///
+/// The trait is sealed: signing always goes through the keys of this crate, whose algorithm was
+/// fixed when they were built.
+pub trait Signer: sealed::Sign {
+    /// The algorithm the key is bound to; it becomes the header's `"alg"`.
+    fn algorithm(&self) -> &'static Algorithm;
+    /// The key ID, if the key has one; it becomes the header's `"kid"` unless the header sets
+    /// its own.
+    fn kid(&self) -> Option<&str>;
+}
+
+pub(crate) mod sealed {
+    use alloc::vec::Vec;
+
+    use crate::error::Error;
+
+    /// The private half of [`Signer`](super::Signer).
+    pub trait Sign {
+        /// Signs `message` (the JWS signing input) with the key's algorithm.
+        fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error>;
+    }
+}
+
+/// A key found by a [`KeySource`]: a borrowed [`HmacKey`] or [`VerifyingKey`].
+#[derive(Clone, Copy, Debug)]
+pub struct KeyRef<'a>(Inner<'a>);
+
+#[derive(Clone, Copy, Debug)]
+enum Inner<'a> {
+    Hmac(&'a HmacKey),
+    Public(&'a VerifyingKey),
+}
+
+impl<'a> From<&'a HmacKey> for KeyRef<'a> {
+    fn from(key: &'a HmacKey) -> Self {
+        Self(Inner::Hmac(key))
+    }
+}
+
+impl<'a> From<&'a VerifyingKey> for KeyRef<'a> {
+    fn from(key: &'a VerifyingKey) -> Self {
+        Self(Inner::Public(key))
+    }
+}
+
+impl KeyRef<'_> {
+    /// The algorithm the key is bound to.
+    #[must_use]
+    pub fn algorithm(&self) -> &'static Algorithm {
+        match self.0 {
+            Inner::Hmac(k) => k.algorithm(),
+            Inner::Public(k) => k.algorithm(),
+        }
+    }
+
+    /// The key ID, if the key has one.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        match self.0 {
+            Inner::Hmac(k) => k.kid(),
+            Inner::Public(k) => k.kid(),
+        }
+    }
+
+    /// Checks `signature` over `message` with the key's algorithm.
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        match self.0 {
+            Inner::Hmac(k) => k.verify(message, signature),
+            Inner::Public(k) => k.verify(message, signature),
+        }
+    }
+}
+
+/// Where verification finds the key for a token.
+///
+/// A single [`HmacKey`] or [`VerifyingKey`] is a key source, and so is a set of keys; implement
+/// it for your own key store to choose keys by `kid` your way. Whatever key is returned, the
+/// verifier still compares the token's `alg` with the key's algorithm, so a source cannot
+/// cause an algorithm substitution.
+///
+/// A single key fits a token whose `alg` is the key's algorithm and whose `kid`, when both
+/// the token and the key have one, is the key's.
+pub trait KeySource {
+    /// Chooses the key for a token whose protected header has this `alg` and `kid`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoKey`] when no key fits, saying whether the `kid` is unknown, no key has the
+    /// `alg`, or the choice would be ambiguous; [`Error::AlgorithmMismatch`] or
+    /// [`Error::Unsupported`] from a single key whose algorithm is not `alg`.
+    fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error>;
+}
+
+impl<S: KeySource + ?Sized> KeySource for &S {
+    fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
+        (**self).select(alg, kid)
+    }
+}
+
+/// The single-key policy shared by [`HmacKey`] and [`VerifyingKey`].
+fn select_single<'a>(key: KeyRef<'a>, alg: &str, kid: Option<&str>) -> Result<KeyRef<'a>, Error> {
+    if let (Some(wanted), Some(have)) = (kid, key.kid()) {
+        if wanted != have {
+            return Err(Error::NoKey(NoKey::UnknownKid));
+        }
+    }
+    if alg != key.algorithm().name() {
+        return Err(jwa::mismatch(alg, key.algorithm()));
+    }
+    Ok(key)
+}
+
+impl KeySource for HmacKey {
+    fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
+        select_single(self.into(), alg, kid)
+    }
+}
+
+impl KeySource for VerifyingKey {
+    fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
+        select_single(self.into(), alg, kid)
+    }
+}
+
+/// The number of significant bits of a big-endian unsigned integer.
+pub(crate) fn bit_len(be: &[u8]) -> usize {
+    let mut bytes = be.iter().skip_while(|&&b| b == 0);
+    match bytes.next() {
+        None => 0,
+        Some(&top) => {
+            let rest = bytes.count();
+            let top_bits =
+                usize::try_from(u8::BITS.saturating_sub(top.leading_zeros())).unwrap_or(8);
+            rest.saturating_mul(8).saturating_add(top_bits)
+        }
+    }
+}
+
+/// A key ID set on a key, carried into the `kid` of tokens it signs.
+pub(crate) type Kid = Option<String>;
+
+/// Formats the `Debug` of a key: its kind, algorithm and kid, nothing of the key itself.
+pub(crate) fn debug_key(
+    f: &mut core::fmt::Formatter<'_>,
+    kind: &str,
+    alg: &Algorithm,
+    kid: Option<&str>,
+) -> core::fmt::Result {
+    f.debug_struct(kind)
+        .field("alg", &alg.name())
+        .field("kid", &kid)
+        .finish_non_exhaustive()
+}
+
+/// The error for a key that does not fit `alg`.
+pub(crate) fn wrong_algorithm(alg: &'static Algorithm) -> Error {
+    crate::error::KeyRejected::WrongAlgorithm {
+        expected: alg.name(),
+    }
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bit_len_counts_exactly() {
+        assert_eq!(bit_len(&[]), 0);
+        assert_eq!(bit_len(&[0, 0]), 0);
+        assert_eq!(bit_len(&[1]), 1);
+        assert_eq!(bit_len(&[0, 0x80, 0]), 16);
+        assert_eq!(bit_len(&[0x0f, 0xff]), 12);
+    }
+}
