@@ -1,0 +1,349 @@
+//! The JWS compact serialization (RFC 7515 §7.1), with detached content (RFC 7515 Appendix F)
+//! and unencoded payloads (RFC 7797).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::Header;
+use super::header;
+use crate::b64;
+use crate::error::{Error, Malformed, UnencodedProblem};
+use crate::jwa::{self, Algorithm};
+use crate::key::{KeySource, Signer};
+use crate::limits::Limits;
+
+/// A compact JWS whose header has been parsed and checked, but whose signature has not.
+///
+/// Nothing here is trustworthy until [`verify`](Self::verify) succeeds; the header is exposed
+/// for choosing a key or logging, not for decisions.
+///
+/// ```
+/// use jose_ring::{jwa, jws, HmacKey};
+/// let key = HmacKey::new(&jwa::HS256, &[7; 32])?.with_kid("k1");
+/// let token = jws::sign(b"hello", &jws::Header::new(), &key)?;
+///
+/// let unverified = jws::Unverified::parse(&token)?;
+/// assert_eq!(unverified.header().kid(), Some("k1"));
+/// let verified = unverified.verify(&key)?;
+/// assert_eq!(verified.payload(), b"hello");
+/// # Ok::<(), jose_ring::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Unverified<'a> {
+    /// `header.payload`: the signing input when the payload is attached.
+    signing_input: &'a str,
+    header_segment: &'a str,
+    payload_segment: &'a str,
+    signature_segment: &'a str,
+    parsed: header::Parsed,
+}
+
+/// A JWS whose signature verified with a key bound to its algorithm.
+///
+/// Only verification builds one.
+#[derive(Debug)]
+pub struct Verified {
+    alg: &'static Algorithm,
+    header: Header,
+    payload: Vec<u8>,
+}
+
+impl Verified {
+    /// The algorithm that verified the signature.
+    #[must_use]
+    pub fn algorithm(&self) -> &'static Algorithm {
+        self.alg
+    }
+
+    /// The protected header.
+    #[must_use]
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The payload bytes (decoded, or as they were when unencoded or detached).
+    #[must_use]
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The header and payload, by value.
+    #[must_use]
+    pub fn into_parts(self) -> (Header, Vec<u8>) {
+        (self.header, self.payload)
+    }
+}
+
+impl<'a> Unverified<'a> {
+    /// Splits `token` and parses its protected header, with the default [`Limits`].
+    ///
+    /// # Errors
+    ///
+    /// As [`parse_with_limits`](Self::parse_with_limits).
+    pub fn parse(token: &'a str) -> Result<Self, Error> {
+        Self::parse_with_limits(token, &Limits::DEFAULT)
+    }
+
+    /// Splits `token` and parses its protected header, in this order: the length limit,
+    /// exactly three segments, only base64url bytes (the payload may hold other text when
+    /// `b64` is false), the header's base64url, its JSON (an object, no duplicate member
+    /// names), the types of its registered members, and the `crit` and `b64` rules.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`], [`Error::Malformed`] naming the first rule broken.
+    pub fn parse_with_limits(token: &'a str, limits: &Limits) -> Result<Self, Error> {
+        if token.len() > limits.token_len() {
+            return Err(Error::TooLarge {
+                what: "token",
+                limit: limits.token_len(),
+            });
+        }
+        let (signing_input, signature_segment) =
+            token.rsplit_once('.').ok_or(Malformed::Segments)?;
+        let (header_segment, payload_segment) =
+            signing_input.split_once('.').ok_or(Malformed::Segments)?;
+        if payload_segment.contains('.') {
+            return Err(Malformed::Segments.into());
+        }
+        for segment in [header_segment, signature_segment] {
+            if !segment.bytes().all(b64::is_alphabet) {
+                return Err(Malformed::Character.into());
+            }
+        }
+        let json = b64::decode(header_segment.as_bytes(), "header")?;
+        let parsed = header::parse(&json)?;
+        if !parsed.header.is_unencoded() && !payload_segment.bytes().all(b64::is_alphabet) {
+            return Err(Malformed::Character.into());
+        }
+        Ok(Self {
+            signing_input,
+            header_segment,
+            payload_segment,
+            signature_segment,
+            parsed,
+        })
+    }
+
+    /// The `alg` the header names. Untrusted: verification compares it with the key's.
+    #[must_use]
+    pub fn alg(&self) -> &str {
+        &self.parsed.alg
+    }
+
+    /// The protected header. Untrusted until verified.
+    #[must_use]
+    pub fn header(&self) -> &Header {
+        &self.parsed.header
+    }
+
+    /// Verifies the signature with the key `keys` chooses for the header's `alg` and `kid`,
+    /// then decodes the payload.
+    ///
+    /// `alg: none` (in any spelling) and algorithms `ring` lacks are rejected before a key is
+    /// looked at; a key whose algorithm is not the token's `alg` is never used.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unsupported`], [`Error::NoKey`], [`Error::AlgorithmMismatch`],
+    /// [`Malformed::Base64`] for the signature or payload, [`Error::InvalidSignature`].
+    pub fn verify<K: KeySource + ?Sized>(self, keys: &K) -> Result<Verified, Error> {
+        let alg = self.check_signature(keys, self.signing_input.as_bytes())?;
+        let payload = if self.parsed.header.is_unencoded() {
+            self.payload_segment.as_bytes().to_vec()
+        } else {
+            b64::decode(self.payload_segment.as_bytes(), "payload")?
+        };
+        Ok(Verified {
+            alg,
+            header: self.parsed.header,
+            payload,
+        })
+    }
+
+    /// Verifies a JWS with detached content (RFC 7515 Appendix F): the token's payload segment
+    /// is empty and `payload` is the content that was signed, as bytes (it is encoded here
+    /// unless the header says `b64: false`).
+    ///
+    /// # Errors
+    ///
+    /// [`Malformed::NotDetached`] if the token carries a payload, and those of
+    /// [`verify`](Self::verify).
+    pub fn verify_detached<K: KeySource + ?Sized>(
+        self,
+        payload: &[u8],
+        keys: &K,
+    ) -> Result<Verified, Error> {
+        if !self.payload_segment.is_empty() {
+            return Err(Malformed::NotDetached.into());
+        }
+        let mut input = Vec::with_capacity(
+            self.header_segment
+                .len()
+                .saturating_add(1)
+                .saturating_add(payload.len().saturating_mul(2)),
+        );
+        input.extend_from_slice(self.header_segment.as_bytes());
+        input.push(b'.');
+        if self.parsed.header.is_unencoded() {
+            input.extend_from_slice(payload);
+        } else {
+            let mut encoded = String::new();
+            b64::encode_into(payload, &mut encoded);
+            input.extend_from_slice(encoded.as_bytes());
+        }
+        let alg = self.check_signature(keys, &input)?;
+        Ok(Verified {
+            alg,
+            header: self.parsed.header,
+            payload: payload.to_vec(),
+        })
+    }
+
+    fn check_signature<K: KeySource + ?Sized>(
+        &self,
+        keys: &K,
+        signing_input: &[u8],
+    ) -> Result<&'static Algorithm, Error> {
+        let alg = self.alg();
+        jwa::reject_unusable(alg)?;
+        let key = keys.select(alg, self.parsed.header.kid())?;
+        if key.algorithm().name() != alg {
+            return Err(jwa::mismatch(alg, key.algorithm()));
+        }
+        let signature = b64::decode(self.signature_segment.as_bytes(), "signature")?;
+        key.verify(signing_input, &signature)?;
+        Ok(key.algorithm())
+    }
+}
+
+/// Verifies a compact JWS with the default [`Limits`]: `Unverified::parse(token)?.verify(keys)`.
+///
+/// # Errors
+///
+/// Those of [`Unverified::parse_with_limits`] and [`Unverified::verify`].
+pub fn verify<K: KeySource + ?Sized>(token: &str, keys: &K) -> Result<Verified, Error> {
+    Unverified::parse(token)?.verify(keys)
+}
+
+/// Verifies a compact JWS with detached content (`header..signature`).
+///
+/// # Errors
+///
+/// Those of [`Unverified::parse_with_limits`] and [`Unverified::verify_detached`].
+pub fn verify_detached<K: KeySource + ?Sized>(
+    token: &str,
+    payload: &[u8],
+    keys: &K,
+) -> Result<Verified, Error> {
+    Unverified::parse(token)?.verify_detached(payload, keys)
+}
+
+/// Signs `payload` into a compact JWS. The key supplies `alg`, and `kid` unless `header` sets
+/// one.
+///
+/// ```
+/// use jose_ring::{jwa, jws, SigningKey};
+/// let key = SigningKey::generate(&jwa::ES256)?;
+/// let token = jws::sign(br#"{"sub":"ada"}"#, &jws::Header::new().with_typ("JWT"), &key)?;
+/// let verified = jws::verify(&token, &key.verifying_key())?;
+/// assert_eq!(verified.payload(), br#"{"sub":"ada"}"#);
+/// # Ok::<(), jose_ring::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`UnencodedProblem::PayloadCharacters`] for an unencoded payload that is not UTF-8 text
+/// without `.`; [`Error::SigningFailed`] if the signer fails.
+pub fn sign<K: Signer + ?Sized>(payload: &[u8], header: &Header, key: &K) -> Result<String, Error> {
+    sign_compact(payload, header, key, false)
+}
+
+/// Signs `payload` into a compact JWS with detached content (`header..signature`, RFC 7515
+/// Appendix F): the payload travels separately and is given again to
+/// [`verify_detached`].
+///
+/// # Errors
+///
+/// [`Error::SigningFailed`] if the signer fails.
+pub fn sign_detached<K: Signer + ?Sized>(
+    payload: &[u8],
+    header: &Header,
+    key: &K,
+) -> Result<String, Error> {
+    sign_compact(payload, header, key, true)
+}
+
+/// Signs `payload` under a protected header given as exact JSON bytes, for reproducing
+/// published examples byte for byte or matching another implementation's header layout.
+///
+/// The header is checked as a verifier would check it: a strict JSON object whose `alg` is
+/// the key's algorithm, with valid `crit` and `b64`. With `detached`, the token is
+/// `header..signature`.
+///
+/// # Errors
+///
+/// Those of [`Unverified::parse`] for the header, [`Error::AlgorithmMismatch`] if its `alg`
+/// is not the key's, and those of [`sign`].
+pub fn sign_with_header_json<K: Signer + ?Sized>(
+    header_json: &[u8],
+    payload: &[u8],
+    key: &K,
+    detached: bool,
+) -> Result<String, Error> {
+    let parsed = header::parse(header_json)?;
+    if parsed.alg != key.algorithm().name() {
+        return Err(jwa::mismatch(&parsed.alg, key.algorithm()));
+    }
+    sign_encoded(
+        header_json,
+        parsed.header.is_unencoded(),
+        payload,
+        key,
+        detached,
+    )
+}
+
+fn sign_compact<K: Signer + ?Sized>(
+    payload: &[u8],
+    header: &Header,
+    key: &K,
+    detached: bool,
+) -> Result<String, Error> {
+    let json = header.to_json(key.algorithm().name(), key.kid())?;
+    sign_encoded(&json, header.is_unencoded(), payload, key, detached)
+}
+
+/// Signs with a protected header already serialized and checked.
+fn sign_encoded<K: Signer + ?Sized>(
+    header_json: &[u8],
+    unencoded: bool,
+    payload: &[u8],
+    key: &K,
+    detached: bool,
+) -> Result<String, Error> {
+    let sign = |input: &[u8]| crate::key::sealed::Sign::sign(key, input);
+    let mut token = b64::encode(header_json);
+    token.push('.');
+    let payload_start = token.len();
+    let signature = if !unencoded {
+        b64::encode_into(payload, &mut token);
+        sign(token.as_bytes())?
+    } else if detached {
+        // Detached, the unencoded payload may be any bytes: it never enters the token.
+        sign(&[token.as_bytes(), payload].concat())?
+    } else {
+        let text = core::str::from_utf8(payload)
+            .ok()
+            .filter(|t| !t.contains('.'))
+            .ok_or(Malformed::Unencoded(UnencodedProblem::PayloadCharacters))?;
+        token.push_str(text);
+        sign(token.as_bytes())?
+    };
+    if detached {
+        token.truncate(payload_start);
+    }
+    token.push('.');
+    b64::encode_into(&signature, &mut token);
+    Ok(token)
+}

@@ -1,0 +1,458 @@
+//! The JOSE header (RFC 7515 §4): building it for signing, parsing it from untrusted input, and
+//! the rules for `crit` (RFC 7515 §4.1.11) and `b64` (RFC 7797).
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{CritProblem, Error, JsonProblem, Malformed, UnencodedProblem};
+use crate::jwa;
+use crate::limits::MAX_KID_LEN;
+
+/// Header parameter names that RFC 7515 §4.1 and RFC 7516 §4.1 define: `crit` may not list
+/// them, and [`Header::with_member`] leaves the ones with a method of their own to that method.
+const REGISTERED: [&str; 20] = [
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit", "enc",
+    "zip", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
+];
+
+/// The members a caller sets only through their own method.
+const OWN_METHOD: [&str; 6] = ["alg", "typ", "cty", "kid", "crit", "b64"];
+
+/// The JOSE header of a JWS, apart from `alg`, which always comes from the key.
+///
+/// For signing, build one with the `with_*` methods; the key supplies `alg` (and `kid`, unless
+/// the header sets it). After verification, [`Verified::header`](super::Verified::header)
+/// returns the header that was signed.
+///
+/// The members `jwk`, `jku`, `x5u` and `x5c` may appear in a token and can be read with
+/// [`member`](Self::member), but this crate never uses them to find a key (RFC 8725 §3.10).
+///
+/// ```
+/// use jose_ring::jws::Header;
+/// let header = Header::new().with_typ("at+jwt").with_member("tenant", &"acme")?;
+/// assert_eq!(header.typ(), Some("at+jwt"));
+/// assert_eq!(header.member::<String>("tenant"), Some(Ok("acme".to_string())));
+/// # Ok::<(), jose_ring::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Header {
+    typ: Option<String>,
+    cty: Option<String>,
+    kid: Option<String>,
+    unencoded: bool,
+    members: Vec<(String, Value)>,
+}
+
+impl Header {
+    /// An empty header: the key will supply `alg` and its `kid`.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `typ`, the media type of the whole JWS (RFC 7515 §4.1.9), for example `JWT` or
+    /// `at+jwt` (RFC 9068).
+    #[must_use]
+    pub fn with_typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = Some(typ.into());
+        self
+    }
+
+    /// Sets `cty`, the media type of the payload (RFC 7515 §4.1.10).
+    #[must_use]
+    pub fn with_cty(mut self, cty: impl Into<String>) -> Self {
+        self.cty = Some(cty.into());
+        self
+    }
+
+    /// Sets `kid`, overriding the key's own key ID.
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// Signs the payload as it is, unencoded (RFC 7797): adds `"b64": false` and
+    /// `"crit": ["b64"]`. In a compact serialization the payload must then be UTF-8 text
+    /// without `.`, unless it is detached.
+    #[must_use]
+    pub fn with_unencoded_payload(mut self) -> Self {
+        self.unencoded = true;
+        self
+    }
+
+    /// Adds a member of any serializable value, replacing one of the same name.
+    ///
+    /// # Errors
+    ///
+    /// [`Malformed::InvalidMember`] for a name that has its own method (`alg`, `typ`, `cty`,
+    /// `kid`, `crit`, `b64`), or a value that does not serialize to JSON.
+    pub fn with_member<T: Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: &T,
+    ) -> Result<Self, Error> {
+        if let Some(&own) = OWN_METHOD.iter().find(|&&n| n == name) {
+            return Err(Malformed::InvalidMember(own).into());
+        }
+        let value =
+            serde_json::to_value(value).map_err(|_| Malformed::InvalidMember("header member"))?;
+        match self.members.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.members.push((name.into(), value)),
+        }
+        Ok(self)
+    }
+
+    /// `typ`, if present.
+    #[must_use]
+    pub fn typ(&self) -> Option<&str> {
+        self.typ.as_deref()
+    }
+
+    /// `cty`, if present.
+    #[must_use]
+    pub fn cty(&self) -> Option<&str> {
+        self.cty.as_deref()
+    }
+
+    /// `kid`, if present.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Whether the payload is unencoded (`"b64": false`, RFC 7797).
+    #[must_use]
+    pub fn is_unencoded(&self) -> bool {
+        self.unencoded
+    }
+
+    /// Reads any other member as `T`: `None` if absent.
+    ///
+    /// # Errors
+    ///
+    /// The inner result is [`Malformed::Json`] if the member does not fit `T`.
+    #[must_use]
+    pub fn member<T: serde::de::DeserializeOwned>(&self, name: &str) -> Option<Result<T, Error>> {
+        let (_, value) = self.members.iter().find(|(n, _)| n == name)?;
+        Some(T::deserialize(value).map_err(|_| {
+            Malformed::Json {
+                part: "header member",
+                problem: JsonProblem::InvalidValue,
+            }
+            .into()
+        }))
+    }
+
+    /// The names of the other members, in the order they appeared.
+    pub fn member_names(&self) -> impl Iterator<Item = &str> {
+        self.members.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// Serializes the protected header for `alg`, with the key's `kid` unless the header has
+    /// its own.
+    pub(crate) fn to_json(
+        &self,
+        alg: &'static str,
+        key_kid: Option<&str>,
+    ) -> Result<Vec<u8>, Error> {
+        let out = Protected {
+            alg,
+            header: self,
+            kid: self.kid().or(key_kid),
+        };
+        serde_json::to_vec(&out).map_err(|_| Malformed::InvalidMember("header member").into())
+    }
+}
+
+/// The protected header as serialized for signing.
+struct Protected<'a> {
+    alg: &'static str,
+    header: &'a Header,
+    kid: Option<&'a str>,
+}
+
+impl Serialize for Protected<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let h = self.header;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("alg", self.alg)?;
+        for (name, value) in [("typ", &h.typ), ("cty", &h.cty)] {
+            if let Some(value) = value {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        if let Some(kid) = self.kid {
+            map.serialize_entry("kid", kid)?;
+        }
+        if h.unencoded {
+            map.serialize_entry("b64", &false)?;
+            map.serialize_entry("crit", &["b64"])?;
+        }
+        for (name, value) in &h.members {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// A protected header parsed from untrusted input: the `alg` it names and the rest.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    /// The `alg` member: a static name for the algorithms this crate knows, so the common case
+    /// does not allocate.
+    pub(crate) alg: Cow<'static, str>,
+    pub(crate) header: Header,
+}
+
+/// Parses and checks a decoded protected header.
+///
+/// # Errors
+///
+/// [`Malformed::Json`] for JSON that is not a strict object, [`Malformed::MissingMember`] or
+/// [`Malformed::InvalidMember`] for `alg`, `kid`, `typ`, `cty` of the wrong type,
+/// [`Error::TooLarge`] for a `kid` over 256 bytes, [`Malformed::Crit`] and
+/// [`Malformed::Unencoded`] for the rules of `crit` and `b64`.
+pub(crate) fn parse(json: &[u8]) -> Result<Parsed, Error> {
+    let raw: Raw<'_> = crate::json::from_slice(json).map_err(|problem| Malformed::Json {
+        part: "header",
+        problem,
+    })?;
+    if let Some(name) = raw.invalid {
+        return Err(Malformed::InvalidMember(name).into());
+    }
+    let alg = raw.alg.ok_or(Malformed::MissingMember("alg"))?;
+    if raw.kid.as_ref().is_some_and(|k| k.len() > MAX_KID_LEN) {
+        return Err(Error::TooLarge {
+            what: "kid",
+            limit: MAX_KID_LEN,
+        });
+    }
+    let b64 = raw
+        .b64
+        .transpose()
+        .map_err(|()| Malformed::Unencoded(UnencodedProblem::Malformed))?;
+    check_crit(raw.crit.as_deref(), b64)?;
+    let alg = match jwa::ALL.iter().find(|a| a.name() == &*alg) {
+        Some(known) => Cow::Borrowed(known.name()),
+        None => Cow::Owned(alg.into_owned()),
+    };
+    let header = Header {
+        typ: raw.typ.map(Cow::into_owned),
+        cty: raw.cty.map(Cow::into_owned),
+        kid: raw.kid.map(Cow::into_owned),
+        unencoded: b64 == Some(false),
+        members: raw.members,
+    };
+    Ok(Parsed { alg, header })
+}
+
+/// RFC 7515 §4.1.11 and RFC 7797 §6, for a header that is wholly protected.
+fn check_crit(crit: Option<&[Cow<'_, str>]>, b64: Option<bool>) -> Result<(), Error> {
+    let crit_error = |p| Error::Malformed(Malformed::Crit(p));
+    let lists_b64 = match crit {
+        None => false,
+        Some([]) => return Err(crit_error(CritProblem::Malformed)),
+        Some(names) => {
+            for (i, name) in names.iter().enumerate() {
+                if names
+                    .iter()
+                    .skip(i.saturating_add(1))
+                    .any(|other| other == name)
+                {
+                    return Err(crit_error(CritProblem::Malformed));
+                }
+                if REGISTERED.contains(&&**name) {
+                    return Err(crit_error(CritProblem::Registered));
+                }
+                if name != "b64" {
+                    return Err(crit_error(CritProblem::Unknown));
+                }
+                if b64.is_none() {
+                    return Err(crit_error(CritProblem::Absent));
+                }
+            }
+            true
+        }
+    };
+    if b64.is_some() && !lists_b64 {
+        return Err(Malformed::Unencoded(UnencodedProblem::NotCritical).into());
+    }
+    Ok(())
+}
+
+/// The header as read, before its rules are checked.
+struct Raw<'de> {
+    alg: Option<Cow<'de, str>>,
+    typ: Option<Cow<'de, str>>,
+    cty: Option<Cow<'de, str>>,
+    kid: Option<Cow<'de, str>>,
+    crit: Option<Vec<Cow<'de, str>>>,
+    /// `Err` for a `b64` that is not a boolean.
+    b64: Option<Result<bool, ()>>,
+    members: Vec<(String, Value)>,
+    /// The first registered member found with a value of the wrong type.
+    invalid: Option<&'static str>,
+}
+
+impl<'de> Deserialize<'de> for Raw<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'de>, A::Error> {
+        let mut raw = Raw {
+            alg: None,
+            typ: None,
+            cty: None,
+            kid: None,
+            crit: None,
+            b64: None,
+            members: Vec::new(),
+            invalid: None,
+        };
+        while let Some(name) = map.next_key::<Text<'de>>()? {
+            let slot = match &*name.0 {
+                "alg" => Some((&mut raw.alg, "alg")),
+                "typ" => Some((&mut raw.typ, "typ")),
+                "cty" => Some((&mut raw.cty, "cty")),
+                "kid" => Some((&mut raw.kid, "kid")),
+                _ => None,
+            };
+            if let Some((slot, member)) = slot {
+                match map.next_value_seed(LooseSeed)? {
+                    Loose::Text(text) => *slot = Some(text),
+                    _ => {
+                        raw.invalid.get_or_insert(member);
+                    }
+                }
+                continue;
+            }
+            match &*name.0 {
+                // A `crit` that is not an array of strings is as malformed as an empty one.
+                "crit" => match map.next_value_seed(LooseSeed)? {
+                    Loose::Texts(names) => raw.crit = Some(names),
+                    _ => raw.crit = Some(Vec::new()),
+                },
+                "b64" => match map.next_value_seed(LooseSeed)? {
+                    Loose::Bool(b) => raw.b64 = Some(Ok(b)),
+                    _ => raw.b64 = Some(Err(())),
+                },
+                _ => {
+                    let value: Value = map.next_value()?;
+                    raw.members.push((name.0.into_owned(), value));
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+/// A string that borrows from the input when it has no escapes.
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_any(LooseSeed)? {
+            Loose::Text(text) => Ok(Self(text)),
+            _ => Err(de::Error::invalid_type(
+                de::Unexpected::Other("non-string"),
+                &"a string",
+            )),
+        }
+    }
+}
+
+/// A member value read without failing on its type, so that a header member of the wrong type
+/// is reported by name.
+enum Loose<'de> {
+    Text(Cow<'de, str>),
+    Texts(Vec<Cow<'de, str>>),
+    Bool(bool),
+    Other,
+}
+
+/// Reads a [`Loose`] value.
+struct LooseSeed;
+
+impl<'de> DeserializeSeed<'de> for LooseSeed {
+    type Value = Loose<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LooseSeed {
+    type Value = Loose<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Loose::Text(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Loose::Text(Cow::Owned(v.into())))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Loose::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Loose::Other)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Loose::Other)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Loose::Other)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Loose::Other)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut texts = Vec::new();
+        let mut all_text = true;
+        while let Some(item) = seq.next_element_seed(LooseSeed)? {
+            match item {
+                Loose::Text(text) if all_text => texts.push(text),
+                _ => all_text = false,
+            }
+        }
+        Ok(if all_text {
+            Loose::Texts(texts)
+        } else {
+            Loose::Other
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Loose::Other)
+    }
+}
