@@ -25,12 +25,18 @@ static DECODE: [u8; 256] = {
     let mut table = [INVALID; 256];
     let mut i = 0;
     while i < ALPHABET.len() {
-        #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
-        // reason: const evaluation over fixed bounds; i < 64 fits in u8
+        #[allow(
+            clippy::indexing_slicing,
+            clippy::cast_possible_truncation,
+            reason = "const evaluation: a bad index fails the build; i < 64 fits in u8"
+        )]
         {
             table[ALPHABET[i] as usize] = i as u8;
         }
-        #[allow(clippy::arithmetic_side_effects)] // reason: bounded by the loop condition
+        #[allow(
+            clippy::arithmetic_side_effects,
+            reason = "bounded by the loop condition"
+        )]
         {
             i += 1;
         }

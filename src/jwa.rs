@@ -150,7 +150,7 @@ algorithm!(
 );
 algorithm!(
     /// EdDSA with the Ed25519 curve (RFC 8037 §3.1). Ed448 is not in `ring`.
-    #[allow(non_upper_case_globals)] // reason: the registered name, as users read it in tokens
+    #[allow(non_upper_case_globals, reason = "the registered name, as users read it in tokens")]
     EdDSA = "EdDSA",
     Family::Ed25519
 );

@@ -2,10 +2,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 use ring::rand::{SecureRandom, SystemRandom};
 
-use super::{Kid, Signer, debug_key, sealed, wrong_algorithm};
+use super::{sealed, wrong_algorithm};
 use crate::error::{Error, KeyRejected};
 use crate::jwa::{Algorithm, Family};
 use crate::secret::Secret;
@@ -27,8 +26,10 @@ pub struct HmacKey {
     alg: &'static Algorithm,
     key: ring::hmac::Key,
     secret: Secret,
-    kid: Kid,
+    kid: Option<String>,
 }
+
+super::bound_key!(HmacKey, Signer);
 
 impl HmacKey {
     /// Binds `secret` to `alg`.
@@ -74,26 +75,6 @@ impl HmacKey {
         })
     }
 
-    /// Sets the key ID, which signing puts in the header's `kid` and a key set matches tokens
-    /// against.
-    #[must_use]
-    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
-        self
-    }
-
-    /// The algorithm the key is bound to.
-    #[must_use]
-    pub fn algorithm(&self) -> &'static Algorithm {
-        self.alg
-    }
-
-    /// The key ID, if set.
-    #[must_use]
-    pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
-
     /// The secret, for exporting the key.
     pub(crate) fn secret(&self) -> &Secret {
         &self.secret
@@ -112,25 +93,9 @@ fn min_len(alg: &'static Algorithm) -> Result<usize, Error> {
     }
 }
 
-impl Signer for HmacKey {
-    fn algorithm(&self) -> &'static Algorithm {
-        self.alg
-    }
-
-    fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
-}
-
 impl sealed::Sign for HmacKey {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         Ok(ring::hmac::sign(&self.key, message).as_ref().to_vec())
-    }
-}
-
-impl fmt::Debug for HmacKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        debug_key(f, "HmacKey", self.alg, self.kid())
     }
 }
 

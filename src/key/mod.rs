@@ -1,12 +1,60 @@
 //! Keys, each bound to one algorithm when it is built, and the key sources verification asks.
 
+/// What every key type shares: the algorithm it is bound to, its key ID, and a `Debug` that
+/// shows those two and nothing of the key; with `Signer`, the [`Signer`] impl too.
+macro_rules! bound_key {
+    ($key:ident $(, $signer:ident)?) => {
+        impl $key {
+            /// Sets the key ID: signing puts it in the header's `kid`, and key sets match
+            /// tokens against it.
+            #[must_use]
+            pub fn with_kid(mut self, kid: impl Into<alloc::string::String>) -> Self {
+                self.kid = Some(kid.into());
+                self
+            }
+
+            /// The algorithm the key is bound to.
+            #[must_use]
+            pub fn algorithm(&self) -> &'static crate::jwa::Algorithm {
+                self.alg
+            }
+
+            /// The key ID, if set.
+            #[must_use]
+            pub fn kid(&self) -> Option<&str> {
+                self.kid.as_deref()
+            }
+        }
+
+        impl core::fmt::Debug for $key {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($key))
+                    .field("alg", &self.alg.name())
+                    .field("kid", &self.kid())
+                    .finish_non_exhaustive()
+            }
+        }
+
+        $(
+            impl super::$signer for $key {
+                fn algorithm(&self) -> &'static crate::jwa::Algorithm {
+                    self.alg
+                }
+
+                fn kid(&self) -> Option<&str> {
+                    self.kid.as_deref()
+                }
+            }
+        )?
+    };
+}
+use bound_key;
+
 pub(crate) mod der;
 mod hmac;
 pub(crate) mod pem;
 mod signing;
 mod verifying;
-
-use alloc::string::String;
 
 use crate::error::{Error, NoKey};
 use crate::jwa::{self, Algorithm};
@@ -140,6 +188,12 @@ impl KeySource for VerifyingKey {
     }
 }
 
+/// `bytes` without its leading zero bytes.
+pub(crate) fn strip_zeros(bytes: &[u8]) -> &[u8] {
+    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
+    bytes.get(zeros..).unwrap_or_default()
+}
+
 /// The number of significant bits of a big-endian unsigned integer.
 pub(crate) fn bit_len(be: &[u8]) -> usize {
     let mut bytes = be.iter().skip_while(|&&b| b == 0);
@@ -152,22 +206,6 @@ pub(crate) fn bit_len(be: &[u8]) -> usize {
             rest.saturating_mul(8).saturating_add(top_bits)
         }
     }
-}
-
-/// A key ID set on a key, carried into the `kid` of tokens it signs.
-pub(crate) type Kid = Option<String>;
-
-/// Formats the `Debug` of a key: its kind, algorithm and kid, nothing of the key itself.
-pub(crate) fn debug_key(
-    f: &mut core::fmt::Formatter<'_>,
-    kind: &str,
-    alg: &Algorithm,
-    kid: Option<&str>,
-) -> core::fmt::Result {
-    f.debug_struct(kind)
-        .field("alg", &alg.name())
-        .field("kid", &kid)
-        .finish_non_exhaustive()
 }
 
 /// The error for a key that does not fit `alg`.

@@ -2,14 +2,13 @@
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 
 use super::der::{self, PrivateKeyKind};
 use super::pem::{self, Label};
 use super::verifying::{RSA_MIN_BITS, VerifyingKey};
-use super::{Kid, Signer, bit_len, debug_key, sealed, wrong_algorithm};
+use super::{bit_len, sealed, wrong_algorithm};
 use crate::error::{Error, KeyRejected, Unsupported};
 use crate::jwa::{Algorithm, Family};
 use crate::secret::Secret;
@@ -37,8 +36,10 @@ pub struct SigningKey {
     /// The public half, derived and checked once when the key is built.
     public: VerifyingKey,
     pkcs8: Secret,
-    kid: Kid,
+    kid: Option<String>,
 }
+
+super::bound_key!(SigningKey, Signer);
 
 enum Pair {
     Rsa {
@@ -136,13 +137,12 @@ impl SigningKey {
                 }
                 let public = VerifyingKey::from_rsa_components(alg, n, e)?;
                 let pair = RsaKeyPair::from_pkcs8(der).map_err(rejected)?;
-                (
-                    Pair::Rsa {
-                        pair,
-                        padding: sign,
-                    },
-                    public,
-                )
+                let pair = Pair::Rsa {
+                    pair,
+                    padding: sign,
+                };
+                pairwise_check(&pair, &public)?;
+                (pair, public)
             }
             (Family::Ecdsa { curve, sign, .. }, PrivateKeyKind::Ec(found)) if found == curve => {
                 let rng = SystemRandom::new();
@@ -164,25 +164,6 @@ impl SigningKey {
             pkcs8,
             kid: None,
         })
-    }
-
-    /// Sets the key ID, which signing puts in the header's `kid`.
-    #[must_use]
-    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
-        self
-    }
-
-    /// The algorithm the key is bound to.
-    #[must_use]
-    pub fn algorithm(&self) -> &'static Algorithm {
-        self.alg
-    }
-
-    /// The key ID, if set.
-    #[must_use]
-    pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
     }
 
     /// The public half, bound to the same algorithm and carrying the same `kid`.
@@ -208,6 +189,16 @@ impl SigningKey {
     }
 }
 
+/// Signs and verifies once: ring checks `dp` and `dq` only when it signs (and never uses
+/// `d`), so a key whose CRT parameters do not match would otherwise be accepted here and fail
+/// at every signature.
+fn pairwise_check(pair: &Pair, public: &VerifyingKey) -> Result<(), Error> {
+    const PROBE: &[u8] = b"jose-ring: pairwise consistency test";
+    let inconsistent = |_| Error::from(KeyRejected::Inconsistent);
+    let signature = pair.sign(PROBE).map_err(inconsistent)?;
+    public.verify(PROBE, &signature).map_err(inconsistent)
+}
+
 /// Maps ring's reason for rejecting a key pair to ours.
 fn rejected(alg: &'static Algorithm, why: ring::error::KeyRejected) -> Error {
     let why = why.to_string();
@@ -223,37 +214,27 @@ fn rejected(alg: &'static Algorithm, why: ring::error::KeyRejected) -> Error {
     ours.into()
 }
 
-impl Signer for SigningKey {
-    fn algorithm(&self) -> &'static Algorithm {
-        self.alg
-    }
-
-    fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
+impl sealed::Sign for SigningKey {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        self.pair.sign(message)
     }
 }
 
-impl sealed::Sign for SigningKey {
+impl Pair {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         let rng = SystemRandom::new();
-        match &self.pair {
-            Pair::Rsa { pair, padding } => {
+        match self {
+            Self::Rsa { pair, padding } => {
                 let mut signature = alloc::vec![0; pair.public().modulus_len()];
                 pair.sign(*padding, &rng, message, &mut signature)
                     .map_err(|_| Error::SigningFailed)?;
                 Ok(signature)
             }
-            Pair::Ecdsa(pair) => pair
+            Self::Ecdsa(pair) => pair
                 .sign(&rng, message)
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| Error::SigningFailed),
-            Pair::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+            Self::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
         }
-    }
-}
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        debug_key(f, "SigningKey", self.alg, self.kid())
     }
 }

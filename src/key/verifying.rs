@@ -2,12 +2,11 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
 
 use super::der::{self, PublicKeyInfo};
 use super::pem::{self, Label};
-use super::{Kid, bit_len, debug_key, wrong_algorithm};
+use super::{bit_len, strip_zeros, wrong_algorithm};
 use crate::error::{Error, KeyRejected};
 use crate::jwa::{Algorithm, Curve, Family};
 
@@ -38,8 +37,10 @@ pub(crate) const RSA_MAX_BITS: usize = 8192;
 pub struct VerifyingKey {
     alg: &'static Algorithm,
     public: Public,
-    kid: Kid,
+    kid: Option<String>,
 }
+
+super::bound_key!(VerifyingKey);
 
 #[derive(Clone)]
 enum Public {
@@ -195,25 +196,6 @@ impl VerifyingKey {
         })
     }
 
-    /// Sets the key ID that a key set matches tokens against.
-    #[must_use]
-    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
-        self
-    }
-
-    /// The algorithm the key is bound to.
-    #[must_use]
-    pub fn algorithm(&self) -> &'static Algorithm {
-        self.alg
-    }
-
-    /// The key ID, if set.
-    #[must_use]
-    pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
-
     /// The key as a DER `SubjectPublicKeyInfo`.
     #[must_use]
     pub fn to_spki_der(&self) -> Vec<u8> {
@@ -271,15 +253,4 @@ fn check_point(curve: Curve, point: &[u8]) -> Result<(), Error> {
         .map_err(|_| KeyRejected::Rng)?;
     let theirs = ring::agreement::UnparsedPublicKey::new(agreement, point);
     ring::agreement::agree_ephemeral(ours, &theirs, |_| ()).map_err(|_| bad())
-}
-
-fn strip_zeros(bytes: &[u8]) -> &[u8] {
-    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-    bytes.get(zeros..).unwrap_or_default()
-}
-
-impl fmt::Debug for VerifyingKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        debug_key(f, "VerifyingKey", self.alg, self.kid())
-    }
 }
