@@ -1,6 +1,12 @@
 //! Key import and export through the public API, over the OpenSSL fixtures of
 //! `test-vectors/keys/` (see its README for how each was made).
-#![allow(clippy::unwrap_used)] // reason: tests
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    reason = "tests: a panic is a failed test"
+)]
 
 use jose_ring::{Error, KeyRejected, SigningKey, Unsupported, VerifyingKey, jwa, jws};
 
