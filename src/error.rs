@@ -152,6 +152,8 @@ pub enum Unsupported {
     RsaKeyShape,
     /// RSA key generation: `ring` cannot generate RSA keys (use `openssl genpkey`).
     RsaKeyGeneration,
+    /// A JWK `crv` this crate does not know.
+    UnknownCurve,
 }
 
 /// Why a key key source holds no key for a token.
@@ -201,6 +203,8 @@ pub enum KeyRejected {
     Usage,
     /// The random number generator failed while generating a key.
     Rng,
+    /// A symmetric key has no public form: it cannot be written as a public JWK.
+    Symmetric,
 }
 
 impl fmt::Display for Error {
@@ -294,6 +298,7 @@ impl fmt::Display for Unsupported {
                 f.write_str("RSA private keys need exactly two primes and their CRT parameters")
             }
             Self::RsaKeyGeneration => f.write_str("ring cannot generate RSA keys"),
+            Self::UnknownCurve => f.write_str("unknown curve"),
         }
     }
 }
@@ -326,6 +331,7 @@ impl fmt::Display for KeyRejected {
             Self::Inconsistent => f.write_str("private and public parts do not match"),
             Self::Usage => f.write_str("key use or key_ops does not allow this operation"),
             Self::Rng => f.write_str("random number generator failed"),
+            Self::Symmetric => f.write_str("a symmetric key has no public form"),
         }
     }
 }

@@ -10,12 +10,17 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     token_len: usize,
+    jwks_len: usize,
+    jwks_keys: usize,
 }
 
 impl Limits {
-    /// The defaults: a compact token of at most 64 KiB.
+    /// The defaults: a compact token of at most 64 KiB; a JWK Set (or a single JWK) of at most
+    /// 1 MiB and 1,000 keys.
     pub const DEFAULT: Self = Self {
         token_len: 64 * 1024,
+        jwks_len: 1024 * 1024,
+        jwks_keys: 1000,
     };
 
     /// Sets the longest compact token accepted, in bytes; a longer one is rejected before any
@@ -30,6 +35,33 @@ impl Limits {
     #[must_use]
     pub const fn token_len(&self) -> usize {
         self.token_len
+    }
+
+    /// Sets the longest JWK Set (or single JWK) accepted, in bytes; a longer one is rejected
+    /// before parsing.
+    #[must_use]
+    pub const fn max_jwks_len(mut self, bytes: usize) -> Self {
+        self.jwks_len = bytes;
+        self
+    }
+
+    /// The longest JWK Set (or single JWK) accepted, in bytes.
+    #[must_use]
+    pub const fn jwks_len(&self) -> usize {
+        self.jwks_len
+    }
+
+    /// Sets the largest number of members of a JWK Set's `"keys"` accepted.
+    #[must_use]
+    pub const fn max_jwks_keys(mut self, keys: usize) -> Self {
+        self.jwks_keys = keys;
+        self
+    }
+
+    /// The largest number of members of a JWK Set's `"keys"` accepted.
+    #[must_use]
+    pub const fn jwks_keys(&self) -> usize {
+        self.jwks_keys
     }
 }
 
