@@ -41,6 +41,69 @@ pub enum Error {
     },
     /// Signing failed: the random number generator or the signer reported an error.
     SigningFailed,
+    /// A JWT's signature verified but its claims or type do not pass the
+    /// [`Validation`](crate::jwt::Validation).
+    Claim(ClaimError),
+}
+
+/// Why a JWT whose signature verified is still rejected (RFC 7519 §4.1, RFC 8725 §3.11).
+///
+/// Times are the validation's `now` and the token's value in seconds; names are registered
+/// claim names or names from the caller's own configuration. No message quotes a string from
+/// the token: a wrong `iss` or `aud` is reported without its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClaimError {
+    /// `now` is at or after `exp` (plus leeway).
+    Expired {
+        /// The validation's time.
+        now: crate::jwt::NumericDate,
+        /// The token's `exp`.
+        exp: crate::jwt::NumericDate,
+    },
+    /// `now` is before `nbf` (minus leeway).
+    NotYetValid {
+        /// The validation's time.
+        now: crate::jwt::NumericDate,
+        /// The token's `nbf`.
+        nbf: crate::jwt::NumericDate,
+    },
+    /// `iat` is after `now` (plus leeway).
+    IssuedInFuture {
+        /// The validation's time.
+        now: crate::jwt::NumericDate,
+        /// The token's `iat`.
+        iat: crate::jwt::NumericDate,
+    },
+    /// The token is older than the validation's maximum age, counted from `iat`.
+    TooOld {
+        /// The validation's time.
+        now: crate::jwt::NumericDate,
+        /// The token's `iat`.
+        iat: crate::jwt::NumericDate,
+    },
+    /// A registered claim the validation requires is absent.
+    Missing(&'static str),
+    /// A claim named in the validation's list of required claims is absent (or `null`).
+    MissingClaim(alloc::boxed::Box<str>),
+    /// A claim the validation reads has the wrong JSON type (`"exp":"123"`, `null`, ...).
+    InvalidType(&'static str),
+    /// `iss` is not one of the expected issuers.
+    InvalidIssuer,
+    /// `aud` holds none of the expected audiences.
+    InvalidAudience,
+    /// The token has an `aud` and the validation expects none (RFC 7519 §4.1.3).
+    UnexpectedAudience,
+    /// `sub` is not the expected subject.
+    InvalidSubject,
+    /// The header's `typ` is not the expected token type (RFC 8725 §3.11).
+    InvalidTyp,
+    /// The `scope` claim lacks this required scope.
+    MissingScope(alloc::boxed::Box<str>),
+    /// The roles claim lacks this required role.
+    MissingRole(alloc::boxed::Box<str>),
+    /// The revocation check reported the token's `jti` as revoked.
+    Revoked,
 }
 
 /// Why an input is not well-formed.
@@ -222,6 +285,33 @@ impl fmt::Display for Error {
                 write!(f, "{what} is larger than the limit of {limit}")
             }
             Self::SigningFailed => f.write_str("signing failed"),
+            Self::Claim(why) => write!(f, "jwt rejected: {why}"),
+        }
+    }
+}
+
+impl fmt::Display for ClaimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Expired { now, exp } => write!(f, "expired at {exp} (now {now})"),
+            Self::NotYetValid { now, nbf } => write!(f, "not valid before {nbf} (now {now})"),
+            Self::IssuedInFuture { now, iat } => {
+                write!(f, "issued in the future at {iat} (now {now})")
+            }
+            Self::TooOld { now, iat } => {
+                write!(f, "issued at {iat}, older than the maximum age (now {now})")
+            }
+            Self::Missing(name) => write!(f, "claim `{name}` is missing"),
+            Self::MissingClaim(name) => write!(f, "required claim `{name}` is missing"),
+            Self::InvalidType(name) => write!(f, "claim `{name}` has the wrong JSON type"),
+            Self::InvalidIssuer => f.write_str("iss is not an expected issuer"),
+            Self::InvalidAudience => f.write_str("aud holds no expected audience"),
+            Self::UnexpectedAudience => f.write_str("aud is present but no audience is expected"),
+            Self::InvalidSubject => f.write_str("sub is not the expected subject"),
+            Self::InvalidTyp => f.write_str("header typ is not the expected token type"),
+            Self::MissingScope(scope) => write!(f, "scope `{scope}` is missing"),
+            Self::MissingRole(role) => write!(f, "role `{role}` is missing"),
+            Self::Revoked => f.write_str("token is revoked"),
         }
     }
 }
@@ -359,5 +449,11 @@ impl From<KeyRejected> for Error {
 impl From<NoKey> for Error {
     fn from(why: NoKey) -> Self {
         Self::NoKey(why)
+    }
+}
+
+impl From<ClaimError> for Error {
+    fn from(why: ClaimError) -> Self {
+        Self::Claim(why)
     }
 }

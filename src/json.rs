@@ -70,13 +70,76 @@ const INLINE_MEMBERS: usize = 16;
 /// [`JsonProblem::MissingField`], [`JsonProblem::InvalidType`] or [`JsonProblem::InvalidValue`]
 /// when the JSON does not fit `T`.
 pub(crate) fn from_slice<'de, T: de::Deserialize<'de>>(input: &'de [u8]) -> Result<T, JsonProblem> {
+    parse(input, None)
+}
+
+/// [`from_slice`], showing `tap` the values of the top-level members it asks for while `T`
+/// deserializes, whether `T` reads those members or ignores them: one pass over `input` serves
+/// both.
+///
+/// For each top-level member name, [`Tap::member`] says whether to observe the value; if so,
+/// [`Tap::value`] sees it as a [`Seen`]: a scalar, or an array start followed by its elements.
+/// Nested objects and arrays deeper than that are reported only by their kind.
+///
+/// `tap` sees values before `T` does; when `T` rejects a value, what `tap` saw up to that point
+/// is still there for the caller.
+///
+/// # Errors
+///
+/// As [`from_slice`].
+pub(crate) fn from_slice_tapped<'de, T: de::Deserialize<'de>>(
+    input: &'de [u8],
+    tap: &dyn Tap,
+) -> Result<T, JsonProblem> {
+    parse(input, Some(tap))
+}
+
+/// What a [`Tap`] is shown of a top-level member value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Seen<'v> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool,
+    /// A non-negative integer.
+    Unsigned(u64),
+    /// A negative integer.
+    Signed(i64),
+    /// A number with a fraction or exponent, or an integer beyond 64 bits.
+    Float(f64),
+    /// A string.
+    Str(&'v str),
+    /// An object (its members are not shown).
+    Object,
+    /// An array; its elements follow as [`Seen::Item`] and [`Seen::OtherItem`].
+    Array,
+    /// A string element of the array being shown.
+    Item(&'v str),
+    /// An element of the array being shown that is not a string.
+    OtherItem,
+}
+
+/// An observer of top-level member values, for [`from_slice_tapped`].
+pub(crate) trait Tap {
+    /// Whether to show the value of the top-level member `name`: an identifier for it, handed
+    /// back to [`value`](Self::value), or `None` to skip it.
+    fn member(&self, name: &str) -> Option<u8>;
+    /// Shows what the value of `member` is.
+    fn value(&self, member: u8, seen: Seen<'_>);
+}
+
+/// [`from_slice`] with an optional [`Tap`].
+fn parse<'de, T: de::Deserialize<'de>>(
+    input: &'de [u8],
+    tap: Option<&dyn Tap>,
+) -> Result<T, JsonProblem> {
     // The value starts at the first byte that is not JSON whitespace; an object starts with `{`.
     match input.iter().find(|byte| !is_json_whitespace(**byte)) {
         Some(b'{') => {}
         Some(_) => return Err(JsonProblem::NotObject),
         None => return Err(end_of_input(input)),
     }
-    let state = State::new();
+    let state = State::new(tap);
     let mut json = serde_json::Deserializer::from_slice(input);
     let mut slot = None;
     let value = T::deserialize(Strict {
@@ -246,19 +309,56 @@ const fn kind_of(unexp: Unexpected<'_>) -> &'static str {
 }
 
 /// What all wrappers of one [`from_slice`] call share.
-struct State {
+struct State<'t> {
     /// The problem behind the placeholder `serde_json::Error` currently unwinding, if any.
     stash: Cell<Option<JsonProblem>>,
     /// How many arrays and objects enclose the value being read.
     depth: Cell<usize>,
+    /// The observer of top-level members, if any.
+    tap: Option<&'t dyn Tap>,
+    /// The top-level member whose value is being read, if the tap asked for it.
+    tapped: Cell<Option<u8>>,
 }
 
-impl State {
+impl<'t> State<'t> {
     /// Fresh state for one input.
-    const fn new() -> Self {
+    const fn new(tap: Option<&'t dyn Tap>) -> Self {
         Self {
             stash: Cell::new(None),
             depth: Cell::new(0),
+            tap,
+            tapped: Cell::new(None),
+        }
+    }
+
+    /// Shows the tap `seen` if the value being visited is a tapped top-level member value
+    /// (depth 1) or an element of one (depth 2; `item` is what to show then).
+    ///
+    /// Called before the target's visitor sees the value.
+    fn observe(&self, seen: Seen<'_>, item: Seen<'_>) {
+        if let (Some(tap), Some(member)) = (self.tap, self.tapped.get()) {
+            match self.depth.get() {
+                1 => tap.value(member, seen),
+                2 => tap.value(member, item),
+                _ => {}
+            }
+        }
+    }
+
+    /// Shows the tap a container being visited; an object ends the observation of its member.
+    fn observe_container(&self, seen: Seen<'_>) {
+        if let (Some(tap), Some(member)) = (self.tap, self.tapped.get()) {
+            match self.depth.get() {
+                1 => {
+                    tap.value(member, seen);
+                    if seen == Seen::Object {
+                        // Its members are not shown.
+                        self.tapped.set(None);
+                    }
+                }
+                2 => tap.value(member, Seen::OtherItem),
+                _ => {}
+            }
         }
     }
 
@@ -326,7 +426,7 @@ struct Strict<'a, D, E> {
     /// The deserializer of `serde_json` (or one of its helpers) for this value.
     de: D,
     /// The shared state of this input.
-    state: &'a State,
+    state: &'a State<'a>,
     /// Where an error of `de` waits for the caller.
     slot: &'a mut Option<E>,
 }
@@ -445,19 +545,35 @@ struct Wrap<'a, V> {
     /// The target's visitor.
     visitor: V,
     /// The shared state of this input.
-    state: &'a State,
+    state: &'a State<'a>,
     /// What the target asked for.
     mode: Mode,
 }
 
-/// Implements `visit_*` methods of [`Wrap`] that carry a plain value.
+/// Implements `visit_*` methods of [`Wrap`] that carry a plain value, shown to the tap as
+/// what `$seen` makes of it.
 macro_rules! wrap_visit {
-    ($($method:ident($ty:ty);)*) => {$(
+    ($($method:ident($ty:ty) => $seen:expr;)*) => {$(
         fn $method<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
             let state = self.state;
+            if state.tapped.get().is_some() {
+                #[allow(clippy::redundant_closure_call, reason = "one macro for all kinds")]
+                state.observe(($seen)(&v), Seen::OtherItem);
+            }
             self.visitor.$method(v).map_err(|err| state.raise(err))
         }
     )*};
+}
+
+/// How the tap sees an `i128` read by a target that asked for one.
+fn seen_i128(v: i128) -> Seen<'static> {
+    match (u64::try_from(v), i64::try_from(v)) {
+        (Ok(u), _) => Seen::Unsigned(u),
+        (_, Ok(i)) => Seen::Signed(i),
+        // Beyond 64 bits: the sign is what matters to a date, and the tap saturates.
+        _ if v < 0 => Seen::Signed(i64::MIN),
+        _ => Seen::Unsigned(u64::MAX),
+    }
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
@@ -467,28 +583,33 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         self.visitor.expecting(f)
     }
 
+    // `serde_json` calls `visit_bool`, `visit_i64`, `visit_u64` and `visit_f64` (and the
+    // 128-bit ones when asked); the others are shown by their nearest kind.
     wrap_visit! {
-        visit_bool(bool);
-        visit_i8(i8);
-        visit_i16(i16);
-        visit_i32(i32);
-        visit_i64(i64);
-        visit_i128(i128);
-        visit_u8(u8);
-        visit_u16(u16);
-        visit_u32(u32);
-        visit_u64(u64);
-        visit_u128(u128);
-        visit_f32(f32);
-        visit_f64(f64);
-        visit_char(char);
-        visit_bytes(&[u8]);
-        visit_borrowed_bytes(&'de [u8]);
-        visit_byte_buf(Vec<u8>);
+        visit_bool(bool) => |_| Seen::Bool;
+        visit_i8(i8) => |v: &i8| Seen::Signed(i64::from(*v));
+        visit_i16(i16) => |v: &i16| Seen::Signed(i64::from(*v));
+        visit_i32(i32) => |v: &i32| Seen::Signed(i64::from(*v));
+        visit_i64(i64) => |v: &i64| u64::try_from(*v).map_or(Seen::Signed(*v), Seen::Unsigned);
+        visit_i128(i128) => |v: &i128| seen_i128(*v);
+        visit_u8(u8) => |v: &u8| Seen::Unsigned(u64::from(*v));
+        visit_u16(u16) => |v: &u16| Seen::Unsigned(u64::from(*v));
+        visit_u32(u32) => |v: &u32| Seen::Unsigned(u64::from(*v));
+        visit_u64(u64) => |v: &u64| Seen::Unsigned(*v);
+        visit_u128(u128) => |v: &u128| Seen::Unsigned(u64::try_from(*v).unwrap_or(u64::MAX));
+        visit_f32(f32) => |v: &f32| Seen::Float(f64::from(*v));
+        visit_f64(f64) => |v: &f64| Seen::Float(*v);
+        visit_char(char) => |_| Seen::Object;
+        visit_bytes(&[u8]) => |_| Seen::Object;
+        visit_borrowed_bytes(&'de [u8]) => |_| Seen::Object;
+        visit_byte_buf(Vec<u8>) => |_| Seen::Object;
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         let state = self.state;
+        if state.tapped.get().is_some() {
+            state.observe(Seen::Str(v), Seen::Item(v));
+        }
         match self.mode {
             Mode::Enum => self.visitor.visit_enum(UnitEnum(Text::Transient(v))),
             Mode::Plain | Mode::Struct => self.visitor.visit_str(v),
@@ -498,6 +619,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         let state = self.state;
+        if state.tapped.get().is_some() {
+            state.observe(Seen::Str(v), Seen::Item(v));
+        }
         match self.mode {
             Mode::Enum => self.visitor.visit_enum(UnitEnum(Text::Borrowed(v))),
             Mode::Plain | Mode::Struct => self.visitor.visit_borrowed_str(v),
@@ -507,6 +631,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         let state = self.state;
+        if state.tapped.get().is_some() {
+            state.observe(Seen::Str(&v), Seen::Item(&v));
+        }
         match self.mode {
             Mode::Enum => self.visitor.visit_enum(UnitEnum(Text::Transient(&v))),
             Mode::Plain | Mode::Struct => self.visitor.visit_string(v),
@@ -516,11 +643,17 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         let state = self.state;
+        if state.tapped.get().is_some() {
+            state.observe(Seen::Null, Seen::OtherItem);
+        }
         self.visitor.visit_unit().map_err(|err| state.raise(err))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         let state = self.state;
+        if state.tapped.get().is_some() {
+            state.observe(Seen::Null, Seen::OtherItem);
+        }
         self.visitor.visit_none().map_err(|err| state.raise(err))
     }
 
@@ -556,6 +689,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
             let err = de::Error::invalid_type(Unexpected::Seq, &self.visitor);
             return Err(state.raise(err));
         }
+        if state.tapped.get().is_some() {
+            state.observe_container(Seen::Array);
+        }
         state.enter()?;
         let mut access = StrictSeq {
             seq,
@@ -576,12 +712,19 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let state = self.state;
+        if state.tapped.get().is_some() {
+            state.observe_container(Seen::Object);
+        }
         state.enter()?;
+        // Only the members of the top-level object are offered to the tap.
+        let top = state.tap.is_some() && state.depth.get() == 1;
         let mut access = StrictMap {
             map,
             state,
             names: Names::new(),
             pending: None,
+            top,
+            tap_member: None,
         };
         let result = match self.mode {
             Mode::Enum => self.visitor.visit_enum(MapEnum(&mut access)),
@@ -619,7 +762,7 @@ struct WrapSeed<'a, S> {
     /// The target's seed.
     seed: S,
     /// The shared state of this input.
-    state: &'a State,
+    state: &'a State<'a>,
 }
 
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for WrapSeed<'_, S> {
@@ -644,7 +787,7 @@ struct StrictSeq<'a, A, E> {
     /// `serde_json`'s access.
     seq: A,
     /// The shared state of this input.
-    state: &'a State,
+    state: &'a State<'a>,
     /// An error of `seq`, waiting for [`Wrap::visit_seq`] to rethrow it.
     pending: Option<E>,
 }
@@ -676,11 +819,15 @@ struct StrictMap<'a, 'de, A, E> {
     /// `serde_json`'s access.
     map: A,
     /// The shared state of this input.
-    state: &'a State,
+    state: &'a State<'a>,
     /// The member names seen so far.
     names: Names<'de>,
     /// An error of `map`, waiting for [`Wrap::visit_map`] to rethrow it.
     pending: Option<E>,
+    /// Whether this is the top-level object and there is a tap.
+    top: bool,
+    /// The tap's identifier for the member whose name was just read, if it asked for it.
+    tap_member: Option<u8>,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for StrictMap<'_, 'de, A, A::Error> {
@@ -695,6 +842,9 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StrictMap<'_, 'de, A, A::Error> 
             Ok(None) => return Ok(None),
             Err(err) => return Err(park(&mut self.pending, err)),
         };
+        if self.top {
+            self.tap_member = self.state.tap.and_then(|tap| tap.member(&name));
+        }
         match name {
             Cow::Borrowed(name) => {
                 if !self.names.insert_borrowed(name) {
@@ -718,9 +868,16 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StrictMap<'_, 'de, A, A::Error> 
             seed,
             state: self.state,
         };
-        self.map
-            .next_value_seed(seed)
-            .map_err(|err| park(&mut self.pending, err))
+        if !self.top {
+            return self
+                .map
+                .next_value_seed(seed)
+                .map_err(|err| park(&mut self.pending, err));
+        }
+        self.state.tapped.set(self.tap_member.take());
+        let result = self.map.next_value_seed(seed);
+        self.state.tapped.set(None);
+        result.map_err(|err| park(&mut self.pending, err))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -1071,7 +1228,7 @@ struct StrictEnum<'a, A, E> {
     /// The inner access.
     access: A,
     /// The shared state of this input.
-    state: &'a State,
+    state: &'a State<'a>,
     /// Where an error of `access` waits for [`Wrap::visit_enum`].
     slot: &'a mut Option<E>,
 }
@@ -1108,7 +1265,7 @@ struct StrictVariant<'a, A, E> {
     /// The inner access.
     variant: A,
     /// The shared state of this input.
-    state: &'a State,
+    state: &'a State<'a>,
     /// Where an error of `variant` waits for [`Wrap::visit_enum`].
     slot: &'a mut Option<E>,
 }
@@ -1407,7 +1564,7 @@ mod tests {
     #[test]
     fn own_depth_check() {
         // `serde_json` stops first at its own limit; check ours directly.
-        let state = super::State::new();
+        let state = super::State::new(None);
         for _ in 0..MAX_DEPTH {
             state.enter::<serde_json::Error>().unwrap();
         }

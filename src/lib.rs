@@ -1,4 +1,81 @@
-//! jose-ring (work in progress)
+//! JOSE — JSON Web Signature, JSON Web Token, JSON Web Key and JSON Web Algorithms — built from
+//! the RFCs on [`ring`](https://docs.rs/ring), and built so that the classic JWT mistakes cannot
+//! be written with it.
+//!
+//! # A tour
+//!
+//! ## 1. A key is bound to one algorithm
+//!
+//! Algorithms are `static` values in [`jwa`]; a key is bound to one of them when it is built,
+//! and a token's `"alg"` is only ever *compared* with that algorithm. There is no `none`, and
+//! no way for a token to pick the code that checks it.
+//!
+//! ```
+//! use jose_ring::{jwa, Error, HmacKey, KeyRejected, SigningKey};
+//!
+//! let hmac = HmacKey::new(&jwa::HS256, b"at least thirty-two bytes of secret")?;
+//! let ec = SigningKey::generate(&jwa::ES256)?.with_kid("2026-11");
+//!
+//! // RFC 7518 §3.2: an HS256 secret has at least 32 bytes (ring alone would take 0).
+//! assert_eq!(
+//!     HmacKey::new(&jwa::HS256, b"short").map(|_| ()),
+//!     Err(Error::KeyRejected(KeyRejected::HmacTooShort { min: 32 }))
+//! );
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! Keys come from PEM or DER ([`SigningKey::from_pem`], [`VerifyingKey::from_pem`]: PKCS#8,
+//! SPKI, PKCS#1, SEC1), from raw components, or are generated; each is parsed and checked once,
+//! so verifying a token costs what `ring` costs and nothing more.
+//!
+//! ## 2. Sign and verify
+//!
+//! ```
+//! use jose_ring::{jwa, jws, SigningKey};
+//!
+//! let key = SigningKey::generate(&jwa::EdDSA)?;
+//! let token = jws::sign(br#"{"sub":"ada"}"#, &jws::Header::new().with_typ("JWT"), &key)?;
+//!
+//! let verified = jws::verify(&token, &key.verifying_key())?;
+//! assert_eq!(verified.payload(), br#"{"sub":"ada"}"#);
+//! assert_eq!(verified.header().typ(), Some("JWT"));
+//! # Ok::<(), jose_ring::Error>(())
+//! ```
+//!
+//! [`jws::verify`] takes any [`KeySource`]: a single key, or a store that picks a key by the
+//! token's `kid` and `alg`. Verification checks, in order and each only if the one before
+//! passed: the length limit, three segments, the token alphabet, the header's base64url and
+//! strict JSON (an object, no duplicate names), `crit` and `b64`, the key choice and the
+//! algorithm match, the signature, then the payload encoding. Header members that carry keys
+//! (`jwk`, `jku`, `x5u`, `x5c`) are never used to find one.
+//!
+//! ## 3. Errors you can log
+//!
+//! Every failure is an [`Error`] whose variant says which step failed and whose reason says
+//! why, without ever quoting the token, its claims or a key:
+//!
+//! ```
+//! use jose_ring::{jwa, jws, Error, HmacKey, Unsupported};
+//!
+//! let key = HmacKey::new(&jwa::HS256, &[7; 32])?;
+//! // {"alg":"none"} . {"sub":"admin"} . (no signature)
+//! let unsecured = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.";
+//! let error = jws::verify(unsecured, &key).unwrap_err();
+//! assert_eq!(error, Error::Unsupported(Unsupported::None));
+//! assert_eq!(error.to_string(), "unsupported: unsecured JWS (alg none) is never accepted");
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! # Features
+//!
+//! The crate is `#![no_std]` with `alloc`. The default `std` feature adds the system clock and
+//! `std` support in the dependencies; build with `default-features = false` for `no_std`.
+//!
+//! # What `ring` does not provide
+//!
+//! `ES512` (P-521), `ES256K` (secp256k1), Ed448, RSA key generation and the JWE algorithms are
+//! not in `ring` 0.17. Tokens and keys that need them fail with [`Error::Unsupported`] naming
+//! what is missing, never with a panic or a generic failure.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -19,8 +96,14 @@ pub mod jws;
 pub mod jwt;
 
 pub use error::{
-    CritProblem, Error, JsonProblem, KeyRejected, Malformed, NoKey, UnencodedProblem, Unsupported,
+    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, Malformed, NoKey, UnencodedProblem,
+    Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};
 pub use limits::Limits;
 pub use secret::Secret;
+
+/// The README's examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -161,6 +161,27 @@ impl<'a> Unverified<'a> {
         })
     }
 
+    /// Verifies the signature as [`verify`](Self::verify) does and appends the decoded payload
+    /// to `out`, for callers that parse the payload themselves (the JWT layer): no payload
+    /// `Vec` of its own, so a caller can reuse one buffer across tokens.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify).
+    pub(crate) fn verify_into<K: KeySource + ?Sized>(
+        self,
+        keys: &K,
+        out: &mut Vec<u8>,
+    ) -> Result<(&'static Algorithm, Header), Error> {
+        let alg = self.check_signature(keys, self.signing_input.as_bytes())?;
+        if self.parsed.header.is_unencoded() {
+            out.extend_from_slice(self.payload_segment.as_bytes());
+        } else {
+            b64::decode_into(self.payload_segment.as_bytes(), "payload", out)?;
+        }
+        Ok((alg, self.parsed.header))
+    }
+
     /// Verifies a JWS with detached content (RFC 7515 Appendix F): the token's payload segment
     /// is empty and `payload` is the content that was signed, as bytes (it is encoded here
     /// unless the header says `b64: false`).

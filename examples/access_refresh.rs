@@ -1,0 +1,130 @@
+//! Access and refresh tokens: a short-lived `at+jwt` for the API and a longer-lived
+//! `refresh+jwt` that only the token endpoint accepts, so neither can stand in for the other.
+//!
+//! Run with `cargo run --example access_refresh`.
+#![allow(clippy::print_stdout, reason = "an example prints what it does")]
+
+use jose_ring::ClaimError;
+use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
+use jose_ring::{Error, SigningKey, jwa, jws};
+use serde::{Deserialize, Serialize};
+
+const ISSUER: &str = "https://auth.example";
+const ACCESS_LIFETIME: u64 = 15 * 60;
+const REFRESH_LIFETIME: u64 = 30 * 24 * 3600;
+
+/// What the API reads from an access token.
+#[derive(Debug, Serialize, Deserialize)]
+struct Access {
+    #[serde(flatten)]
+    registered: RegisteredClaims,
+    scope: String,
+    roles: Vec<String>,
+}
+
+fn issue(
+    key: &SigningKey,
+    user: &str,
+    now: NumericDate,
+    n: u32,
+) -> Result<(String, String), Error> {
+    let access = Access {
+        registered: RegisteredClaims::new()
+            .with_issuer(ISSUER)
+            .with_subject(user)
+            .with_audience("api")
+            .with_lifetime(now, ACCESS_LIFETIME)
+            .with_jwt_id(format!("at-{n}")),
+        scope: "read:users write:users".into(),
+        roles: vec!["admin".into()],
+    };
+    let access = jwt::encode_with_header(&access, &jws::Header::new().with_typ("at+jwt"), key)?;
+    // The refresh token is for the token endpoint only: its own typ and audience.
+    let refresh = RegisteredClaims::new()
+        .with_issuer(ISSUER)
+        .with_subject(user)
+        .with_audience("token-endpoint")
+        .with_lifetime(now, REFRESH_LIFETIME)
+        .with_jwt_id(format!("rt-{n}"));
+    let refresh =
+        jwt::encode_with_header(&refresh, &jws::Header::new().with_typ("refresh+jwt"), key)?;
+    Ok((access, refresh))
+}
+
+fn main() -> Result<(), Error> {
+    let key = SigningKey::generate(&jwa::ES256)?.with_kid("auth-2024");
+    let public = key.verifying_key();
+    let login = NumericDate::from_seconds(1_700_000_000);
+
+    // 1. Login: a pair of tokens.
+    let (access, refresh) = issue(&key, "ada", login, 1)?;
+    println!(
+        "1. issued access token ({} bytes) and refresh token",
+        access.len()
+    );
+
+    // 2. The API checks every request: typ at+jwt, issuer, audience, scope, role.
+    let api = |now: NumericDate| {
+        Validation::new(now)
+            .typ("at+jwt")
+            .issuer(ISSUER)
+            .audience("api")
+            .scope("write:users")
+            .role("admin")
+    };
+    let verified: jwt::Verified<Access> =
+        jwt::decode(&access, &public, &api(login.saturating_add(60)))?;
+    println!(
+        "2. API accepted the access token of {:?}",
+        verified.claims().registered.sub
+    );
+
+    // 3. The refresh token is refused by the API, even though its signature is good.
+    match jwt::decode::<Access, _>(&refresh, &public, &api(login.saturating_add(60))) {
+        Err(Error::Claim(ClaimError::InvalidTyp)) => {
+            println!("3. API refused the refresh token")
+        }
+        other => println!("3. BUG: {other:?}"),
+    }
+
+    // 4. Sixteen minutes later the access token has expired...
+    let later = login.saturating_add(16 * 60);
+    match jwt::decode::<Access, _>(&access, &public, &api(later)) {
+        Err(error) => println!("4. {error}"),
+        Ok(_) => println!("4. BUG: expired token accepted"),
+    }
+
+    // 5. ...so the client refreshes: the token endpoint accepts only refresh tokens, and only
+    //    ones not yet used (a deny list of used jti values would live in a shared store).
+    let used = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = std::sync::Arc::clone(&used);
+    let endpoint = Validation::new(later)
+        .typ("refresh+jwt")
+        .issuer(ISSUER)
+        .audience("token-endpoint")
+        .revocation(move |jti| {
+            seen.lock()
+                .map_or(true, |used| used.iter().any(|u| u == jti))
+        });
+    let old: jwt::Verified<RegisteredClaims> = jwt::decode(&refresh, &public, &endpoint)?;
+    if let (Ok(mut used), Some(jti)) = (used.lock(), old.claims().jti.clone()) {
+        used.push(jti);
+    }
+    let user = old.claims().sub.clone().unwrap_or_default();
+    let (access, _refresh) = issue(&key, &user, later, 2)?;
+    println!(
+        "5. refreshed: new access token accepted: {}",
+        jwt::decode::<Access, _>(&access, &public, &api(later)).is_ok()
+    );
+
+    // 6. Replaying the used refresh token fails; so does presenting the access token there.
+    match jwt::decode::<RegisteredClaims, _>(&refresh, &public, &endpoint) {
+        Err(error) => println!("6. replayed refresh token: {error}"),
+        Ok(_) => println!("6. BUG: replay accepted"),
+    }
+    match jwt::decode::<RegisteredClaims, _>(&access, &public, &endpoint) {
+        Err(error) => println!("   access token at the token endpoint: {error}"),
+        Ok(_) => println!("   BUG: access token accepted as refresh token"),
+    }
+    Ok(())
+}

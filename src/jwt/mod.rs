@@ -1,0 +1,250 @@
+//! JSON Web Tokens (RFC 7519) with the checks of RFC 8725: sign claims, then verify a token,
+//! check its claims and deserialize them into your type.
+//!
+//! ```
+//! use jose_ring::{jwa, jwt, HmacKey};
+//! use jose_ring::jwt::{NumericDate, RegisteredClaims, Validation};
+//!
+//! let key = HmacKey::new(&jwa::HS256, b"a secret of at least thirty-two bytes")?;
+//! let now = NumericDate::from_seconds(1_700_000_000);
+//!
+//! // Issue: 15 minutes of life, for the API.
+//! let claims = RegisteredClaims::new()
+//!     .with_issuer("https://auth.example")
+//!     .with_subject("ada")
+//!     .with_audience("api")
+//!     .with_lifetime(now, 900);
+//! let token = jwt::encode(&claims, &key)?;
+//!
+//! // Check: signature, expiry, issuer, audience; the claims come back typed.
+//! let rules = Validation::new(now.saturating_add(60)).issuer("https://auth.example").audience("api");
+//! let verified: jwt::Verified<RegisteredClaims> = jwt::decode(&token, &key, &rules)?;
+//! assert_eq!(verified.claims().sub.as_deref(), Some("ada"));
+//! # Ok::<(), jose_ring::Error>(())
+//! ```
+//!
+//! Verification runs in this order, each step only if the one before passed: the JWS checks
+//! of [`jws::Unverified::parse`] and [`jws::Unverified::verify`] (structure, header, key
+//! choice, `alg`, signature), the header `typ`, one pass over the payload that deserializes
+//! your type and records the registered claims, the JSON types of those claims, the times,
+//! issuer, audience, subject, required claims, scopes and roles, and last the revocation
+//! check.
+
+mod claims;
+mod validation;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use serde::Serialize;
+use serde::de::{Deserialize, DeserializeOwned};
+
+use crate::error::{Error, JsonProblem, Malformed};
+use crate::jwa::Algorithm;
+use crate::jws::{self, Header};
+use crate::key::{KeySource, Signer};
+
+use crate::error::ClaimError;
+pub use claims::{Audience, NumericDate, RegisteredClaims};
+#[cfg(feature = "std")]
+pub use validation::SystemClock;
+pub use validation::{Clock, Validation};
+
+/// A JWT whose signature verified and whose claims passed a [`Validation`].
+///
+/// Only [`decode`] and [`decode_borrowed`] build one.
+#[derive(Debug)]
+pub struct Verified<T> {
+    alg: &'static Algorithm,
+    header: Header,
+    claims: T,
+    times: validation::Times,
+}
+
+impl<T> Verified<T> {
+    /// The algorithm that verified the signature.
+    #[must_use]
+    pub fn algorithm(&self) -> &'static Algorithm {
+        self.alg
+    }
+
+    /// The protected header.
+    #[must_use]
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The claims, as your type.
+    #[must_use]
+    pub fn claims(&self) -> &T {
+        &self.claims
+    }
+
+    /// The claims, by value.
+    #[must_use]
+    pub fn into_claims(self) -> T {
+        self.claims
+    }
+
+    /// The header and the claims, by value.
+    #[must_use]
+    pub fn into_parts(self) -> (Header, T) {
+        (self.header, self.claims)
+    }
+
+    /// `exp`, if the token has one (a fraction rounded down).
+    #[must_use]
+    pub fn expires_at(&self) -> Option<NumericDate> {
+        self.times.exp
+    }
+
+    /// `nbf`, if the token has one (a fraction rounded up).
+    #[must_use]
+    pub fn not_before(&self) -> Option<NumericDate> {
+        self.times.nbf
+    }
+
+    /// `iat`, if the token has one (a fraction rounded up).
+    #[must_use]
+    pub fn issued_at(&self) -> Option<NumericDate> {
+        self.times.iat
+    }
+}
+
+/// Signs `claims` into a compact JWT with the header `{"alg":..,"typ":"JWT"}` and the key's
+/// `kid`, if it has one.
+///
+/// The claims must serialize to a JSON object without repeated member names (as can happen
+/// when a field and a flattened [`RegisteredClaims`] share a name): such a token would be
+/// rejected by every strict verifier, so it is not made.
+///
+/// ```
+/// use jose_ring::{jwa, jwt, HmacKey};
+/// let key = HmacKey::new(&jwa::HS256, &[7; 32])?.with_kid("k1");
+/// let token = jwt::encode(&serde_json::json!({"sub": "ada", "exp": 1_900_000_000}), &key)?;
+/// assert!(token.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0."));
+/// # Ok::<(), jose_ring::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Malformed::Json`] (part `"claims"`) if the claims are not a JSON object or repeat a
+/// member name, [`Malformed::InvalidMember`] if they do not serialize, and those of
+/// [`jws::sign`].
+pub fn encode<T: Serialize + ?Sized, K: Signer + ?Sized>(
+    claims: &T,
+    key: &K,
+) -> Result<String, Error> {
+    encode_with_header(claims, &Header::new().with_typ("JWT"), key)
+}
+
+/// Signs `claims` under `header`, for an explicit type such as `at+jwt` (RFC 9068) or
+/// `refresh+jwt` (RFC 8725 §3.11): `Header::new().with_typ("at+jwt")`.
+///
+/// # Errors
+///
+/// As [`encode`].
+pub fn encode_with_header<T: Serialize + ?Sized, K: Signer + ?Sized>(
+    claims: &T,
+    header: &Header,
+    key: &K,
+) -> Result<String, Error> {
+    let json = serde_json::to_vec(claims).map_err(|_| Malformed::InvalidMember("claims"))?;
+    // A strict parse finds a top level that is not an object and repeated names at any depth.
+    crate::json::from_slice::<serde::de::IgnoredAny>(&json).map_err(|problem| Malformed::Json {
+        part: "claims",
+        problem,
+    })?;
+    jws::sign(&json, header, key)
+}
+
+/// Verifies `token` with the key `keys` chooses, checks it against `rules`, and deserializes
+/// its claims into `T`.
+///
+/// The claims are read in one pass: your type and the registered claims the rules need come
+/// out of the same parse, whether your type has fields for them or not. A member name repeated
+/// anywhere in the claims is rejected.
+///
+/// # Errors
+///
+/// Those of [`jws::Unverified::parse`] and [`jws::Unverified::verify`];
+/// [`Malformed::InvalidMember`] (`"b64"`) for an unencoded payload, which a JWT never has;
+/// [`ClaimError::InvalidTyp`] for the header `typ`; [`Malformed::Json`] (part `"claims"`) for
+/// claims that are not a strict JSON object or do not fit `T`; [`Error::Claim`] for every
+/// rule of the [`Validation`] not met, a registered claim of the wrong JSON type taking
+/// precedence over a mismatch with `T`.
+pub fn decode<T: DeserializeOwned, K: KeySource + ?Sized>(
+    token: &str,
+    keys: &K,
+    rules: &Validation,
+) -> Result<Verified<T>, Error> {
+    let mut payload = Vec::new();
+    decode_borrowed(token, keys, rules, &mut payload)
+}
+
+/// [`decode`] into a buffer of the caller's: the payload is decoded into `buffer` (cleared
+/// first), so a server can reuse one buffer per thread, and `T` may borrow strings from it
+/// (`&'b str`, `Cow<'b, str>` with `#[serde(borrow)]`) instead of allocating them.
+///
+/// ```
+/// use jose_ring::{jwa, jwt, HmacKey};
+/// #[derive(serde::Deserialize)]
+/// struct Claims<'a> {
+///     sub: &'a str,
+/// }
+/// let key = HmacKey::new(&jwa::HS256, &[7; 32])?;
+/// let token = jwt::encode(&serde_json::json!({"sub": "ada", "exp": 1_900_000_000}), &key)?;
+/// let rules = jwt::Validation::new(jwt::NumericDate::from_seconds(1_800_000_000));
+/// let mut buffer = Vec::new();
+/// let verified: jwt::Verified<Claims<'_>> = jwt::decode_borrowed(&token, &key, &rules, &mut buffer)?;
+/// assert_eq!(verified.claims().sub, "ada");
+/// # Ok::<(), jose_ring::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`decode`].
+pub fn decode_borrowed<'b, T: Deserialize<'b>, K: KeySource + ?Sized>(
+    token: &str,
+    keys: &K,
+    rules: &Validation,
+    buffer: &'b mut Vec<u8>,
+) -> Result<Verified<T>, Error> {
+    let unverified = jws::Unverified::parse(token)?;
+    if unverified.header().is_unencoded() {
+        return Err(Malformed::InvalidMember("b64").into());
+    }
+    buffer.clear();
+    let (alg, header) = unverified.verify_into(keys, buffer)?;
+    rules.check_typ(header.typ())?;
+    let payload: &'b Vec<u8> = buffer;
+    let seen = validation::Observer::new(rules);
+    let claims = crate::json::from_slice_tapped::<T>(payload, &seen)
+        .map_err(|problem| claims_error(&seen, problem))?;
+    let times = rules.check(&seen)?;
+    Ok(Verified {
+        alg,
+        header,
+        claims,
+        times,
+    })
+}
+
+/// The error for claims that did not parse: a registered claim of the wrong type if one was
+/// seen before the parse stopped, the JSON problem otherwise.
+fn claims_error(seen: &validation::Observer<'_>, problem: JsonProblem) -> Error {
+    match (seen.wrong_type(), &problem) {
+        // A repeated name is reported as such even if an earlier value had the wrong type.
+        (
+            Some(name),
+            JsonProblem::MissingField(_)
+            | JsonProblem::InvalidType { .. }
+            | JsonProblem::InvalidValue,
+        ) => ClaimError::InvalidType(name).into(),
+        _ => Malformed::Json {
+            part: "claims",
+            problem,
+        }
+        .into(),
+    }
+}

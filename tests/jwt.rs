@@ -1,0 +1,335 @@
+//! JWT encode and decode: headers, round trips, borrowed claims, properties, allocations and a
+//! timing against a hand-written floor.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{b64, forge, hs256_key};
+use jose_ring::ClaimError;
+use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
+use jose_ring::{Error, JsonProblem, Malformed, SigningKey, jwa, jws};
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+
+const NOW: i64 = 1_700_000_000;
+
+/// An application's claims: its own members with the registered ones flattened in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct AppClaims {
+    #[serde(flatten)]
+    registered: RegisteredClaims,
+    scope: String,
+    tenant: String,
+}
+
+/// The same claims as plain fields, no flatten: the fast path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Flat {
+    iss: String,
+    sub: String,
+    aud: Vec<String>,
+    exp: i64,
+    iat: i64,
+    jti: String,
+    scope: String,
+}
+
+fn flat() -> Flat {
+    Flat {
+        iss: "https://auth.example".into(),
+        sub: "user-1234567890".into(),
+        aud: vec!["api.example.com".into(), "web.example.com".into()],
+        exp: NOW + 3600,
+        iat: NOW,
+        jti: "3f1c2a9e-5b7d-4e21-9c0f-8a6b2d4e1f3a".into(),
+        scope: "read write".into(),
+    }
+}
+
+fn rules() -> Validation {
+    Validation::new(NumericDate::from_seconds(NOW))
+        .issuer("https://auth.example")
+        .audience("api.example.com")
+        .scope("read")
+}
+
+#[test]
+fn encode_sets_alg_typ_and_kid() {
+    let key = hs256_key();
+    let token = jwt::encode(&flat(), &key).unwrap();
+    let header = token.split('.').next().unwrap();
+    assert_eq!(header, b64(br#"{"alg":"HS256","typ":"JWT"}"#));
+    let token = jwt::encode(&flat(), &key.with_kid("k1")).unwrap();
+    let header = token.split('.').next().unwrap();
+    assert_eq!(header, b64(br#"{"alg":"HS256","typ":"JWT","kid":"k1"}"#));
+    let typed = jwt::encode_with_header(
+        &flat(),
+        &jws::Header::new().with_typ("at+jwt"),
+        &hs256_key(),
+    )
+    .unwrap();
+    let verified: jwt::Verified<Flat> =
+        jwt::decode(&typed, &hs256_key(), &rules().typ("at+jwt")).unwrap();
+    assert_eq!(verified.header().typ(), Some("at+jwt"));
+}
+
+#[test]
+fn encode_refuses_what_no_strict_verifier_accepts() {
+    let key = hs256_key();
+    assert_eq!(
+        jwt::encode(&[1, 2], &key),
+        Err(Error::Malformed(Malformed::Json {
+            part: "claims",
+            problem: JsonProblem::NotObject
+        }))
+    );
+    // A field and a flattened registered claim of the same name.
+    #[derive(Serialize)]
+    struct Clash {
+        exp: i64,
+        #[serde(flatten)]
+        registered: RegisteredClaims,
+    }
+    let clash = Clash {
+        exp: 1,
+        registered: RegisteredClaims::new().with_expiry(NumericDate::from_seconds(2)),
+    };
+    assert_eq!(
+        jwt::encode(&clash, &key),
+        Err(Error::Malformed(Malformed::Json {
+            part: "claims",
+            problem: JsonProblem::DuplicateMember
+        }))
+    );
+    let bad_map: BTreeMap<Vec<u8>, i32> = [(vec![1], 1)].into_iter().collect();
+    assert_eq!(
+        jwt::encode(&bad_map, &key),
+        Err(Error::Malformed(Malformed::InvalidMember("claims")))
+    );
+}
+
+#[test]
+fn round_trips_with_flattened_registered_claims() {
+    let key = SigningKey::generate(&jwa::ES256).unwrap().with_kid("es");
+    let now = NumericDate::from_seconds(NOW);
+    let claims = AppClaims {
+        registered: RegisteredClaims::new()
+            .with_issuer("https://auth.example")
+            .with_subject("ada")
+            .with_audience(["api.example.com", "web"])
+            .with_lifetime(now, 900)
+            .with_not_before(now)
+            .with_jwt_id("j-1"),
+        scope: "read write".into(),
+        tenant: "acme".into(),
+    };
+    let token = jwt::encode(&claims, &key).unwrap();
+    let verified: jwt::Verified<AppClaims> =
+        jwt::decode(&token, &key.verifying_key(), &rules().subject("ada")).unwrap();
+    assert_eq!(verified.claims(), &claims);
+    assert_eq!(verified.header().kid(), Some("es"));
+    assert_eq!(verified.expires_at(), Some(now.saturating_add(900)));
+    let late = rules().at(now.saturating_add(900));
+    assert_eq!(
+        jwt::decode::<AppClaims, _>(&token, &key.verifying_key(), &late).map(|_| ()),
+        Err(Error::from(ClaimError::Expired {
+            now: now.saturating_add(900),
+            exp: now.saturating_add(900)
+        }))
+    );
+}
+
+#[test]
+fn borrowed_claims() {
+    #[derive(Deserialize)]
+    struct Borrowed<'a> {
+        sub: &'a str,
+        #[serde(borrow)]
+        scope: std::borrow::Cow<'a, str>,
+    }
+    let token = jwt::encode(&flat(), &hs256_key()).unwrap();
+    let mut buffer = Vec::new();
+    for _ in 0..2 {
+        let verified: jwt::Verified<Borrowed<'_>> =
+            jwt::decode_borrowed(&token, &hs256_key(), &rules(), &mut buffer).unwrap();
+        assert_eq!(verified.claims().sub, "user-1234567890");
+        assert_eq!(verified.claims().scope, "read write");
+    }
+}
+
+#[test]
+fn unencoded_payloads_are_not_jwts() {
+    let header = jws::Header::new().with_unencoded_payload();
+    let token = jws::sign(b"exp", &header, &hs256_key()).unwrap();
+    assert_eq!(
+        jwt::decode::<serde::de::IgnoredAny, _>(&token, &hs256_key(), &rules()).map(|_| ()),
+        Err(Error::Malformed(Malformed::InvalidMember("b64")))
+    );
+}
+
+/// Times `jwt::decode` against ring + base64ct + serde_json doing the same checks by hand:
+/// `cargo test --release --test jwt timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a test"]
+#[allow(clippy::print_stdout, reason = "reports the measurement")]
+fn timing() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use std::time::Instant;
+
+    let key = hs256_key();
+    let token = jwt::encode(&flat(), &key).unwrap();
+    let rules = rules();
+    let ring_key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, common::SECRET);
+
+    #[derive(Deserialize)]
+    struct FloorHeader<'a> {
+        alg: &'a str,
+        #[allow(dead_code, reason = "read like a verifier would")]
+        typ: Option<&'a str>,
+    }
+    let floor = |token: &str| -> Flat {
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let (header, payload) = input.split_once('.').unwrap();
+        let header = Base64UrlUnpadded::decode_vec(header).unwrap();
+        let header: FloorHeader<'_> = serde_json::from_slice(&header).unwrap();
+        assert_eq!(header.alg, "HS256");
+        let sig = Base64UrlUnpadded::decode_vec(sig).unwrap();
+        ring::hmac::verify(&ring_key, input.as_bytes(), &sig).unwrap();
+        let payload = Base64UrlUnpadded::decode_vec(payload).unwrap();
+        let claims: Flat = serde_json::from_slice(&payload).unwrap();
+        assert!(NOW < claims.exp && claims.iat <= NOW);
+        assert_eq!(claims.iss, "https://auth.example");
+        assert!(claims.aud.iter().any(|a| a == "api.example.com"));
+        assert!(claims.scope.split(' ').any(|s| s == "read"));
+        claims
+    };
+    const ROUNDS: u32 = 100_000;
+    let time = |ours: bool| {
+        let start = Instant::now();
+        for _ in 0..ROUNDS {
+            let token = std::hint::black_box(token.as_str());
+            if ours {
+                let verified: jwt::Verified<Flat> = jwt::decode(token, &key, &rules).unwrap();
+                std::hint::black_box(verified);
+            } else {
+                std::hint::black_box(floor(token));
+            }
+        }
+        start.elapsed() / ROUNDS
+    };
+    let (mut ours, mut by_hand) = (time(true), time(false));
+    for _ in 0..7 {
+        ours = ours.min(time(true));
+        by_hand = by_hand.min(time(false));
+    }
+    println!(
+        "{} byte token, best of 8: jwt::decode {ours:?}, floor {by_hand:?}, ratio {:.2}",
+        token.len(),
+        ours.as_secs_f64() / by_hand.as_secs_f64()
+    );
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<u64>().prop_map(serde_json::Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(serde_json::Value::from),
+        "[a-z ]{0,8}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            prop::collection::btree_map("[a-z]{0,3}", inner, 0..4)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn member_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "exp", "nbf", "iat", "iss", "sub", "aud", "jti", "scope", "roles", "tenant"
+        ])
+        .prop_map(String::from),
+        "[a-z]{1,4}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn never_panics(
+        members in prop::collection::btree_map(member_name(), json_value(), 0..8),
+        now in any::<i64>(),
+        leeway in any::<u64>(),
+        max_age in any::<u64>(),
+        raw in prop::collection::vec(any::<u8>(), 0..48),
+    ) {
+        let rules = Validation::new(NumericDate::from_seconds(now))
+            .leeway(leeway)
+            .max_age(max_age)
+            .issuer("i")
+            .audience("a")
+            .scope("s")
+            .role("r")
+            .require("tenant")
+            .revocation(|jti| jti.is_empty());
+        let object = serde_json::Value::Object(members.into_iter().collect());
+        let payload = serde_json::to_vec(&object).unwrap();
+        for payload in [payload, raw] {
+            let token = forge(r#"{"alg":"HS256","typ":"JWT"}"#, &b64(&payload));
+            let _ = jwt::decode::<serde_json::Value, _>(&token, &hs256_key(), &rules);
+            let _ = jwt::decode::<serde::de::IgnoredAny, _>(&token, &hs256_key(), &rules);
+            let _ = jwt::decode::<Flat, _>(&token, &hs256_key(), &rules);
+        }
+    }
+
+    #[test]
+    fn signed_then_decoded_returns_exactly_the_claims(
+        members in prop::collection::btree_map("[a-z]{1,6}", json_value(), 0..8),
+        exp in (NOW + 1)..i64::MAX,
+    ) {
+        let mut object: serde_json::Map<String, serde_json::Value> = members
+            .into_iter()
+            .filter(|(name, _)| !["exp", "nbf", "iat", "iss", "sub", "aud", "jti"].contains(&name.as_str()))
+            .collect();
+        object.insert("exp".into(), exp.into());
+        let claims = serde_json::Value::Object(object);
+        let token = jwt::encode(&claims, &hs256_key()).unwrap();
+        let rules = Validation::new(NumericDate::from_seconds(NOW));
+        let verified: jwt::Verified<serde_json::Value> = jwt::decode(&token, &hs256_key(), &rules).unwrap();
+        // Floats are compared as serde_json reads them back from the same text.
+        let expected: serde_json::Value = serde_json::from_slice(&serde_json::to_vec(&claims).unwrap()).unwrap();
+        prop_assert_eq!(verified.claims(), &expected);
+        prop_assert_eq!(verified.expires_at(), Some(NumericDate::from_seconds(exp)));
+    }
+}
+
+/// Decodes `JWT_ROUNDS` times (default 0), for counting allocations from outside:
+/// `valgrind target/release/deps/jwt-* --ignored --exact decode_rounds` with 0 and 1000 rounds.
+#[test]
+#[ignore = "a measurement, not a test"]
+fn decode_rounds() {
+    let rounds: usize = std::env::var("JWT_ROUNDS").map_or(0, |n| n.parse().unwrap());
+    let key = hs256_key();
+    let token = jwt::encode(&flat(), &key).unwrap();
+    let rules = rules();
+    let borrowed = std::env::var("JWT_BORROWED").is_ok();
+    let mut buffer = Vec::new();
+    for _ in 0..rounds {
+        if borrowed {
+            let verified =
+                jwt::decode_borrowed::<serde::de::IgnoredAny, _>(&token, &key, &rules, &mut buffer);
+            std::hint::black_box(verified.unwrap());
+        } else {
+            let verified = jwt::decode::<serde::de::IgnoredAny, _>(&token, &key, &rules);
+            std::hint::black_box(verified.unwrap());
+        }
+    }
+}
