@@ -49,7 +49,54 @@
 //! algorithm match, the signature, then the payload encoding. Header members that carry keys
 //! (`jwk`, `jku`, `x5u`, `x5c`) are never used to find one.
 //!
-//! ## 3. Errors you can log
+//! ## 3. JWTs: claims checked, closed by default
+//!
+//! [`jwt::decode`] verifies the JWS, then checks the claims against a [`jwt::Validation`] and
+//! deserializes them into your type, in one pass over the payload.
+//!
+//! ```
+//! use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
+//! use jose_ring::{jwa, ClaimError, Error, HmacKey};
+//!
+//! let key = HmacKey::new(&jwa::HS256, &[7; 32])?;
+//! let login = NumericDate::from_seconds(1_700_000_000);
+//! let claims = RegisteredClaims::new().with_subject("ada").with_audience("api").with_lifetime(login, 900);
+//! let token = jwt::encode(&claims, &key)?;
+//!
+//! let rules = Validation::new(login.saturating_add(60)).audience("api");
+//! let verified: jwt::Verified<RegisteredClaims> = jwt::decode(&token, &key, &rules)?;
+//! assert_eq!(verified.claims().sub.as_deref(), Some("ada"));
+//!
+//! // Sixteen minutes later the same token has expired.
+//! let later = Validation::new(login.saturating_add(960)).audience("api");
+//! assert!(matches!(
+//!     jwt::decode::<RegisteredClaims, _>(&token, &key, &later),
+//!     Err(Error::Claim(ClaimError::Expired { .. }))
+//! ));
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! ## 4. Keys from JWKs and JWK Sets
+//!
+//! [`jwk::Jwk`] reads one key strictly and binds it to an algorithm; [`jwk::JwkSet`] reads an
+//! identity provider's set leniently and becomes a [`jwk::KeyRing`], a [`KeySource`] that picks
+//! the key by the token's `kid` and `alg` and never guesses between two.
+//!
+//! ```
+//! use jose_ring::{jwa, jwk::JwkSet};
+//! let jwks = br#"{"keys":[
+//!   {"kty":"OKP","crv":"Ed25519","kid":"a","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+//!   {"kty":"EC","crv":"P-521","kid":"b","x":"AHKZ","y":"AdYm"}
+//! ]}"#;
+//! let set = JwkSet::from_json(jwks)?;
+//! assert_eq!(set.keys().len(), 1); // the malformed P-521 entry is skipped, not fatal
+//! assert_eq!(set.skipped().len(), 1);
+//! let ring = set.key_ring(&[&jwa::EdDSA, &jwa::ES256]);
+//! assert_eq!(ring.len(), 1);
+//! # Ok::<(), jose_ring::Error>(())
+//! ```
+//!
+//! ## 5. Errors you can log
 //!
 //! Every failure is an [`Error`] whose variant says which step failed and whose reason says
 //! why, without ever quoting the token, its claims or a key:
