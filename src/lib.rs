@@ -113,6 +113,13 @@
 //! # Ok::<(), Error>(())
 //! ```
 //!
+//! # Further reading
+//!
+//! The [`manual`] answers a reviewer's questions: the threat model (RFC 8725 §3 item by item,
+//! with the tests that prove each), the JWT vulnerabilities of other libraries and why they
+//! cannot happen here, every default and its reason, how-tos, and migration from
+//! `jsonwebtoken` and `jwt-simple`.
+//!
 //! # Features
 //!
 //! The crate is `#![no_std]` with `alloc`. The default `std` feature adds the system clock and
@@ -141,6 +148,7 @@ pub mod jwa;
 pub mod jwk;
 pub mod jws;
 pub mod jwt;
+pub mod manual;
 
 pub use error::{
     ClaimError, CritProblem, Error, JsonProblem, KeyRejected, Malformed, NoKey, UnencodedProblem,

@@ -1,0 +1,107 @@
+//! # Threat model: RFC 8725 §3, item by item
+//!
+//! RFC 8725 ("JSON Web Token Best Current Practices") lists twelve things an implementation
+//! and its users must get right. For each: what this crate does, and where the test is.
+//!
+//! ## §3.1 Perform algorithm verification
+//!
+//! A key is bound to one [`Algorithm`](crate::jwa::Algorithm) when it is built
+//! ([`HmacKey::new`](crate::HmacKey::new), [`Jwk::verifying_key`](crate::jwk::Jwk::verifying_key),
+//! ...). Verification compares the token's `alg` with that algorithm before any cryptography,
+//! and the comparison is made again after a [`KeySource`](crate::KeySource) returns a key, so a
+//! custom key store cannot cause a substitution. There is no list of "allowed algorithms" in
+//! the validation options to get wrong, and no `none`.
+//! Tests: `attacks::alg_none_in_any_spelling_is_rejected`,
+//! `attacks::hs256_forged_with_the_rsa_public_key_as_secret`,
+//! `rfc7520::section_4_2_ps384_verifies_and_round_trips` (an RSA key bound to RS384 refuses a
+//! PS384 token).
+//!
+//! ## §3.2 Use appropriate algorithms
+//!
+//! Only the algorithms of [`jwa`](crate::jwa) exist: HMAC-SHA2, RSA PKCS#1 v1.5 and PSS with
+//! SHA-2, ECDSA P-256/P-384, Ed25519. `none` is never accepted ([`Unsupported::None`](crate::Unsupported::None)).
+//! RSA keys are at least 2048 bits, counted exactly (a 2044-bit key, which `ring` alone
+//! accepts for verification, is refused). No RSA encryption algorithm exists here.
+//! Tests: `attacks::rsa_2044_bit_modulus_is_refused`, `keys::rsa_sizes`,
+//! `attacks::algorithms_ring_lacks_are_named`.
+//!
+//! ## §3.3 Validate all cryptographic operations
+//!
+//! Every signature is checked by `ring`; HMAC tags are compared in constant time
+//! (`ring::hmac::verify`). With several signatures (JWS JSON), the caller chooses the policy
+//! explicitly. A failed check is [`Error::InvalidSignature`](crate::Error::InvalidSignature),
+//! with nothing more said.
+//! Tests: every RFC vector in `rfc7515`, `rfc7520`, `rfc7797`, `rfc8037` is also verified
+//! tampered (one character of header, payload and signature), and
+//! `properties::any_single_character_change_is_rejected` does so for every algorithm.
+//!
+//! ## §3.4 Validate cryptographic inputs
+//!
+//! EC public keys are checked to lie on their curve when the key is built (from SPKI, a point or
+//! a JWK), not at first use; ECDSA signatures must be the fixed-length `R‖S` form; JWK
+//! coordinates must have the curve's full length; private and public parts of a key must agree
+//! (`ring`'s checking constructors, plus one test signature for RSA, whose CRT parameters `ring`
+//! checks only when signing).
+//! Tests: `keys::ec_points_are_checked`, `jwk::points_must_be_on_the_curve`,
+//! `jwk::private_and_public_parts_must_match`, `attacks::ecdsa_signature_in_der_form_is_rejected`.
+//!
+//! ## §3.5 Ensure cryptographic keys have sufficient entropy
+//!
+//! HMAC secrets must be at least as long as the hash output (32, 48, 64 bytes; RFC 7518 §3.2),
+//! when signing and when verifying — `ring` alone takes even an empty key.
+//! [`HmacKey::generate`](crate::HmacKey::generate) and
+//! [`SigningKey::generate`](crate::SigningKey::generate) use the operating system's generator.
+//! Human-chosen passwords are not keys: derive a key from one with a password hash first.
+//! Tests: `attacks::hmac_key_shorter_than_the_hash_is_refused_for_signing_and_verifying`.
+//!
+//! ## §3.6 Avoid compression of encryption inputs
+//!
+//! This crate does not implement JWE, so it never compresses (`zip`). A `zip` header parameter
+//! in a `crit` list is refused as a registered name.
+//!
+//! ## §3.7 Use UTF-8
+//!
+//! Headers and claims are parsed by `serde_json`, which accepts only UTF-8 and rejects lone
+//! surrogate escapes. Tokens are `&str`.
+//! Tests: the `json` unit tests (invalid UTF-8 in names and values, lone surrogates).
+//!
+//! ## §3.8 Validate issuer and subject
+//!
+//! [`Validation::issuer`](crate::jwt::Validation::issuer) makes `iss` required and compares it
+//! exactly; [`Validation::subject`](crate::jwt::Validation::subject) likewise for `sub`. Keys
+//! never come from the token: the header members `jwk`, `jku`, `x5u` and `x5c` are kept as data
+//! but never used to find or build a key.
+//! Tests: `jwt_claims::iss_and_sub_tables`, `attacks::embedded_keys_are_never_used`.
+//!
+//! ## §3.9 Use and validate audience
+//!
+//! [`Validation::audience`](crate::jwt::Validation::audience) makes `aud` required and accepts
+//! the token if its `aud` (a string or an array) contains one of the expected values. A token
+//! that carries an `aud` when the validation expects none is rejected (RFC 7519 §4.1.3), so a
+//! token minted for another service does not work here by accident.
+//! Tests: `jwt_claims::aud_table`.
+//!
+//! ## §3.10 Do not trust received claims
+//!
+//! Claims are data until verified: [`jws::Unverified`](crate::jws::Unverified) is the only way
+//! to see a header before verification, and its name says so. A `kid` is only ever compared
+//! with the `kid`s of keys the application loaded: never used as a path, a URL or a query, and
+//! limited to 256 bytes. Registered claims of the wrong JSON type (`"exp":"123"`, `null`) are
+//! errors, never "absent". Duplicate member names anywhere in a header or the claims are
+//! rejected, so two parsers cannot read two different tokens from the same bytes.
+//! Tests: `attacks::duplicate_header_members_are_rejected`,
+//! `jwt_claims::duplicate_claims_are_rejected`, `jwt_claims::exp_table` (wrong types).
+//!
+//! ## §3.11 Use explicit typing
+//!
+//! [`Validation::typ`](crate::jwt::Validation::typ) requires the header `typ`, compared as RFC
+//! 7515 §4.1.9 says (case-insensitive, with `application/` implied). Without it, a JWT is
+//! accepted only with no `typ` or `typ: JWT`, so explicitly typed tokens (`at+jwt`,
+//! `refresh+jwt`, `dpop+jwt`) are refused where their type was not asked for.
+//! Tests: `jwt_claims::typ_table`, the `access_refresh` example.
+//!
+//! ## §3.12 Use mutually exclusive validation rules for different kinds of JWTs
+//!
+//! Give each kind of token its own `typ` and its own [`Validation`](crate::jwt::Validation)
+//! (audience, issuer, type): an access token then fails the refresh rules and the reverse. See
+//! [`howto`](super::howto#access-and-refresh-tokens).
