@@ -133,6 +133,19 @@ pub enum Malformed {
     Crit(CritProblem),
     /// An unencoded payload (RFC 7797 `b64: false`) is used against the rules of RFC 7797.
     Unencoded(UnencodedProblem),
+    /// Not a JWS JSON serialization (RFC 7515 §7.2): the input is not a JSON object (a compact
+    /// token, for example), or it has neither `signatures` (general syntax) nor `signature`
+    /// (flattened syntax), or it mixes the two.
+    Serialization,
+    /// A header parameter is in both the protected and the unprotected header of one signature
+    /// (RFC 7515 §7.2.1: their names must be disjoint).
+    HeaderOverlap,
+    /// A header parameter that this crate only honours when integrity protected (`alg`) is in
+    /// an unprotected header and not in the protected one.
+    Unprotected(&'static str),
+    /// The JWS cannot be written in this serialization: the compact one holds exactly one
+    /// signature and no unprotected header, the flattened one exactly one signature.
+    Unrepresentable(crate::jws::Serialization),
 }
 
 /// What is wrong with a JSON text.
@@ -195,6 +208,9 @@ pub enum UnencodedProblem {
     PayloadCharacters,
     /// The signatures of one JWS disagree on `b64` (RFC 7797 §3).
     Inconsistent,
+    /// An unencoded payload carried in a JWS JSON serialization is not UTF-8 text (it travels
+    /// as a JSON string; detach it to sign other bytes).
+    NotText,
 }
 
 /// An algorithm, curve, key type or feature this crate recognises but does not provide.
@@ -328,6 +344,19 @@ impl fmt::Display for Malformed {
             Self::InvalidMember(name) => write!(f, "member `{name}` has an invalid value"),
             Self::Crit(why) => write!(f, "crit: {why}"),
             Self::Unencoded(why) => write!(f, "b64: {why}"),
+            Self::Serialization => f.write_str(
+                "not a JWS JSON serialization: needs `signatures` (general) or `signature` \
+                 (flattened), not both",
+            ),
+            Self::HeaderOverlap => {
+                f.write_str("a header parameter is in both the protected and unprotected header")
+            }
+            Self::Unprotected(name) => {
+                write!(f, "header parameter `{name}` is not integrity protected")
+            }
+            Self::Unrepresentable(form) => {
+                write!(f, "the {form} serialization cannot hold this JWS")
+            }
         }
     }
 }
@@ -372,6 +401,7 @@ impl fmt::Display for UnencodedProblem {
                 "an unencoded payload in compact form must be text without '.'"
             }
             Self::Inconsistent => "signatures disagree on b64",
+            Self::NotText => "an unencoded payload in JSON form must be UTF-8 text",
         })
     }
 }

@@ -12,26 +12,28 @@ pub struct Limits {
     token_len: usize,
     jwks_len: usize,
     jwks_keys: usize,
+    signatures: usize,
 }
 
 impl Limits {
-    /// The defaults: a compact token of at most 64 KiB; a JWK Set (or a single JWK) of at most
-    /// 1 MiB and 1,000 keys.
+    /// The defaults: a compact token or JWS JSON serialization of at most 64 KiB and 16
+    /// signatures; a JWK Set (or a single JWK) of at most 1 MiB and 1,000 keys.
     pub const DEFAULT: Self = Self {
         token_len: 64 * 1024,
         jwks_len: 1024 * 1024,
         jwks_keys: 1000,
+        signatures: 16,
     };
 
-    /// Sets the longest compact token accepted, in bytes; a longer one is rejected before any
-    /// decoding.
+    /// Sets the longest compact token (or JWS JSON serialization) accepted, in bytes; a longer
+    /// one is rejected before any decoding.
     #[must_use]
     pub const fn max_token_len(mut self, bytes: usize) -> Self {
         self.token_len = bytes;
         self
     }
 
-    /// The longest compact token accepted, in bytes.
+    /// The longest compact token (or JWS JSON serialization) accepted, in bytes.
     #[must_use]
     pub const fn token_len(&self) -> usize {
         self.token_len
@@ -62,6 +64,26 @@ impl Limits {
     #[must_use]
     pub const fn jwks_keys(&self) -> usize {
         self.jwks_keys
+    }
+
+    /// Sets the largest number of signatures a JWS JSON serialization may carry; one with more
+    /// is rejected before any header is decoded or any signature checked.
+    ///
+    /// ```
+    /// let limits = jose_ring::Limits::default().max_signatures(4);
+    /// assert_eq!(limits.signatures(), 4);
+    /// assert_eq!(jose_ring::Limits::DEFAULT.signatures(), 16);
+    /// ```
+    #[must_use]
+    pub const fn max_signatures(mut self, count: usize) -> Self {
+        self.signatures = count;
+        self
+    }
+
+    /// The largest number of signatures a JWS JSON serialization may carry.
+    #[must_use]
+    pub const fn signatures(&self) -> usize {
+        self.signatures
     }
 }
 

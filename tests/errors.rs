@@ -120,6 +120,38 @@ fn display_texts() {
             "malformed input: b64: signatures disagree on b64",
         ),
         (
+            Malformed::Unencoded(UnencodedProblem::NotText).into(),
+            "malformed input: b64: an unencoded payload in JSON form must be UTF-8 text",
+        ),
+        (
+            Malformed::Serialization.into(),
+            "malformed input: not a JWS JSON serialization: needs `signatures` (general) or \
+             `signature` (flattened), not both",
+        ),
+        (
+            Malformed::HeaderOverlap.into(),
+            "malformed input: a header parameter is in both the protected and unprotected header",
+        ),
+        (
+            Malformed::Unprotected("alg").into(),
+            "malformed input: header parameter `alg` is not integrity protected",
+        ),
+        (
+            Malformed::Unrepresentable(jose_ring::jws::Serialization::Compact).into(),
+            "malformed input: the compact serialization cannot hold this JWS",
+        ),
+        (
+            Malformed::Unrepresentable(jose_ring::jws::Serialization::Flattened).into(),
+            "malformed input: the flattened JSON serialization cannot hold this JWS",
+        ),
+        (
+            Error::TooLarge {
+                what: "number of signatures",
+                limit: 16,
+            },
+            "number of signatures is larger than the limit of 16",
+        ),
+        (
             Unsupported::None.into(),
             "unsupported: unsecured JWS (alg none) is never accepted",
         ),

@@ -221,6 +221,27 @@ pub(crate) struct Parsed {
 /// [`Error::TooLarge`] for a `kid` over 256 bytes, [`Malformed::Crit`] and
 /// [`Malformed::Unencoded`] for the rules of `crit` and `b64`.
 pub(crate) fn parse(json: &[u8]) -> Result<Parsed, Error> {
+    let (alg, header) = parse_inner(json, true)?;
+    let alg = alg.ok_or(Malformed::MissingMember("alg"))?;
+    Ok(Parsed { alg, header })
+}
+
+/// Parses and checks the decoded protected header of one signature of a JWS JSON
+/// serialization: as [`parse`], except that `alg` may be absent (it may be in the unprotected
+/// header, which [`parse_unprotected`] checks).
+///
+/// # Errors
+///
+/// As [`parse`], without [`Malformed::MissingMember`].
+pub(crate) fn parse_protected(json: &[u8]) -> Result<(Option<Cow<'static, str>>, Header), Error> {
+    parse_inner(json, false)
+}
+
+/// [`parse`], with `alg` required or not.
+fn parse_inner(
+    json: &[u8],
+    require_alg: bool,
+) -> Result<(Option<Cow<'static, str>>, Header), Error> {
     let raw: Raw<'_> = crate::json::from_slice(json).map_err(|problem| Malformed::Json {
         part: "header",
         problem,
@@ -228,7 +249,9 @@ pub(crate) fn parse(json: &[u8]) -> Result<Parsed, Error> {
     if let Some(name) = raw.invalid {
         return Err(Malformed::InvalidMember(name).into());
     }
-    let alg = raw.alg.ok_or(Malformed::MissingMember("alg"))?;
+    if require_alg && raw.alg.is_none() {
+        return Err(Malformed::MissingMember("alg").into());
+    }
     if raw.kid.as_ref().is_some_and(|k| k.len() > MAX_KID_LEN) {
         return Err(Error::TooLarge {
             what: "kid",
@@ -240,10 +263,12 @@ pub(crate) fn parse(json: &[u8]) -> Result<Parsed, Error> {
         .transpose()
         .map_err(|()| Malformed::Unencoded(UnencodedProblem::Malformed))?;
     check_crit(raw.crit.as_deref(), b64)?;
-    let alg = match jwa::ALL.iter().find(|a| a.name() == &*alg) {
-        Some(known) => Cow::Borrowed(known.name()),
-        None => Cow::Owned(alg.into_owned()),
-    };
+    let alg = raw
+        .alg
+        .map(|alg| match jwa::ALL.iter().find(|a| a.name() == &*alg) {
+            Some(known) => Cow::Borrowed(known.name()),
+            None => Cow::Owned(alg.into_owned()),
+        });
     let header = Header {
         typ: raw.typ.map(Cow::into_owned),
         cty: raw.cty.map(Cow::into_owned),
@@ -251,7 +276,122 @@ pub(crate) fn parse(json: &[u8]) -> Result<Parsed, Error> {
         unencoded: b64 == Some(false),
         members: raw.members,
     };
-    Ok(Parsed { alg, header })
+    Ok((alg, header))
+}
+
+/// The unprotected header of one signature of a JWS JSON serialization (RFC 7515 §7.2.1),
+/// checked against the protected header of that signature.
+#[derive(Debug)]
+pub(crate) struct Unprotected {
+    /// An `alg` found here (only ever used when the caller opts in).
+    pub(crate) alg: Option<String>,
+    /// The other members, read as a [`Header`] is.
+    pub(crate) header: Header,
+}
+
+/// Checks the members of an unprotected header, in their order, against the protected header
+/// of the same signature (`protected_alg`: whether it has `alg`).
+///
+/// # Errors
+///
+/// [`CritProblem::Unprotected`] for `crit`, [`UnencodedProblem::Malformed`] for `b64`,
+/// [`Malformed::HeaderOverlap`] for a name the protected header has too,
+/// [`Malformed::InvalidMember`] for `alg`, `typ`, `cty` or `kid` that is not a string, and
+/// [`Error::TooLarge`] for a `kid` over 256 bytes.
+pub(crate) fn parse_unprotected(
+    members: Vec<(String, Value)>,
+    protected_alg: bool,
+    protected: &Header,
+) -> Result<Unprotected, Error> {
+    let mut out = Unprotected {
+        alg: None,
+        header: Header::new(),
+    };
+    for (name, value) in members {
+        match name.as_str() {
+            "crit" => return Err(Malformed::Crit(CritProblem::Unprotected).into()),
+            "b64" => return Err(Malformed::Unencoded(UnencodedProblem::Malformed).into()),
+            _ => {}
+        }
+        if (name == "alg" && protected_alg) || protected.has(&name) {
+            return Err(Malformed::HeaderOverlap.into());
+        }
+        let slot = match name.as_str() {
+            "alg" => Some((&mut out.alg, "alg")),
+            "typ" => Some((&mut out.header.typ, "typ")),
+            "cty" => Some((&mut out.header.cty, "cty")),
+            "kid" => Some((&mut out.header.kid, "kid")),
+            _ => None,
+        };
+        match (slot, value) {
+            (Some((slot, _)), Value::String(text)) => *slot = Some(text),
+            (Some((_, member)), _) => return Err(Malformed::InvalidMember(member).into()),
+            (None, value) => out.header.members.push((name, value)),
+        }
+    }
+    if out
+        .header
+        .kid
+        .as_ref()
+        .is_some_and(|k| k.len() > MAX_KID_LEN)
+    {
+        return Err(Error::TooLarge {
+            what: "kid",
+            limit: MAX_KID_LEN,
+        });
+    }
+    Ok(out)
+}
+
+impl Header {
+    /// Whether the header holds a member of this name (`alg` aside, which it never holds).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.names().any(|n| n == name)
+    }
+
+    /// The names of the members the header holds or serializes (`alg` aside).
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        let set = |value: &Option<String>, name: &'static str| value.as_ref().map(|_| name);
+        [
+            set(&self.typ, "typ"),
+            set(&self.cty, "cty"),
+            set(&self.kid, "kid"),
+            self.unencoded.then_some("b64"),
+            self.unencoded.then_some("crit"),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.member_names())
+    }
+}
+
+/// A header serialized as an unprotected header: its members, after `alg` when there is one
+/// (only a parsed document that had it there carries one).
+///
+/// The caller checks first that the header does not ask for an unencoded payload, whose `b64`
+/// and `crit` belong in the protected header.
+pub(crate) struct AsUnprotected<'a> {
+    pub(crate) alg: Option<&'a str>,
+    pub(crate) header: &'a Header,
+}
+
+impl Serialize for AsUnprotected<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let h = self.header;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(alg) = self.alg {
+            map.serialize_entry("alg", alg)?;
+        }
+        for (name, value) in [("typ", &h.typ), ("cty", &h.cty), ("kid", &h.kid)] {
+            if let Some(value) = value {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        for (name, value) in &h.members {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }
 
 /// RFC 7515 §4.1.11 and RFC 7797 §6, for a header that is wholly protected.

@@ -1,4 +1,6 @@
-//! JSON Web Signature (RFC 7515): sign and verify, compact serialization.
+//! JSON Web Signature (RFC 7515): sign and verify in the compact serialization (§7.1) and the
+//! JSON serializations (§7.2, general and flattened, with several signatures), with detached
+//! content (Appendix F) and unencoded payloads (RFC 7797).
 //!
 //! ```
 //! use jose_ring::{jwa, jws, HmacKey};
@@ -7,11 +9,36 @@
 //! assert_eq!(jws::verify(&token, &key)?.payload(), b"payload");
 //! # Ok::<(), jose_ring::Error>(())
 //! ```
+//!
+//! The JSON serializations sign with several keys in one call ([`sign_as`] with one
+//! [`Signatory`] per key) and verify under a [`Policy`] the caller names: [`Policy::Any`]
+//! (at least one signature verifies; [`VerifiedJson`] says which) or [`Policy::All`].
+//!
+//! ```
+//! use jose_ring::{jwa, jws, HmacKey, SigningKey};
+//! let mac = HmacKey::new(&jwa::HS256, b"a secret of at least thirty-two bytes")?;
+//! let ec = SigningKey::generate(&jwa::ES256)?;
+//! let signatories = [jws::Signatory::new(&mac), jws::Signatory::new(&ec)];
+//! let json = jws::sign_as(b"payload", &signatories, jws::Serialization::General)?;
+//!
+//! // A verifier holding only the HMAC key: one signature verifies, the other has no key.
+//! let verified = jws::verify_json(json.as_bytes(), &mac, jws::Policy::Any)?;
+//! assert_eq!(verified.payload(), b"payload");
+//! assert_eq!(verified.signatures()[0].index(), 0);
+//! assert_eq!(verified.rejected()[0].0, 1);
+//! assert!(jws::verify_json(json.as_bytes(), &mac, jws::Policy::All).is_err());
+//! # Ok::<(), jose_ring::Error>(())
+//! ```
 
 mod compact;
 mod header;
+mod json;
 
 pub use compact::{
     Unverified, Verified, sign, sign_detached, sign_with_header_json, verify, verify_detached,
 };
 pub use header::Header;
+pub use json::{
+    Policy, Serialization, Signatory, UnverifiedJson, UnverifiedSignature, VerifiedJson,
+    VerifiedSignature, sign_as, sign_detached_as, verify_json,
+};
