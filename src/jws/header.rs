@@ -103,6 +103,15 @@ impl Header {
         }
         let value =
             serde_json::to_value(value).map_err(|_| Malformed::InvalidMember("header member"))?;
+        // Inside the header object, the value may nest one level less than the parser allows:
+        // a header this crate signs is one it would accept.
+        if depth(&value) >= crate::json::MAX_DEPTH {
+            return Err(Malformed::Json {
+                part: "header",
+                problem: JsonProblem::TooDeep,
+            }
+            .into());
+        }
         match self.members.iter_mut().find(|(n, _)| n == name) {
             Some(slot) => slot.1 = value,
             None => self.members.push((name.into(), value)),
@@ -163,10 +172,12 @@ impl Header {
         alg: &'static str,
         key_kid: Option<&str>,
     ) -> Result<Vec<u8>, Error> {
+        let kid = self.kid().or(key_kid);
+        check_kid(kid)?;
         let out = Protected {
             alg,
             header: self,
-            kid: self.kid().or(key_kid),
+            kid,
         };
         serde_json::to_vec(&out).map_err(|_| Malformed::InvalidMember("header member").into())
     }
@@ -252,12 +263,7 @@ fn parse_inner(
     if require_alg && raw.alg.is_none() {
         return Err(Malformed::MissingMember("alg").into());
     }
-    if raw.kid.as_ref().is_some_and(|k| k.len() > MAX_KID_LEN) {
-        return Err(Error::TooLarge {
-            what: "kid",
-            limit: MAX_KID_LEN,
-        });
-    }
+    check_kid(raw.kid.as_deref())?;
     let b64 = raw
         .b64
         .transpose()
@@ -329,18 +335,36 @@ pub(crate) fn parse_unprotected(
             (None, value) => out.header.members.push((name, value)),
         }
     }
-    if out
-        .header
-        .kid
-        .as_ref()
-        .is_some_and(|k| k.len() > MAX_KID_LEN)
-    {
-        return Err(Error::TooLarge {
+    check_kid(out.header.kid())?;
+    Ok(out)
+}
+
+/// How deeply arrays and objects nest in `value` (0 for a scalar), counted without recursion.
+fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut pending = alloc::vec![(value, 1usize)];
+    while let Some((value, level)) = pending.pop() {
+        let children: &mut dyn Iterator<Item = &Value> = match value {
+            Value::Array(items) => &mut items.iter(),
+            Value::Object(members) => &mut members.values(),
+            _ => continue,
+        };
+        deepest = deepest.max(level);
+        pending.extend(children.map(|child| (child, level.saturating_add(1))));
+    }
+    deepest
+}
+
+/// A `kid` is at most 256 bytes, in what this crate signs as in what it reads: a token it
+/// signs is one it would accept.
+pub(crate) fn check_kid(kid: Option<&str>) -> Result<(), Error> {
+    match kid {
+        Some(kid) if kid.len() > MAX_KID_LEN => Err(Error::TooLarge {
             what: "kid",
             limit: MAX_KID_LEN,
-        });
+        }),
+        _ => Ok(()),
     }
-    Ok(out)
 }
 
 impl Header {
@@ -594,5 +618,51 @@ impl<'de> Visitor<'de> for LooseSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Loose::Other)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(arrays: usize) -> Value {
+        (1..arrays).fold(Value::Array(Vec::new()), |inner, _| {
+            Value::Array(alloc::vec![inner])
+        })
+    }
+
+    #[test]
+    fn depth_counts_levels() {
+        assert_eq!(depth(&Value::Null), 0);
+        assert_eq!(depth(&nested(1)), 1);
+        assert_eq!(depth(&serde_json::json!({"a": [1, {"b": []}]})), 4);
+        assert_eq!(depth(&nested(1000)), 1000);
+    }
+
+    #[test]
+    fn members_must_fit_the_parser_nesting_limit() {
+        assert!(Header::new().with_member("x", &nested(126)).is_ok());
+        assert_eq!(
+            Header::new().with_member("x", &nested(127)),
+            Err(Error::Malformed(Malformed::Json {
+                part: "header",
+                problem: JsonProblem::TooDeep
+            }))
+        );
+    }
+
+    #[test]
+    fn signing_refuses_a_kid_the_verifier_would_refuse() {
+        let long = "k".repeat(MAX_KID_LEN + 1);
+        let too_large = Err(Error::TooLarge {
+            what: "kid",
+            limit: MAX_KID_LEN,
+        });
+        assert_eq!(
+            Header::new().with_kid(long.clone()).to_json("HS256", None),
+            too_large
+        );
+        assert_eq!(Header::new().to_json("HS256", Some(&long)), too_large);
+        assert!(Header::new().to_json("HS256", Some(&long[1..])).is_ok());
     }
 }

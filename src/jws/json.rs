@@ -156,6 +156,7 @@ impl<'k> Signatory<'k> {
             if unprotected.names().any(|name| self.protected.has(name)) {
                 return Err(Malformed::HeaderOverlap.into());
             }
+            header::check_kid(unprotected.kid())?;
         }
         self.protected.to_json(self.key.algorithm().name(), key_kid)
     }
