@@ -160,6 +160,9 @@ pub static ALL: [&Algorithm; 12] = [
     &HS256, &HS384, &HS512, &RS256, &RS384, &RS512, &PS256, &PS384, &PS512, &ES256, &ES384, &EdDSA,
 ];
 
+/// The longest signature any algorithm here makes, in bytes: RSA with an 8192-bit modulus.
+pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
+
 /// Registered JWS algorithm names that `ring` 0.17 cannot run.
 const NOT_IN_RING: [&str; 3] = ["ES512", "ES256K", "Ed448"];
 

@@ -107,13 +107,13 @@ impl<'a> Unverified<'a> {
             return Err(Malformed::Segments.into());
         }
         for segment in [header_segment, signature_segment] {
-            if !segment.bytes().all(b64::is_alphabet) {
+            if !b64::is_alphabet(segment.as_bytes()) {
                 return Err(Malformed::Character.into());
             }
         }
         let json = b64::decode(header_segment.as_bytes(), "header")?;
         let parsed = header::parse(&json)?;
-        if !parsed.header.is_unencoded() && !payload_segment.bytes().all(b64::is_alphabet) {
+        if !parsed.header.is_unencoded() && !b64::is_alphabet(payload_segment.as_bytes()) {
             return Err(Malformed::Character.into());
         }
         Ok(Self {
@@ -226,14 +226,13 @@ impl<'a> Unverified<'a> {
         keys: &K,
         signing_input: &[u8],
     ) -> Result<&'static Algorithm, Error> {
-        let alg = self.alg();
-        jwa::reject_unusable(alg)?;
-        let key = keys.select(alg, self.parsed.header.kid())?;
-        if key.algorithm().name() != alg {
-            return Err(jwa::mismatch(alg, key.algorithm()));
-        }
-        let signature = b64::decode(self.signature_segment.as_bytes(), "signature")?;
-        key.verify(signing_input, &signature)?;
+        let key = super::check_signature(
+            keys,
+            self.alg(),
+            self.parsed.header.kid(),
+            signing_input,
+            self.signature_segment,
+        )?;
         Ok(key.algorithm())
     }
 }

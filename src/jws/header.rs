@@ -42,9 +42,10 @@ const OWN_METHOD: [&str; 6] = ["alg", "typ", "cty", "kid", "crit", "b64"];
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Header {
-    typ: Option<String>,
-    cty: Option<String>,
-    kid: Option<String>,
+    // `Cow` so that the common `typ` of a JWT, "JWT", costs no allocation when parsed.
+    typ: Option<Cow<'static, str>>,
+    cty: Option<Cow<'static, str>>,
+    kid: Option<Cow<'static, str>>,
     unencoded: bool,
     members: Vec<(String, Value)>,
 }
@@ -60,21 +61,21 @@ impl Header {
     /// `at+jwt` (RFC 9068).
     #[must_use]
     pub fn with_typ(mut self, typ: impl Into<String>) -> Self {
-        self.typ = Some(typ.into());
+        self.typ = Some(Cow::Owned(typ.into()));
         self
     }
 
     /// Sets `cty`, the media type of the payload (RFC 7515 §4.1.10).
     #[must_use]
     pub fn with_cty(mut self, cty: impl Into<String>) -> Self {
-        self.cty = Some(cty.into());
+        self.cty = Some(Cow::Owned(cty.into()));
         self
     }
 
     /// Sets `kid`, overriding the key's own key ID.
     #[must_use]
     pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
-        self.kid = Some(kid.into());
+        self.kid = Some(Cow::Owned(kid.into()));
         self
     }
 
@@ -276,9 +277,12 @@ fn parse_inner(
             None => Cow::Owned(alg.into_owned()),
         });
     let header = Header {
-        typ: raw.typ.map(Cow::into_owned),
-        cty: raw.cty.map(Cow::into_owned),
-        kid: raw.kid.map(Cow::into_owned),
+        typ: raw.typ.map(|typ| match &*typ {
+            "JWT" => Cow::Borrowed("JWT"),
+            _ => Cow::Owned(typ.into_owned()),
+        }),
+        cty: raw.cty.map(|cty| Cow::Owned(cty.into_owned())),
+        kid: raw.kid.map(|kid| Cow::Owned(kid.into_owned())),
         unencoded: b64 == Some(false),
         members: raw.members,
     };
@@ -290,7 +294,7 @@ fn parse_inner(
 #[derive(Debug)]
 pub(crate) struct Unprotected {
     /// An `alg` found here (only ever used when the caller opts in).
-    pub(crate) alg: Option<String>,
+    pub(crate) alg: Option<Cow<'static, str>>,
     /// The other members, read as a [`Header`] is.
     pub(crate) header: Header,
 }
@@ -330,7 +334,7 @@ pub(crate) fn parse_unprotected(
             _ => None,
         };
         match (slot, value) {
-            (Some((slot, _)), Value::String(text)) => *slot = Some(text),
+            (Some((slot, _)), Value::String(text)) => *slot = Some(Cow::Owned(text)),
             (Some((_, member)), _) => return Err(Malformed::InvalidMember(member).into()),
             (None, value) => out.header.members.push((name, value)),
         }
@@ -375,7 +379,8 @@ impl Header {
 
     /// The names of the members the header holds or serializes (`alg` aside).
     pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
-        let set = |value: &Option<String>, name: &'static str| value.as_ref().map(|_| name);
+        let set =
+            |value: &Option<Cow<'static, str>>, name: &'static str| value.as_ref().map(|_| name);
         [
             set(&self.typ, "typ"),
             set(&self.cty, "cty"),

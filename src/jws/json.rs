@@ -30,7 +30,7 @@ use super::compact::{Unverified, sign, sign_detached};
 use super::header::{self, AsUnprotected};
 use crate::b64;
 use crate::error::{Error, Malformed, UnencodedProblem};
-use crate::jwa::{self, Algorithm};
+use crate::jwa::Algorithm;
 use crate::key::{KeySource, Signer};
 use crate::limits::Limits;
 
@@ -533,10 +533,10 @@ impl<'a> UnverifiedJson<'a> {
             if payload.contains('.') {
                 return Err(Malformed::Unencoded(UnencodedProblem::PayloadCharacters).into());
             }
-        } else if !payload.bytes().all(b64::is_alphabet) {
+        } else if !b64::is_alphabet(payload.as_bytes()) {
             return Err(Malformed::Base64("payload").into());
         }
-        if !only.signature.bytes().all(b64::is_alphabet) {
+        if !b64::is_alphabet(only.signature.as_bytes()) {
             return Err(Malformed::Base64("signature").into());
         }
         let mut token = String::with_capacity(
@@ -669,19 +669,19 @@ impl<'a> UnverifiedJson<'a> {
             (None, Some(_)) => return Err(Malformed::Unprotected("alg").into()),
             (None, None) => return Err(Malformed::MissingMember("alg").into()),
         };
-        jwa::reject_unusable(alg)?;
-        let key = keys.select(alg, signature.header.kid())?;
-        if key.algorithm().name() != alg {
-            return Err(jwa::mismatch(alg, key.algorithm()));
-        }
-        let bytes = b64::decode(signature.signature_b64.as_bytes(), "signature")?;
         input.clear();
         if let Some(protected) = &signature.protected_b64 {
             input.extend_from_slice(protected.as_bytes());
         }
         input.push(b'.');
         input.extend_from_slice(payload_part);
-        key.verify(input, &bytes)?;
+        let key = super::check_signature(
+            keys,
+            alg,
+            signature.header.kid(),
+            input,
+            &signature.signature_b64,
+        )?;
         Ok((key.algorithm(), key.kid().map(String::from)))
     }
 

@@ -42,3 +42,27 @@ pub use json::{
     Policy, Serialization, Signatory, UnverifiedJson, UnverifiedSignature, VerifiedJson,
     VerifiedSignature, sign_as, sign_detached_as, verify_json,
 };
+
+/// The signature check shared by every serialization: `alg: none` and the algorithms ring lacks
+/// are refused first, then the key source chooses a key for `alg` and `kid`, the key must be
+/// bound to `alg`, and the signature (decoded on the stack) must verify over `signing_input`.
+fn check_signature<'k, K: crate::KeySource + ?Sized>(
+    keys: &'k K,
+    alg: &str,
+    kid: Option<&str>,
+    signing_input: &[u8],
+    signature_b64: &str,
+) -> Result<crate::KeyRef<'k>, crate::Error> {
+    crate::jwa::reject_unusable(alg)?;
+    let key = keys.select(alg, kid)?;
+    if key.algorithm().name() != alg {
+        return Err(crate::jwa::mismatch(alg, key.algorithm()));
+    }
+    let mut buffer = [0u8; crate::jwa::MAX_SIGNATURE_LEN];
+    // Longer than any algorithm's signature: it cannot verify.
+    let signature =
+        crate::b64::decode_to_slice(signature_b64.as_bytes(), "signature", &mut buffer)?
+            .ok_or(crate::Error::InvalidSignature)?;
+    key.verify(signing_input, signature)?;
+    Ok(key)
+}
