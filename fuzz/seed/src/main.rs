@@ -1,0 +1,252 @@
+//! Writes seed corpora for the fuzz targets into `<out>/<target>/` (default `fuzz/corpus`):
+//! tokens, JWKs, JWK Sets and key files from `test-vectors/`, plus tokens signed with the
+//! fuzz targets' own fixed keys (so that seeds reach past signature verification).
+//! Run through `fuzz/seed.sh`. Seeds are named by content, so reruns add nothing twice.
+
+use std::collections::hash_map::DefaultHasher;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use jose_ring::jwk::{Jwk, JwkSet};
+use jose_ring::jwt::{NumericDate, RegisteredClaims};
+use jose_ring::{jws, jwt};
+use serde_json::Value;
+
+#[allow(dead_code, reason = "the key ring is for the targets")]
+#[path = "../../src/keys.rs"]
+mod keys;
+
+struct Corpus {
+    root: PathBuf,
+    count: usize,
+}
+
+impl Corpus {
+    fn add(&mut self, target: &str, bytes: &[u8]) {
+        let dir = self.root.join(target);
+        fs::create_dir_all(&dir).expect("corpus directory");
+        let mut h = DefaultHasher::new();
+        bytes.hash(&mut h);
+        let path = dir.join(format!("seed-{:016x}", h.finish()));
+        if !path.exists() {
+            fs::write(path, bytes).expect("write seed");
+            self.count += 1;
+        }
+    }
+}
+
+fn walk<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
+    out.push(value);
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+        Value::Object(map) => map.values().for_each(|v| walk(v, out)),
+        _ => {}
+    }
+}
+
+fn is_b64url(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = std::env::args()
+        .nth(1)
+        .map_or_else(|| root.join("fuzz/corpus"), PathBuf::from);
+    let mut c = Corpus {
+        root: out,
+        count: 0,
+    };
+
+    // 1. The RFC vectors.
+    let mut dir: Vec<_> = fs::read_dir(root.join("test-vectors/rfc"))
+        .expect("vectors")
+        .flatten()
+        .collect();
+    dir.sort_by_key(|e| e.path());
+    for entry in dir {
+        let text = fs::read(entry.path()).expect("read vector");
+        let Ok(doc) = serde_json::from_slice::<Value>(&text) else {
+            continue;
+        };
+        let mut all = Vec::new();
+        walk(&doc, &mut all);
+        for value in all {
+            match value {
+                Value::String(s) if s.matches('.').count() == 2 && s.starts_with("ey") => {
+                    c.add("jws_compact", s.as_bytes());
+                    for segment in s.split('.') {
+                        c.add("base64url", segment.as_bytes());
+                    }
+                }
+                Value::String(s) if !s.is_empty() && is_b64url(s) => {
+                    c.add("base64url", s.as_bytes())
+                }
+                Value::String(s) if s.starts_with('{') => {
+                    c.add("round_trip", s.as_bytes());
+                    c.add("jwt_decode", s.as_bytes());
+                }
+                Value::Object(map) if map.contains_key("kty") => {
+                    let json = serde_json::to_vec(value).expect("json");
+                    c.add("jwk", &json);
+                    c.add(
+                        "jwk_set",
+                        &serde_json::to_vec(&serde_json::json!({ "keys": [value] })).expect("json"),
+                    );
+                }
+                Value::Object(map) if map.get("keys").is_some_and(Value::is_array) => {
+                    c.add("jwk_set", &serde_json::to_vec(value).expect("json"));
+                }
+                Value::Object(map)
+                    if map.contains_key("payload") && map.contains_key("signatures")
+                        || map.contains_key("protected") =>
+                {
+                    c.add("jws_json", &serde_json::to_vec(value).expect("json"));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // 2. Key files: for key_import, byte 0 picks the algorithm, byte 1 the importer.
+    let mut files: Vec<_> = fs::read_dir(root.join("test-vectors/keys"))
+        .expect("keys")
+        .flatten()
+        .collect();
+    files.sort_by_key(|e| e.path());
+    for entry in files {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let bytes = fs::read(entry.path()).expect("read key");
+        let algs: &[u8] = match name.split('.').next().unwrap_or("") {
+            n if n.starts_with("rsa") => &[0, 3],
+            "p256" => &[6],
+            "p384" => &[7],
+            "ed25519" => &[8],
+            _ => &[0, 6, 8],
+        };
+        let methods: &[u8] = match (
+            name.ends_with(".pem"),
+            name.contains("spki") || name.contains("public"),
+        ) {
+            (true, true) => &[4],
+            (true, false) => &[0],
+            (false, true) => &[5, 6],
+            (false, false) => &[1, 2, 3],
+        };
+        if name.ends_with(".md") {
+            continue;
+        }
+        for &a in algs {
+            for &m in methods {
+                c.add("key_import", &[&[a, m][..], &bytes].concat());
+            }
+        }
+    }
+
+    // 3. Tokens, JWKs and sets made with the targets' own keys.
+    let keys = keys::Keys::build();
+    let claims = RegisteredClaims::new()
+        .with_issuer("https://auth.example")
+        .with_subject("ada")
+        .with_audience("api")
+        .with_lifetime(NumericDate::from_seconds(1_700_000_000), 900);
+    let mut set = Vec::new();
+    for (i, signer) in keys.signers().into_iter().enumerate() {
+        let plain = jws::Header::new()
+            .with_typ("JWT")
+            .with_member("x", &[1, 2])
+            .expect("member");
+        for token in [
+            jws::sign(b"{\"sub\":\"ada\"}", &plain, signer),
+            jws::sign(b"$.02", &jws::Header::new(), signer),
+            jws::sign(
+                b"text",
+                &jws::Header::new().with_unencoded_payload(),
+                signer,
+            ),
+            jwt::encode(&claims, signer),
+        ] {
+            c.add("jws_compact", token.expect("sign").as_bytes());
+        }
+        for header in [
+            jws::Header::new(),
+            jws::Header::new().with_unencoded_payload(),
+        ] {
+            let token = jws::sign_detached(b"detached.content", &header, signer).expect("sign");
+            c.add(
+                "jws_compact",
+                &[token.as_bytes(), b"\0detached.content"].concat(),
+            );
+        }
+        if i == 0 {
+            let jwk = Jwk::from_hmac_key(&keys.hmac);
+            c.add("jwk", jwk.to_private_json().expose());
+        }
+    }
+    let signers = keys.signers();
+    let all: Vec<jws::Signatory<'_>> = signers.iter().map(|s| jws::Signatory::new(*s)).collect();
+    for form in [jws::Serialization::General, jws::Serialization::Flattened] {
+        for group in [&all[..1], &all[1..3], &all[..]] {
+            if form == jws::Serialization::Flattened && group.len() > 1 {
+                continue;
+            }
+            if let Ok(json) = jws::sign_as(b"{\"sub\":\"ada\"}", group, form) {
+                c.add("jws_json", json.as_bytes());
+            }
+            if let Ok(json) = jws::sign_detached_as(b"detached", group, form) {
+                c.add("jws_json", &[json.as_bytes(), b"\0detached"].concat());
+            }
+        }
+    }
+    for (sk, vk) in keys.signing.iter().zip(&keys.verifying) {
+        let public = Jwk::from_verifying_key(vk);
+        let private = Jwk::from_signing_key(sk).expect("export");
+        c.add("jwk", public.to_json().expect("json").as_bytes());
+        c.add("jwk", private.to_private_json().expose());
+        let spki = vk.to_spki_der();
+        let a = match vk.algorithm().name() {
+            "ES256" => 6,
+            "ES384" => 7,
+            "EdDSA" => 8,
+            _ => 0,
+        };
+        c.add("key_import", &[&[a, 5][..], &spki].concat());
+        c.add(
+            "key_import",
+            &[&[a, 4][..], vk.to_spki_pem().as_bytes()].concat(),
+        );
+        c.add(
+            "key_import",
+            &[&[a, 1][..], sk.to_pkcs8_der().expose()].concat(),
+        );
+        match a {
+            6 => c.add(
+                "key_import",
+                &[&[a, 8][..], &spki[spki.len() - 65..]].concat(),
+            ),
+            7 => c.add(
+                "key_import",
+                &[&[a, 8][..], &spki[spki.len() - 97..]].concat(),
+            ),
+            8 => c.add(
+                "key_import",
+                &[&[a, 9][..], &spki[spki.len() - 32..]].concat(),
+            ),
+            _ => {}
+        }
+        set.push(public);
+        set.push(private);
+    }
+    let set = JwkSet::from_iter(set);
+    c.add(
+        "jwk_set",
+        serde_json::to_string(&set).expect("json").as_bytes(),
+    );
+    c.add("jwk_set", set.to_json().expect("json").as_bytes());
+    for t in ["jwt_decode", "round_trip", "base64url"] {
+        c.add(t, b"");
+    }
+    println!("wrote {} new seeds under {}", c.count, c.root.display());
+}
