@@ -145,8 +145,9 @@ pub(crate) fn decode_to_slice<'o>(
     Ok(fits.then(|| out.get(..filled).unwrap_or_default()))
 }
 
-/// The decoder: hands each group of decoded bytes to `put`, and stops when `put` returns
-/// false (the caller's buffer is full).
+/// The decoder: hands each group of decoded bytes to `put` until `put` returns false (the
+/// caller's buffer is full), and checks the whole input either way, so that what is accepted
+/// and refused never depends on the buffer.
 fn decode_with(
     input: &[u8],
     what: &'static str,
@@ -159,12 +160,11 @@ fn decode_with(
             .iter()
             .try_fold(0u32, |acc, &c| Some((acc << 6) | sextet(c)?))
     };
+    let mut open = true;
     let mut chunks = input.chunks_exact(4);
     for chunk in &mut chunks {
         let acc = gather(chunk).ok_or_else(bad)?;
-        if !put(acc.to_be_bytes().get(1..).unwrap_or_default()) {
-            return Ok(());
-        }
+        open = open && put(acc.to_be_bytes().get(1..).unwrap_or_default());
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
@@ -177,7 +177,9 @@ fn decode_with(
         match gather(rest) {
             Some(acc) if acc & mask == 0 => {
                 let bytes = (acc >> spare).to_be_bytes();
-                put(bytes.get(4usize.saturating_sub(keep)..).unwrap_or_default());
+                if open {
+                    put(bytes.get(4usize.saturating_sub(keep)..).unwrap_or_default());
+                }
             }
             _ => return Err(bad()),
         }
@@ -312,6 +314,15 @@ mod tests {
             Ok(Some(&b"foob"[..]))
         );
         assert_eq!(decode_to_slice(b"Zm9vYmFyYg", "t", &mut buf), Ok(None));
+        // Too long and not canonical: the encoding error wins, whatever the buffer.
+        assert_eq!(
+            decode_to_slice(b"Zm9vYmFyYh", "t", &mut buf),
+            Err(Error::Malformed(Malformed::Base64("t")))
+        );
+        assert_eq!(
+            decode_to_slice(b"Zm9vYmFy!mFy", "t", &mut [0u8; 2]),
+            Err(Error::Malformed(Malformed::Base64("t")))
+        );
         assert_eq!(
             decode_to_slice(b"Zm9vYmFyYh", "t", &mut [0u8; 16]),
             Err(Error::Malformed(Malformed::Base64("t")))

@@ -116,3 +116,24 @@ fn jwk_float_member_round_trips() {
     let again = Jwk::from_json(jwk.to_private_json().expose()).unwrap();
     assert!(again == jwk);
 }
+
+/// `base64url` target (CI smoke run): a signature segment longer than any signature
+/// (1,027 bytes once decoded, over the 1,024-byte stack buffer) whose last character has
+/// spare bits set. The stack decoder stopped at the end of its buffer and answered
+/// `InvalidSignature`; base64ct refuses the encoding, and so must we, whatever the length.
+#[test]
+fn long_non_canonical_signature_is_a_base64_error() {
+    let token = jws::sign(b"{}", &jws::Header::new(), &key()).unwrap();
+    let (input, _) = token.rsplit_once('.').unwrap();
+    let too_long = format!("{input}.{}B", "A".repeat(1369));
+    assert_eq!(
+        jws::verify(&too_long, &key()).err(),
+        Some(Error::Malformed(Malformed::Base64("signature")))
+    );
+    // Canonical but longer than any signature: it cannot verify.
+    let canonical = format!("{input}.{}A", "A".repeat(1369));
+    assert_eq!(
+        jws::verify(&canonical, &key()).err(),
+        Some(Error::InvalidSignature)
+    );
+}
