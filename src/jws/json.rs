@@ -347,12 +347,13 @@ impl<'a> UnverifiedJson<'a> {
                 part: "JWS JSON",
                 problem,
             })?;
-        if let Some(name) = raw.invalid {
+        let flat = raw.flat;
+        if let Some(name) = flat.invalid {
             return Err(Malformed::InvalidMember(name).into());
         }
-        let top_level = raw.protected.is_some() || raw.header.is_some();
+        let top_level = flat.protected.is_some() || flat.header.is_some();
         let (form, entries) = match raw.signatures {
-            Some(_) if top_level || raw.signature.is_some() => {
+            Some(_) if top_level || flat.signature.is_some() => {
                 return Err(Malformed::Serialization.into());
             }
             Some(list) => {
@@ -367,14 +368,8 @@ impl<'a> UnverifiedJson<'a> {
                 }
                 (Serialization::General, list.entries)
             }
-            None if raw.signature.is_some() || top_level => {
-                let entry = RawEntry {
-                    protected: raw.protected,
-                    header: raw.header,
-                    signature: raw.signature,
-                    invalid: None,
-                };
-                (Serialization::Flattened, alloc::vec![entry])
+            None if flat.signature.is_some() || top_level => {
+                (Serialization::Flattened, alloc::vec![flat])
             }
             None => return Err(Malformed::Serialization.into()),
         };
@@ -967,12 +962,10 @@ fn write_json(
 #[derive(Default)]
 struct RawDoc<'de> {
     payload: Option<Cow<'de, str>>,
-    protected: Option<Cow<'de, str>>,
-    header: Option<Vec<(String, Value)>>,
-    signature: Option<Cow<'de, str>>,
+    /// The members a flattened serialization has at the top level (and, in `invalid`, the
+    /// first member of the document found with a value of the wrong JSON type).
+    flat: RawEntry<'de>,
     signatures: Option<RawList<'de>>,
-    /// The first member found with a value of the wrong JSON type.
-    invalid: Option<&'static str>,
 }
 
 /// The `signatures` array as read.
@@ -1051,7 +1044,7 @@ impl<'de> Visitor<'de> for DocVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawDoc<'de>, A::Error> {
         let mut raw = RawDoc::default();
         while let Some(field) = map.next_key::<Field>()? {
-            let invalid = &mut raw.invalid;
+            let invalid = &mut raw.flat.invalid;
             match field {
                 Field::Payload => note(
                     map.next_value_seed(StrSeed)?,
@@ -1059,37 +1052,51 @@ impl<'de> Visitor<'de> for DocVisitor {
                     invalid,
                     "payload",
                 ),
-                Field::Protected => note(
-                    map.next_value_seed(StrSeed)?,
-                    &mut raw.protected,
-                    invalid,
-                    "protected",
-                ),
-                Field::Header => note(
-                    map.next_value_seed(MembersSeed)?,
-                    &mut raw.header,
-                    invalid,
-                    "header",
-                ),
-                Field::Signature => note(
-                    map.next_value_seed(StrSeed)?,
-                    &mut raw.signature,
-                    invalid,
-                    "signature",
-                ),
                 Field::Signatures => note(
                     map.next_value_seed(ListSeed)?,
                     &mut raw.signatures,
                     invalid,
                     "signatures",
                 ),
-                Field::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                _ => read_entry_member(&mut map, field, &mut raw.flat)?,
             }
         }
         Ok(raw)
     }
+}
+
+/// Reads the value of one member of a signature object (`protected`, `header`, `signature`)
+/// into `entry`; the value of any other member is skipped (strictly, like every value).
+fn read_entry_member<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    field: Field,
+    entry: &mut RawEntry<'de>,
+) -> Result<(), A::Error> {
+    let invalid = &mut entry.invalid;
+    match field {
+        Field::Protected => note(
+            map.next_value_seed(StrSeed)?,
+            &mut entry.protected,
+            invalid,
+            "protected",
+        ),
+        Field::Header => note(
+            map.next_value_seed(MembersSeed)?,
+            &mut entry.header,
+            invalid,
+            "header",
+        ),
+        Field::Signature => note(
+            map.next_value_seed(StrSeed)?,
+            &mut entry.signature,
+            invalid,
+            "signature",
+        ),
+        Field::Payload | Field::Signatures | Field::Other => {
+            map.next_value::<IgnoredAny>()?;
+        }
+    }
+    Ok(())
 }
 
 /// Stores a member value read with one of the seeds below, or notes `name` as invalid when the
@@ -1271,30 +1278,7 @@ impl<'de> Visitor<'de> for EntrySeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut raw = RawEntry::default();
         while let Some(field) = map.next_key::<Field>()? {
-            let invalid = &mut raw.invalid;
-            match field {
-                Field::Protected => note(
-                    map.next_value_seed(StrSeed)?,
-                    &mut raw.protected,
-                    invalid,
-                    "protected",
-                ),
-                Field::Header => note(
-                    map.next_value_seed(MembersSeed)?,
-                    &mut raw.header,
-                    invalid,
-                    "header",
-                ),
-                Field::Signature => note(
-                    map.next_value_seed(StrSeed)?,
-                    &mut raw.signature,
-                    invalid,
-                    "signature",
-                ),
-                Field::Payload | Field::Signatures | Field::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
+            read_entry_member(&mut map, field, &mut raw)?;
         }
         Ok(Some(raw))
     }
