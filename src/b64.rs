@@ -63,11 +63,9 @@ fn sextet(byte: u8) -> Option<u32> {
     }
 }
 
-fn symbol(bits: u32) -> char {
+fn symbol(bits: u64) -> u8 {
     // `bits & 63` is always a valid index; the fallback is never taken.
-    ALPHABET
-        .get((bits & 63) as usize)
-        .map_or('A', |&b| char::from(b))
+    ALPHABET.get((bits & 63) as usize).copied().unwrap_or(b'A')
 }
 
 /// The length of the decoding of `len` characters, or `None` for a length no canonical
@@ -205,32 +203,52 @@ pub(crate) fn decode_secret(input: &[u8], what: &'static str) -> Result<Secret, 
     Ok(buf)
 }
 
+/// The length of the unpadded encoding of `len` bytes (saturating: no slice is that long).
+pub(crate) const fn encoded_len(len: usize) -> usize {
+    (len / 3).saturating_mul(4).saturating_add(match len % 3 {
+        0 => 0,
+        1 => 2,
+        _ => 3,
+    })
+}
+
+/// Encodes public `bytes`, appending the symbols to `out` (ASCII, so `out` stays UTF-8 if it
+/// was).
+///
+/// `out` grows once, to the exact length, and the symbols are written in place, six bytes to
+/// eight symbols at a time: no per-symbol capacity or UTF-8 check.
+pub(crate) fn encode_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start.saturating_add(encoded_len(bytes.len())), 0);
+    let Some(symbols) = out.get_mut(start..) else {
+        return; // Unreachable: `out` was just grown past `start`.
+    };
+    let mut groups = symbols.chunks_exact_mut(8);
+    let mut chunks = bytes.chunks_exact(6);
+    for (group, chunk) in (&mut groups).zip(&mut chunks) {
+        if let &[a, b, c, d, e, f] = chunk {
+            let acc = u64::from_be_bytes([0, 0, a, b, c, d, e, f]);
+            group.copy_from_slice(&[42, 36, 30, 24, 18, 12, 6, 0].map(|shift| symbol(acc >> shift)));
+        }
+    }
+    // The last 0..=5 bytes: their bits from the top of a 48-bit group, then one symbol per
+    // six bits written.
+    let acc = chunks
+        .remainder()
+        .iter()
+        .zip([40, 32, 24, 16, 8])
+        .fold(0, |acc, (&byte, shift)| acc | (u64::from(byte) << shift));
+    for (slot, shift) in groups.into_remainder().iter_mut().zip([42, 36, 30, 24, 18, 12, 6]) {
+        *slot = symbol(acc >> shift);
+    }
+}
+
 /// Encodes public `bytes`, appending to `out`.
 pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
-    out.reserve(bytes.len().div_ceil(3).saturating_mul(4));
-    let mut chunks = bytes.chunks_exact(3);
-    for chunk in &mut chunks {
-        if let &[a, b, c] = chunk {
-            let acc = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
-            for shift in [18, 12, 6, 0] {
-                out.push(symbol(acc >> shift));
-            }
-        }
-    }
-    match *chunks.remainder() {
-        [a] => {
-            let acc = u32::from(a) << 16;
-            out.push(symbol(acc >> 18));
-            out.push(symbol(acc >> 12));
-        }
-        [a, b] => {
-            let acc = (u32::from(a) << 16) | (u32::from(b) << 8);
-            out.push(symbol(acc >> 18));
-            out.push(symbol(acc >> 12));
-            out.push(symbol(acc >> 6));
-        }
-        _ => {}
-    }
+    let mut buf = core::mem::take(out).into_bytes();
+    encode_to_vec(bytes, &mut buf);
+    // Always UTF-8: `out` was, and only ASCII was appended; the fallback is never taken.
+    *out = String::from_utf8(buf).unwrap_or_default();
 }
 
 /// Encodes public `bytes`.

@@ -47,6 +47,10 @@ use serde::de::{
 
 use crate::JsonProblem;
 
+mod ser;
+
+pub(crate) use ser::to_vec;
+
 /// The deepest nesting of arrays and objects accepted: the top-level object counts as 1.
 ///
 /// This is the limit `serde_json`'s parser enforces itself (it counts down from 128 and fails
@@ -898,6 +902,9 @@ struct Names<'de> {
     inline_len: usize,
     /// All other names.
     spill: BTreeSet<Cow<'de, str>>,
+    /// One bit per name seen, chosen by [`Names::bit`]: a name whose bit is clear is new,
+    /// which settles most lookups without comparing strings.
+    seen: u64,
 }
 
 impl<'de> Names<'de> {
@@ -907,16 +914,25 @@ impl<'de> Names<'de> {
             inline: [""; INLINE_MEMBERS],
             inline_len: 0,
             spill: BTreeSet::new(),
+            seen: 0,
         }
+    }
+
+    /// The filter bit of `name`: a hash of its length and its first and last bytes.
+    fn bit(name: &str) -> u64 {
+        let bytes = name.as_bytes();
+        let first = bytes.first().copied().unwrap_or_default();
+        let last = bytes.last().copied().unwrap_or_default();
+        let hash = (u64::from(first) | (u64::from(last) << 8) | ((name.len() as u64) << 16))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        1 << (hash >> 58)
     }
 
     /// Whether `name` has been seen.
     fn contains(&self, name: &str) -> bool {
-        self.inline
-            .iter()
-            .take(self.inline_len)
-            .any(|seen| *seen == name)
-            || (!self.spill.is_empty() && self.spill.contains(name))
+        self.seen & Self::bit(name) != 0
+            && (self.inline.iter().take(self.inline_len).any(|seen| *seen == name)
+                || (!self.spill.is_empty() && self.spill.contains(name)))
     }
 
     /// Records `name`; `false` if it had been seen already.
@@ -924,6 +940,7 @@ impl<'de> Names<'de> {
         if self.contains(name) {
             return false;
         }
+        self.seen |= Self::bit(name);
         match self.inline.get_mut(self.inline_len) {
             Some(free) => {
                 *free = name;
@@ -938,6 +955,7 @@ impl<'de> Names<'de> {
 
     /// Records `name`, which the caller has checked is new.
     fn insert_owned(&mut self, name: String) {
+        self.seen |= Self::bit(&name);
         self.spill.insert(Cow::Owned(name));
     }
 }

@@ -74,6 +74,63 @@ fn encode_sets_alg_typ_and_kid() {
     assert_eq!(verified.header().typ(), Some("at+jwt"));
 }
 
+/// `jwt::encode` signs under a header segment the key built once; it must be the one the
+/// general path writes, for every algorithm and `kid`, and the token must be allocated once at
+/// its final size.
+#[test]
+fn encode_uses_the_header_the_general_path_writes() {
+    let long = "k".repeat(257);
+    for alg in jwa::ALL {
+        // ECDSA and PSS signatures are randomized: compare what is deterministic.
+        let randomized = matches!(alg.name(), "ES256" | "ES384" | "PS256" | "PS384" | "PS512");
+        for kid in [None, Some("k1"), Some("quote \" slash / é")] {
+            let [fast, general] = both(alg, kid).map(Result::unwrap);
+            let what = format!("{} {kid:?}", alg.name());
+            assert_eq!(fast.len(), fast.capacity(), "{what}");
+            assert_eq!(fast.split('.').next(), general.split('.').next(), "{what}");
+            if !randomized {
+                assert_eq!(fast, general, "{what}");
+            }
+        }
+        let too_large = Err(Error::TooLarge {
+            what: "kid",
+            limit: 256,
+        });
+        assert_eq!(both(alg, Some(&long)), [too_large.clone(), too_large]);
+    }
+}
+
+/// `jwt::encode`, and the general path with the header `jwt::encode` documents, with a key for
+/// `alg` carrying `kid`.
+fn both(alg: &'static jwa::Algorithm, kid: Option<&str>) -> [Result<String, Error>; 2] {
+    fn sign<K: jose_ring::Signer>(key: &K) -> [Result<String, Error>; 2] {
+        let header = jws::Header::new().with_typ("JWT");
+        [
+            jwt::encode(&flat(), key),
+            jwt::encode_with_header(&flat(), &header, key),
+        ]
+    }
+    let file = match alg.name() {
+        "HS256" | "HS384" | "HS512" => {
+            let key = jose_ring::HmacKey::new(alg, &[7; 64]).unwrap();
+            return match kid {
+                Some(kid) => sign(&key.with_kid(kid)),
+                None => sign(&key),
+            };
+        }
+        "ES256" => "p256.pkcs8.pem",
+        "ES384" => "p384.pkcs8.pem",
+        "EdDSA" => "ed25519.pkcs8.pem",
+        _ => "rsa2048.pkcs8.pem",
+    };
+    let pem = std::fs::read(format!("test-vectors/keys/{file}")).unwrap();
+    let key = SigningKey::from_pem(alg, &pem).unwrap();
+    match kid {
+        Some(kid) => sign(&key.with_kid(kid)),
+        None => sign(&key),
+    }
+}
+
 #[test]
 fn encode_refuses_what_no_strict_verifier_accepts() {
     let key = hs256_key();

@@ -9,7 +9,10 @@
 //!   are the claims' values (fractions: `exp` down, `nbf`/`iat` up; saturating) and satisfy
 //!   every time rule; issuer, audience, subject, required claims and `typ` rules hold;
 //! - decoding into `RegisteredClaims` succeeds only if decoding into `serde_json::Value` does,
-//!   with the same times.
+//!   with the same times;
+//! - `jwt::encode` of any JSON value (repeated names kept) refuses exactly the claims the
+//!   decoder calls malformed JSON, with the same problem, and otherwise signs `serde_json`'s
+//!   output of it byte for byte.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -67,6 +70,8 @@ enum Claims {
         jti: Option<Json>,
         extra: Vec<(String, Json)>,
     },
+    /// Any JSON, repeated names kept, as `serde_json` writes it; also given to `jwt::encode`.
+    Encoded(Json),
 }
 
 #[derive(Arbitrary, Debug)]
@@ -133,6 +138,7 @@ fuzz_target!(|input: Input| {
             }
             serde_json::to_vec(&map).expect("a map serializes")
         }
+        Claims::Encoded(json) => serde_json::to_vec(json).expect("Json serializes"),
     };
     let mut header = jws::Header::new();
     if let Some(typ) = &input.header_typ {
@@ -174,6 +180,29 @@ fuzz_target!(|input: Input| {
 
     let as_value = jwt::decode::<Value, _>(&token, &keys.hmac, &rules);
     let as_registered = jwt::decode::<RegisteredClaims, _>(&token, &keys.hmac, &rules);
+
+    if let Claims::Encoded(json) = &input.claims {
+        let encoded = jwt::encode(json, &keys.hmac);
+        match (&encoded, &as_value) {
+            (Ok(encoded), decoded) => {
+                assert!(
+                    !matches!(decoded, Err(Error::Malformed(Malformed::Json { .. }))),
+                    "jwt::encode signed claims the decoder refuses: {decoded:?}"
+                );
+                let verified =
+                    jws::verify(encoded, &keys.hmac).expect("jwt::encode's token verifies");
+                assert_eq!(verified.payload(), payload.as_slice());
+            }
+            (Err(refused), Err(decoded @ Error::Malformed(Malformed::Json { .. }))) => {
+                assert_eq!(refused, decoded);
+            }
+            // The decoder stopped at a claim before the problem jwt::encode found.
+            (Err(Error::Malformed(Malformed::Json { part: "claims", .. })), Err(_)) => {}
+            (Err(refused), decoded) => {
+                panic!("jwt::encode refused {refused:?}, the decoder said {decoded:?}")
+            }
+        }
+    }
 
     for error in [as_value.as_ref().err(), as_registered.as_ref().err()]
         .into_iter()

@@ -79,6 +79,21 @@ impl Json {
     }
 }
 
+/// Serializes as written: an object's repeated names are kept (unlike [`Json::to_value`]).
+impl serde::Serialize for Json {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Null => s.serialize_unit(),
+            Self::Bool(b) => s.serialize_bool(*b),
+            Self::Int(i) => s.serialize_i64(*i),
+            Self::UInt(u) => s.serialize_u64(*u),
+            Self::Str(text) => s.serialize_str(text),
+            Self::Array(items) => s.collect_seq(items),
+            Self::Object(members) => s.collect_map(members.iter().map(|(k, v)| (k, v))),
+        }
+    }
+}
+
 /// The nesting depth of a JSON value as a JSON parser counts it (a scalar is 0, `[]` is 1).
 pub fn value_depth(value: &serde_json::Value) -> usize {
     use serde_json::Value;

@@ -209,9 +209,7 @@ impl<'a> Unverified<'a> {
         if self.parsed.header.is_unencoded() {
             input.extend_from_slice(payload);
         } else {
-            let mut encoded = String::new();
-            b64::encode_into(payload, &mut encoded);
-            input.extend_from_slice(encoded.as_bytes());
+            b64::encode_to_vec(payload, &mut input);
         }
         let alg = self.check_signature(keys, &input)?;
         Ok(Verified {
@@ -316,7 +314,7 @@ pub fn sign_with_header_json<K: Signer + ?Sized>(
         return Err(jwa::mismatch(&parsed.alg, key.algorithm()));
     }
     sign_encoded(
-        header_json,
+        Protected::Json(header_json),
         parsed.header.is_unencoded(),
         payload,
         key,
@@ -331,39 +329,84 @@ fn sign_compact<K: Signer + ?Sized>(
     detached: bool,
 ) -> Result<String, Error> {
     let json = header.to_json(key.algorithm().name(), key.kid())?;
-    sign_encoded(&json, header.is_unencoded(), payload, key, detached)
+    sign_encoded(
+        Protected::Json(&json),
+        header.is_unencoded(),
+        payload,
+        key,
+        detached,
+    )
 }
 
-/// Signs with a protected header already serialized and checked.
+/// Signs `payload` as [`jwt::encode`](crate::jwt::encode) does, under the header segment the
+/// key keeps for it.
+pub(crate) fn sign_jwt<K: Signer + ?Sized>(payload: &[u8], key: &K) -> Result<String, Error> {
+    match crate::key::sealed::Sign::jwt_header(key) {
+        Some(segment) => sign_encoded(Protected::Encoded(segment), false, payload, key, false),
+        // The key's header cannot be signed: the full path says why.
+        None => sign(payload, &Header::new().with_typ("JWT"), key),
+    }
+}
+
+/// A protected header, serialized and checked.
+enum Protected<'a> {
+    /// As JSON, to be encoded.
+    Json(&'a [u8]),
+    /// Already encoded.
+    Encoded(&'a str),
+}
+
+/// Signs under a protected header already serialized and checked.
 fn sign_encoded<K: Signer + ?Sized>(
-    header_json: &[u8],
+    header: Protected<'_>,
     unencoded: bool,
     payload: &[u8],
     key: &K,
     detached: bool,
 ) -> Result<String, Error> {
     let sign = |input: &[u8]| crate::key::sealed::Sign::sign(key, input);
-    let mut token = b64::encode(header_json);
-    token.push('.');
+    let payload_len = if unencoded {
+        payload.len()
+    } else {
+        b64::encoded_len(payload.len())
+    };
+    // One allocation of the final size: the segments and the largest signature.
+    let header_len = match header {
+        Protected::Json(json) => b64::encoded_len(json.len()),
+        Protected::Encoded(segment) => segment.len(),
+    };
+    let mut token = Vec::with_capacity(
+        header_len
+            .saturating_add(payload_len)
+            .saturating_add(b64::encoded_len(crate::key::sealed::Sign::signature_len(key)))
+            .saturating_add(2),
+    );
+    match header {
+        Protected::Json(json) => b64::encode_to_vec(json, &mut token),
+        Protected::Encoded(segment) => token.extend_from_slice(segment.as_bytes()),
+    }
+    token.push(b'.');
     let payload_start = token.len();
     let signature = if !unencoded {
-        b64::encode_into(payload, &mut token);
-        sign(token.as_bytes())?
+        b64::encode_to_vec(payload, &mut token);
+        sign(&token)?
     } else if detached {
         // Detached, the unencoded payload may be any bytes: it never enters the token.
-        sign(&[token.as_bytes(), payload].concat())?
+        token.extend_from_slice(payload);
+        sign(&token)?
     } else {
         let text = core::str::from_utf8(payload)
             .ok()
             .filter(|t| !t.contains('.'))
             .ok_or(Malformed::Unencoded(UnencodedProblem::PayloadCharacters))?;
-        token.push_str(text);
-        sign(token.as_bytes())?
+        token.extend_from_slice(text.as_bytes());
+        sign(&token)?
     };
     if detached {
         token.truncate(payload_start);
     }
-    token.push('.');
-    b64::encode_into(&signature, &mut token);
-    Ok(token)
+    token.push(b'.');
+    b64::encode_to_vec(signature.as_ref(), &mut token);
+    // Base64url symbols, dots and a payload checked to be UTF-8: the error is never returned.
+    String::from_utf8(token).map_err(|_| Error::SigningFailed)
 }

@@ -874,7 +874,7 @@ fn sign_all(
         input.push(b'.');
         input.extend_from_slice(payload_part);
         let signature = crate::key::sealed::Sign::sign(signatory.key, &input)?;
-        made.push((protected, b64::encode(&signature)));
+        made.push((protected, b64::encode(signature.as_ref())));
     }
     let entries: Vec<Entry<'_>> = signatories
         .iter()

@@ -34,6 +34,7 @@ mod compact;
 mod header;
 mod json;
 
+pub(crate) use compact::sign_jwt;
 pub use compact::{
     Unverified, Verified, sign, sign_detached, sign_with_header_json, verify, verify_detached,
 };

@@ -1,7 +1,6 @@
 //! HMAC keys (RFC 7518 §3.2).
 
 use alloc::string::String;
-use alloc::vec::Vec;
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::{sealed, wrong_algorithm};
@@ -27,6 +26,8 @@ pub struct HmacKey {
     key: ring::hmac::Key,
     secret: Secret,
     kid: Option<String>,
+    /// See [`sealed::Sign::jwt_header`].
+    jwt_header: Option<String>,
 }
 
 super::bound_key!(HmacKey, Signer);
@@ -72,6 +73,7 @@ impl HmacKey {
             key,
             secret,
             kid: None,
+            jwt_header: super::jwt_header(alg, None),
         })
     }
 
@@ -94,8 +96,17 @@ fn min_len(alg: &'static Algorithm) -> Result<usize, Error> {
 }
 
 impl sealed::Sign for HmacKey {
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
-        Ok(ring::hmac::sign(&self.key, message).as_ref().to_vec())
+    fn sign(&self, message: &[u8]) -> Result<sealed::RawSignature, Error> {
+        sealed::RawSignature::copy(ring::hmac::sign(&self.key, message).as_ref())
+            .ok_or(Error::SigningFailed)
+    }
+
+    fn jwt_header(&self) -> Option<&str> {
+        self.jwt_header.as_deref()
+    }
+
+    fn signature_len(&self) -> usize {
+        self.key.algorithm().digest_algorithm().output_len()
     }
 }
 

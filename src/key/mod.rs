@@ -3,13 +3,32 @@
 /// What every key type shares: the algorithm it is bound to, its key ID, and a `Debug` that
 /// shows those two and nothing of the key; with `Signer`, the [`Signer`] impl too.
 macro_rules! bound_key {
-    ($key:ident $(, $signer:ident)?) => {
+    ($key:ident) => {
+        super::bound_key!(@common $key, |_: &mut $key| {});
+    };
+    ($key:ident, $signer:ident) => {
+        super::bound_key!(@common $key, |key: &mut $key| {
+            key.jwt_header = super::jwt_header(key.alg, key.kid.as_deref());
+        });
+
+        impl super::$signer for $key {
+            fn algorithm(&self) -> &'static crate::jwa::Algorithm {
+                self.alg
+            }
+
+            fn kid(&self) -> Option<&str> {
+                self.kid.as_deref()
+            }
+        }
+    };
+    (@common $key:ident, $kid_changed:expr) => {
         impl $key {
             /// Sets the key ID: signing puts it in the header's `kid`, and key sets match
             /// tokens against it.
             #[must_use]
             pub fn with_kid(mut self, kid: impl Into<alloc::string::String>) -> Self {
                 self.kid = Some(kid.into());
+                ($kid_changed)(&mut self);
                 self
             }
 
@@ -34,18 +53,6 @@ macro_rules! bound_key {
                     .finish_non_exhaustive()
             }
         }
-
-        $(
-            impl super::$signer for $key {
-                fn algorithm(&self) -> &'static crate::jwa::Algorithm {
-                    self.alg
-                }
-
-                fn kid(&self) -> Option<&str> {
-                    self.kid.as_deref()
-                }
-            }
-        )?
     };
 }
 use bound_key;
@@ -58,6 +65,7 @@ mod verifying;
 
 use crate::error::{Error, NoKey};
 use crate::jwa::{self, Algorithm};
+use crate::jws::Header;
 
 pub use hmac::HmacKey;
 pub use signing::SigningKey;
@@ -76,15 +84,66 @@ pub trait Signer: sealed::Sign {
 }
 
 pub(crate) mod sealed {
-    use alloc::vec::Vec;
-
     use crate::error::Error;
 
     /// The private half of [`Signer`](super::Signer).
     pub trait Sign {
         /// Signs `message` (the JWS signing input) with the key's algorithm.
-        fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error>;
+        fn sign(&self, message: &[u8]) -> Result<RawSignature, Error>;
+
+        /// The length of the key's signatures, at most [`MAX_LEN`].
+        fn signature_len(&self) -> usize;
+
+        /// The encoded header segment of [`jwt::encode`](crate::jwt::encode), built when the
+        /// key or its `kid` was set; `None` if that header cannot be signed (a `kid` too
+        /// long), for the signing path to report.
+        fn jwt_header(&self) -> Option<&str>;
     }
+
+    /// The longest signature a signing key makes: RSA with a 4096-bit modulus.
+    pub(crate) const MAX_LEN: usize = 512;
+
+    /// A signature on the stack, so that signing allocates only the token.
+    pub struct RawSignature {
+        bytes: [u8; MAX_LEN],
+        len: usize,
+    }
+
+    impl RawSignature {
+        /// Copies `signature`; `None` if it is longer than [`MAX_LEN`].
+        pub(crate) fn copy(signature: &[u8]) -> Option<Self> {
+            let mut raw = Self::zeroed(signature.len())?;
+            raw.as_mut().copy_from_slice(signature);
+            Some(raw)
+        }
+
+        /// `len` zero bytes, to be written by the signer; `None` beyond [`MAX_LEN`].
+        pub(crate) fn zeroed(len: usize) -> Option<Self> {
+            (len <= MAX_LEN).then_some(Self {
+                bytes: [0; MAX_LEN],
+                len,
+            })
+        }
+
+        /// The signature, to be written.
+        pub(crate) fn as_mut(&mut self) -> &mut [u8] {
+            self.bytes.get_mut(..self.len).unwrap_or_default()
+        }
+    }
+
+    impl AsRef<[u8]> for RawSignature {
+        fn as_ref(&self) -> &[u8] {
+            self.bytes.get(..self.len).unwrap_or_default()
+        }
+    }
+}
+
+/// The encoded protected header `{"alg":..,"typ":"JWT","kid":..}` of a signer, built once so
+/// that [`jwt::encode`](crate::jwt::encode) neither serializes nor encodes it per token; `None`
+/// if signing would refuse it.
+fn jwt_header(alg: &'static Algorithm, kid: Option<&str>) -> Option<alloc::string::String> {
+    let json = Header::new().with_typ("JWT").to_json(alg.name(), kid).ok()?;
+    Some(crate::b64::encode(&json))
 }
 
 /// A key found by a [`KeySource`]: a borrowed [`HmacKey`] or [`VerifyingKey`].

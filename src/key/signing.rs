@@ -1,7 +1,6 @@
 //! Private keys for RSA, ECDSA and Ed25519 signing.
 
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
 use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 
@@ -37,6 +36,8 @@ pub struct SigningKey {
     public: VerifyingKey,
     pkcs8: Secret,
     kid: Option<String>,
+    /// See [`sealed::Sign::jwt_header`].
+    jwt_header: Option<String>,
 }
 
 super::bound_key!(SigningKey, Signer);
@@ -163,6 +164,7 @@ impl SigningKey {
             public,
             pkcs8,
             kid: None,
+            jwt_header: super::jwt_header(alg, None),
         })
     }
 
@@ -196,7 +198,7 @@ fn pairwise_check(pair: &Pair, public: &VerifyingKey) -> Result<(), Error> {
     const PROBE: &[u8] = b"jose-ring: pairwise consistency test";
     let inconsistent = |_| Error::from(KeyRejected::Inconsistent);
     let signature = pair.sign(PROBE).map_err(inconsistent)?;
-    public.verify(PROBE, &signature).map_err(inconsistent)
+    public.verify(PROBE, signature.as_ref()).map_err(inconsistent)
 }
 
 /// Maps ring's reason for rejecting a key pair to ours.
@@ -215,26 +217,43 @@ fn rejected(alg: &'static Algorithm, why: ring::error::KeyRejected) -> Error {
 }
 
 impl sealed::Sign for SigningKey {
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+    fn sign(&self, message: &[u8]) -> Result<sealed::RawSignature, Error> {
         self.pair.sign(message)
+    }
+
+    fn jwt_header(&self) -> Option<&str> {
+        self.jwt_header.as_deref()
+    }
+
+    fn signature_len(&self) -> usize {
+        match &self.pair {
+            Pair::Rsa { pair, .. } => pair.public().modulus_len(),
+            // The fixed-length encoding: both coordinates, as in the uncompressed point.
+            Pair::Ecdsa(pair) => pair.public_key().as_ref().len().saturating_sub(1),
+            Pair::Ed25519(_) => 64, // RFC 8032 §5.1.6
+        }
     }
 }
 
 impl Pair {
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+    fn sign(&self, message: &[u8]) -> Result<sealed::RawSignature, Error> {
         let rng = SystemRandom::new();
         match self {
             Self::Rsa { pair, padding } => {
-                let mut signature = alloc::vec![0; pair.public().modulus_len()];
-                pair.sign(*padding, &rng, message, &mut signature)
+                let mut signature = sealed::RawSignature::zeroed(pair.public().modulus_len())
+                    .ok_or(Error::SigningFailed)?;
+                pair.sign(*padding, &rng, message, signature.as_mut())
                     .map_err(|_| Error::SigningFailed)?;
                 Ok(signature)
             }
             Self::Ecdsa(pair) => pair
                 .sign(&rng, message)
-                .map(|s| s.as_ref().to_vec())
-                .map_err(|_| Error::SigningFailed),
-            Self::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+                .ok()
+                .and_then(|s| sealed::RawSignature::copy(s.as_ref()))
+                .ok_or(Error::SigningFailed),
+            Self::Ed25519(pair) => {
+                sealed::RawSignature::copy(pair.sign(message).as_ref()).ok_or(Error::SigningFailed)
+            }
         }
     }
 }

@@ -1,0 +1,599 @@
+//! Strict serialization: JSON that [`from_slice`](super::from_slice) would accept, checked
+//! while `serde_json` writes it, not by parsing it again.
+//!
+//! [`to_vec`] hands `serde_json` the value wrapped in [`Checked`]. Its `Serialize` gives the
+//! value a [`Strict`] serializer instead of `serde_json`'s; `Strict` forwards every call and
+//! wraps every nested value in `Checked` again, and its compound serializers ([`Compound`])
+//! record member names. On the way it refuses what the strict parser refuses:
+//!
+//! * a top-level value that is not an object;
+//! * a member name repeated in one object, at any depth (map keys are compared as the text
+//!   `serde_json` writes for them, so the key `1` and the key `"1"` are the same name);
+//! * arrays and objects nested deeper than [`MAX_DEPTH`].
+//!
+//! A refusal is parked in a [`Cell`] and replaced by a placeholder `serde_json` error, as on
+//! the parsing side.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::fmt::Display;
+
+use serde::ser::{self, Serialize, Serializer};
+
+use super::{MAX_DEPTH, Names};
+use crate::error::Malformed;
+use crate::JsonProblem;
+
+/// Serializes `value` to JSON that the strict parser accepts, or says why not.
+///
+/// # Errors
+///
+/// [`Malformed::Json`] for `part` with [`JsonProblem::NotObject`],
+/// [`JsonProblem::DuplicateMember`] or [`JsonProblem::TooDeep`];
+/// [`Malformed::InvalidMember`] (`part`) if `value` does not serialize (its own error, a map
+/// key that is not a string, a number or a boolean).
+pub(crate) fn to_vec<T: Serialize + ?Sized>(
+    value: &T,
+    part: &'static str,
+) -> Result<Vec<u8>, Malformed> {
+    let problem = Cell::new(None);
+    let checked = Checked {
+        value,
+        at: Level {
+            depth: 0,
+            problem: &problem,
+        },
+    };
+    serde_json::to_vec(&checked).map_err(|_| match problem.take() {
+        Some(problem) => Malformed::Json { part, problem },
+        None => Malformed::InvalidMember(part),
+    })
+}
+
+/// Where a value is: `depth` arrays and objects deep, and where a refusal is parked.
+#[derive(Clone, Copy)]
+struct Level<'a> {
+    depth: usize,
+    problem: &'a Cell<Option<JsonProblem>>,
+}
+
+/// A value to serialize at a [`Level`].
+struct Checked<'a, T: ?Sized> {
+    value: &'a T,
+    at: Level<'a>,
+}
+
+impl<T: Serialize + ?Sized> Serialize for Checked<'_, T> {
+    fn serialize<S: Serializer>(&self, inner: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(Strict { inner, at: self.at })
+    }
+}
+
+/// `serde_json`'s serializer for one value at a [`Level`].
+struct Strict<'a, S> {
+    inner: S,
+    at: Level<'a>,
+}
+
+/// Parks `problem` and returns the placeholder error that stands for it.
+fn raise<E: ser::Error>(slot: &Cell<Option<JsonProblem>>, problem: JsonProblem) -> E {
+    slot.set(Some(problem));
+    E::custom("rejected by jose-ring")
+}
+
+impl<'a> Level<'a> {
+    /// A value that is not an object: refused at the top level.
+    fn scalar<E: ser::Error>(&self) -> Result<(), E> {
+        if self.depth == 0 {
+            return Err(raise(self.problem, JsonProblem::NotObject));
+        }
+        Ok(())
+    }
+
+    /// Opens `levels` arrays or objects, an array only below the top level; returns the
+    /// compound serializer for their members.
+    fn open<C, E: ser::Error>(
+        &self,
+        levels: usize,
+        array: bool,
+        inner: Result<C, E>,
+    ) -> Result<Compound<'a, C>, E> {
+        if array {
+            self.scalar()?;
+        }
+        let at = self.deeper(levels)?;
+        Ok(Compound {
+            inner: inner?,
+            at,
+            names: Names::new(),
+        })
+    }
+
+    /// This level `levels` deeper, refused beyond [`MAX_DEPTH`].
+    fn deeper<E: ser::Error>(self, levels: usize) -> Result<Self, E> {
+        let depth = self.depth.saturating_add(levels);
+        if depth > MAX_DEPTH {
+            return Err(raise(self.problem, JsonProblem::TooDeep));
+        }
+        Ok(Self { depth, ..self })
+    }
+
+    /// `value` at this level.
+    fn holding<'b, T: ?Sized>(self, value: &'b T) -> Checked<'b, T>
+    where
+        'a: 'b,
+    {
+        Checked { value, at: self }
+    }
+}
+
+/// Forwards scalar `serialize_*` methods, refusing them at the top level.
+macro_rules! scalars {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        fn $method(self, $($arg: $ty),*) -> Result<S::Ok, S::Error> {
+            self.at.scalar()?;
+            self.inner.$method($($arg),*)
+        }
+    )*};
+}
+
+impl<'a, S: Serializer> Serializer for Strict<'a, S> {
+    type Ok = S::Ok;
+    type Error = S::Error;
+    type SerializeSeq = Compound<'a, S::SerializeSeq>;
+    type SerializeTuple = Compound<'a, S::SerializeTuple>;
+    type SerializeTupleStruct = Compound<'a, S::SerializeTupleStruct>;
+    type SerializeTupleVariant = Compound<'a, S::SerializeTupleVariant>;
+    type SerializeMap = Compound<'a, S::SerializeMap>;
+    type SerializeStruct = Compound<'a, S::SerializeStruct>;
+    type SerializeStructVariant = Compound<'a, S::SerializeStructVariant>;
+
+    scalars! {
+        serialize_bool(v: bool);
+        serialize_i8(v: i8);
+        serialize_i16(v: i16);
+        serialize_i32(v: i32);
+        serialize_i64(v: i64);
+        serialize_i128(v: i128);
+        serialize_u8(v: u8);
+        serialize_u16(v: u16);
+        serialize_u32(v: u32);
+        serialize_u64(v: u64);
+        serialize_u128(v: u128);
+        serialize_f32(v: f32);
+        serialize_f64(v: f64);
+        serialize_char(v: char);
+        serialize_str(v: &str);
+        serialize_bytes(v: &[u8]);
+        serialize_none();
+        serialize_unit();
+        serialize_unit_struct(name: &'static str);
+        serialize_unit_variant(name: &'static str, index: u32, variant: &'static str);
+    }
+
+    fn collect_str<T: Display + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
+        self.at.scalar()?;
+        self.inner.collect_str(value)
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
+        self.inner.serialize_some(&self.at.holding(value))
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<S::Ok, S::Error> {
+        self.inner
+            .serialize_newtype_struct(name, &self.at.holding(value))
+    }
+
+    /// `{"variant": value}`: one object around the value.
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<S::Ok, S::Error> {
+        let at = self.at.deeper(1)?;
+        self.inner
+            .serialize_newtype_variant(name, index, variant, &at.holding(value))
+    }
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
+        self.at.open(1, true, self.inner.serialize_seq(len))
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
+        self.at.open(1, true, self.inner.serialize_tuple(len))
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleStruct, S::Error> {
+        self.at.open(1, true, self.inner.serialize_tuple_struct(name, len))
+    }
+
+    /// `{"variant": [..]}`: an array in an object.
+    fn serialize_tuple_variant(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeTupleVariant, S::Error> {
+        self.at.open(2, false, self.inner.serialize_tuple_variant(name, index, variant, len))
+    }
+
+    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
+        self.at.open(1, false, self.inner.serialize_map(len))
+    }
+
+    fn serialize_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStruct, S::Error> {
+        self.at.open(1, false, self.inner.serialize_struct(name, len))
+    }
+
+    /// `{"variant": {..}}`: an object in an object.
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Self::SerializeStructVariant, S::Error> {
+        self.at.open(2, false, self.inner.serialize_struct_variant(name, index, variant, len))
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.inner.is_human_readable()
+    }
+}
+
+/// The members of an array or object of `serde_json`'s, `depth` levels deep.
+struct Compound<'a, C> {
+    inner: C,
+    /// The level of the members.
+    at: Level<'a>,
+    /// The member names so far, for an object.
+    names: Names<'static>,
+}
+
+impl<C> Compound<'_, C> {
+    /// Records a struct field's name.
+    fn field<E: ser::Error>(&mut self, name: &'static str) -> Result<(), E> {
+        if self.names.insert_borrowed(name) {
+            Ok(())
+        } else {
+            Err(raise(self.at.problem, JsonProblem::DuplicateMember))
+        }
+    }
+
+    /// Records a map key's name: the text `serde_json` writes for it.
+    fn key<K: Serialize + ?Sized, E: ser::Error>(&mut self, key: &K) -> Result<(), E> {
+        let name = match serde_json::to_value(key) {
+            Ok(serde_json::Value::String(name)) => name,
+            Ok(serde_json::Value::Number(name)) => name.to_string(),
+            Ok(serde_json::Value::Bool(name)) => String::from(if name { "true" } else { "false" }),
+            // Not a key `serde_json` writes; refused, whatever it would do with it.
+            _ => return Err(E::custom("unsupported map key")),
+        };
+        if self.names.contains(&name) {
+            return Err(raise(self.at.problem, JsonProblem::DuplicateMember));
+        }
+        self.names.insert_owned(name);
+        Ok(())
+    }
+}
+
+/// Implements the element-only compound traits by forwarding.
+macro_rules! elements {
+    ($($trait:ident::$method:ident;)*) => {$(
+        impl<C: ser::$trait> ser::$trait for Compound<'_, C> {
+            type Ok = C::Ok;
+            type Error = C::Error;
+
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+                self.inner.$method(&self.at.holding(value))
+            }
+
+            fn end(self) -> Result<C::Ok, C::Error> {
+                self.inner.end()
+            }
+        }
+    )*};
+}
+
+elements! {
+    SerializeSeq::serialize_element;
+    SerializeTuple::serialize_element;
+    SerializeTupleStruct::serialize_field;
+    SerializeTupleVariant::serialize_field;
+}
+
+/// Implements the struct-like compound traits: named fields, each name recorded.
+macro_rules! fields {
+    ($($trait:ident;)*) => {$(
+        impl<C: ser::$trait> ser::$trait for Compound<'_, C> {
+            type Ok = C::Ok;
+            type Error = C::Error;
+
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                name: &'static str,
+                value: &T,
+            ) -> Result<(), C::Error> {
+                self.field(name)?;
+                self.inner.serialize_field(name, &self.at.holding(value))
+            }
+
+            fn skip_field(&mut self, name: &'static str) -> Result<(), C::Error> {
+                self.inner.skip_field(name)
+            }
+
+            fn end(self) -> Result<C::Ok, C::Error> {
+                self.inner.end()
+            }
+        }
+    )*};
+}
+
+fields! {
+    SerializeStruct;
+    SerializeStructVariant;
+}
+
+impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
+    type Ok = C::Ok;
+    type Error = C::Error;
+
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), C::Error> {
+        self.key(key)?;
+        self.inner.serialize_key(key)
+    }
+
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
+        self.inner.serialize_value(&self.at.holding(value))
+    }
+
+    fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
+        &mut self,
+        key: &K,
+        value: &V,
+    ) -> Result<(), C::Error> {
+        self.key(key)?;
+        self.inner.serialize_entry(key, &self.at.holding(value))
+    }
+
+    fn end(self) -> Result<C::Ok, C::Error> {
+        self.inner.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::boxed::Box;
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+    use serde::ser::{SerializeMap, SerializeSeq};
+    use serde::{Serialize, Serializer};
+
+    use super::to_vec;
+    use crate::error::Malformed;
+    use crate::json::{MAX_DEPTH, from_slice};
+    use crate::JsonProblem;
+
+    /// A JSON-like tree whose objects may repeat names and whose keys may be numbers.
+    #[derive(Clone, Debug)]
+    enum Tree {
+        Int(i64),
+        Text(String),
+        Array(Vec<Tree>),
+        Object(Vec<(Key, Tree)>),
+        /// `{"V": tree}`, as `serde` writes a newtype variant.
+        Variant(Box<Tree>),
+    }
+
+    #[derive(Clone, Debug)]
+    enum Key {
+        Text(String),
+        Number(u8),
+    }
+
+    impl Serialize for Key {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Self::Text(text) => s.serialize_str(text),
+                Self::Number(n) => s.serialize_u8(*n),
+            }
+        }
+    }
+
+    impl Serialize for Tree {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Self::Int(n) => s.serialize_i64(*n),
+                Self::Text(text) => s.serialize_str(text),
+                Self::Array(items) => {
+                    let mut seq = s.serialize_seq(Some(items.len()))?;
+                    for item in items {
+                        seq.serialize_element(item)?;
+                    }
+                    seq.end()
+                }
+                Self::Object(members) => {
+                    let mut map = s.serialize_map(Some(members.len()))?;
+                    for (key, value) in members {
+                        map.serialize_entry(key, value)?;
+                    }
+                    map.end()
+                }
+                Self::Variant(inner) => s.serialize_newtype_variant("Tree", 0, "V", inner),
+            }
+        }
+    }
+
+    fn tree() -> impl Strategy<Value = Tree> {
+        let key = prop_oneof![
+            "[ab1]{0,2}".prop_map(Key::Text),
+            (0u8..3).prop_map(Key::Number),
+        ];
+        let leaf = prop_oneof![any::<i64>().prop_map(Tree::Int), "[ab1\"\\\\é]{0,3}".prop_map(Tree::Text)];
+        leaf.prop_recursive(4, 24, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Tree::Array),
+                proptest::collection::vec((key.clone(), inner.clone()), 0..4)
+                    .prop_map(Tree::Object),
+                inner.prop_map(|t| Tree::Variant(Box::new(t))),
+            ]
+        })
+    }
+
+    /// What the strict parser says of `serde_json`'s own output for `value`.
+    fn parser_verdict<T: Serialize>(value: &T) -> Result<Vec<u8>, Malformed> {
+        let json = serde_json::to_vec(value).map_err(|_| Malformed::InvalidMember("claims"))?;
+        from_slice::<serde::de::IgnoredAny>(&json).map_err(|problem| Malformed::Json {
+            part: "claims",
+            problem,
+        })?;
+        Ok(json)
+    }
+
+    fn nested(levels: usize) -> Tree {
+        (0..levels).fold(Tree::Int(1), |inner, _| Tree::Array(vec![inner]))
+    }
+
+    fn object(members: Vec<(Key, Tree)>) -> Tree {
+        Tree::Object(members)
+    }
+
+    fn text(name: &str) -> Key {
+        Key::Text(name.into())
+    }
+
+    #[test]
+    fn refuses_what_the_parser_refuses() {
+        let json = |problem| {
+            Err(Malformed::Json {
+                part: "claims",
+                problem,
+            })
+        };
+        let cases: Vec<(Tree, Result<&str, Malformed>)> = vec![
+            (object(vec![]), Ok("{}")),
+            (Tree::Variant(Box::new(Tree::Int(1))), Ok(r#"{"V":1}"#)),
+            (Tree::Int(1), json(JsonProblem::NotObject)),
+            (Tree::Text("a".into()), json(JsonProblem::NotObject)),
+            (Tree::Array(vec![object(vec![])]), json(JsonProblem::NotObject)),
+            (
+                object(vec![(text("a"), Tree::Int(1)), (text("a"), Tree::Int(2))]),
+                json(JsonProblem::DuplicateMember),
+            ),
+            // The key 1 is written "1".
+            (
+                object(vec![(text("1"), Tree::Int(1)), (Key::Number(1), Tree::Int(2))]),
+                json(JsonProblem::DuplicateMember),
+            ),
+            (
+                object(vec![(text("1"), Tree::Int(1)), (Key::Number(2), Tree::Int(2))]),
+                Ok(r#"{"1":1,"2":2}"#),
+            ),
+            // Same names in different objects.
+            (
+                object(vec![
+                    (text("a"), object(vec![(text("a"), Tree::Int(1))])),
+                    (text("b"), object(vec![(text("a"), Tree::Int(1))])),
+                ]),
+                Ok(r#"{"a":{"a":1},"b":{"a":1}}"#),
+            ),
+            // Deep inside an array.
+            (
+                object(vec![(
+                    text("x"),
+                    Tree::Array(vec![object(vec![
+                        (text("b"), Tree::Int(1)),
+                        (text("b"), Tree::Int(1)),
+                    ])]),
+                )]),
+                json(JsonProblem::DuplicateMember),
+            ),
+        ];
+        for (tree, expected) in cases {
+            let got = to_vec(&tree, "claims");
+            assert_eq!(
+                got.clone().map(|j| String::from_utf8(j).unwrap()),
+                expected.map(String::from),
+                "{tree:?}"
+            );
+            assert_eq!(got, parser_verdict(&tree), "{tree:?}");
+        }
+    }
+
+    #[test]
+    fn depth_limit_is_the_parsers() {
+        // The top-level object is one level: MAX_DEPTH - 1 arrays fit, one more does not,
+        // and a newtype variant's object counts as a level.
+        for (levels, variant, ok) in [
+            (MAX_DEPTH - 1, false, true),
+            (MAX_DEPTH, false, false),
+            (MAX_DEPTH - 2, true, true),
+            (MAX_DEPTH - 1, true, false),
+        ] {
+            let mut inner = nested(levels);
+            if variant {
+                inner = Tree::Variant(Box::new(inner));
+            }
+            let tree = object(vec![(text("a"), inner)]);
+            let got = to_vec(&tree, "claims").map(|_| ());
+            let want = if ok {
+                Ok(())
+            } else {
+                Err(Malformed::Json {
+                    part: "claims",
+                    problem: JsonProblem::TooDeep,
+                })
+            };
+            assert_eq!(got, want, "{levels} {variant}");
+            assert_eq!(got, parser_verdict(&tree).map(|_| ()), "{levels} {variant}");
+        }
+    }
+
+    #[test]
+    fn keys_serde_json_cannot_write_are_refused() {
+        let map: alloc::collections::BTreeMap<Vec<u8>, i32> =
+            [(vec![1], 1)].into_iter().collect();
+        assert_eq!(to_vec(&map, "claims"), Err(Malformed::InvalidMember("claims")));
+        let floats = [(1.5f64, 1)];
+        struct Floats<'a>(&'a [(f64, i32)]);
+        impl Serialize for Floats<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+            }
+        }
+        assert_eq!(
+            to_vec(&Floats(&floats), "claims"),
+            Ok(format!("{{\"{}\":1}}", 1.5).into_bytes())
+        );
+    }
+
+    proptest! {
+        /// Refuses exactly what the strict parser refuses of `serde_json`'s output, with the
+        /// same problem, and otherwise writes exactly that output.
+        #[test]
+        fn agrees_with_the_parser(tree in tree()) {
+            prop_assert_eq!(to_vec(&tree, "claims"), parser_verdict(&tree));
+        }
+    }
+}
