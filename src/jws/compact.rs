@@ -38,6 +38,9 @@ pub struct Unverified<'a> {
     parsed: header::Parsed,
 }
 
+/// The longest decoded protected header parsed without a heap allocation.
+const HEADER_ON_STACK: usize = 512;
+
 /// A JWS whose signature verified with a key bound to its algorithm.
 ///
 /// Only verification builds one.
@@ -111,8 +114,12 @@ impl<'a> Unverified<'a> {
                 return Err(Malformed::Character.into());
             }
         }
-        let json = b64::decode(header_segment.as_bytes(), "header")?;
-        let parsed = header::parse(&json)?;
+        // A typical header fits on the stack; a larger one goes to the heap.
+        let mut buffer = [0u8; HEADER_ON_STACK];
+        let parsed = match b64::decode_to_slice(header_segment.as_bytes(), "header", &mut buffer)? {
+            Some(json) => header::parse(json)?,
+            None => header::parse(&b64::decode(header_segment.as_bytes(), "header")?)?,
+        };
         if !parsed.header.is_unencoded() && !b64::is_alphabet(payload_segment.as_bytes()) {
             return Err(Malformed::Character.into());
         }
