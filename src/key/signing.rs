@@ -148,7 +148,7 @@ impl SigningKey {
             (Family::Ecdsa { curve, sign, .. }, PrivateKeyKind::Ec(found)) if found == curve => {
                 let rng = SystemRandom::new();
                 let pair = EcdsaKeyPair::from_pkcs8(sign, der, &rng).map_err(rejected)?;
-                let public = VerifyingKey::from_ec_point(alg, pair.public_key().as_ref())?;
+                let public = VerifyingKey::from_own_ec_point(alg, pair.public_key().as_ref())?;
                 (Pair::Ecdsa(pair), public)
             }
             (Family::Ed25519, PrivateKeyKind::Ed25519) => {
