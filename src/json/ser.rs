@@ -387,7 +387,6 @@ mod tests {
     use alloc::vec::Vec;
 
     use proptest::prelude::*;
-    use serde::ser::{SerializeMap, SerializeSeq};
     use serde::{Serialize, Serializer};
 
     use super::to_vec;
@@ -426,20 +425,8 @@ mod tests {
             match self {
                 Self::Int(n) => s.serialize_i64(*n),
                 Self::Text(text) => s.serialize_str(text),
-                Self::Array(items) => {
-                    let mut seq = s.serialize_seq(Some(items.len()))?;
-                    for item in items {
-                        seq.serialize_element(item)?;
-                    }
-                    seq.end()
-                }
-                Self::Object(members) => {
-                    let mut map = s.serialize_map(Some(members.len()))?;
-                    for (key, value) in members {
-                        map.serialize_entry(key, value)?;
-                    }
-                    map.end()
-                }
+                Self::Array(items) => s.collect_seq(items),
+                Self::Object(members) => s.collect_map(members.iter().map(|(k, v)| (k, v))),
                 Self::Variant(inner) => s.serialize_newtype_variant("Tree", 0, "V", inner),
             }
         }
