@@ -29,7 +29,7 @@ use jwt_simple::prelude as js;
 use jwt_simple::prelude::MACLike;
 use serde::{Deserialize, Serialize};
 
-use shared::{ALGS, AUD, Claims, EXP, Floor, IAT, ISS, LibKey};
+use shared::{ALGS, AUD, BorrowedClaims, Claims, EXP, Floor, IAT, ISS, LibKey};
 
 /// jwt-simple's custom claims: what its `JWTClaims` does not model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -369,6 +369,16 @@ fn lib_decode(lib: &LibKey, token: &str, rules: &Validation) -> Claims {
     .into_claims()
 }
 
+/// `jwt::decode_borrowed` into claims that borrow from a buffer reused across calls.
+fn lib_decode_borrowed(lib: &LibKey, token: &str, rules: &Validation, buffer: &mut Vec<u8>) -> i64 {
+    let verified: jwt::Verified<BorrowedClaims<'_>> = match lib {
+        LibKey::Hmac(k) => jwt::decode_borrowed(token, k, rules, buffer),
+        LibKey::Pair(_, v) => jwt::decode_borrowed(token, v, rules, buffer),
+    }
+    .unwrap();
+    verified.claims().exp
+}
+
 fn cases() -> Vec<Case> {
     let claims = Claims::typical();
     let rules = rules();
@@ -481,6 +491,10 @@ fn jwt_decode(c: &mut Criterion, cases: &[Case]) {
         let (n, token) = (case.name, case.token.as_str());
         group.bench_function(format!("jose_ring/{n}"), |b| {
             b.iter(|| lib_decode(&case.lib, black_box(token), &rules));
+        });
+        group.bench_function(format!("jose_ring_borrowed/{n}"), |b| {
+            let mut buffer = Vec::new();
+            b.iter(|| lib_decode_borrowed(&case.lib, black_box(token), &rules, &mut buffer));
         });
         group.bench_function(format!("floor/{n}"), |b| {
             b.iter(|| case.floor.decode(black_box(token), shared::now()).unwrap());
