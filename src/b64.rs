@@ -228,7 +228,8 @@ pub(crate) fn encode_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
     for (group, chunk) in (&mut groups).zip(&mut chunks) {
         if let &[a, b, c, d, e, f] = chunk {
             let acc = u64::from_be_bytes([0, 0, a, b, c, d, e, f]);
-            group.copy_from_slice(&[42, 36, 30, 24, 18, 12, 6, 0].map(|shift| symbol(acc >> shift)));
+            group
+                .copy_from_slice(&[42, 36, 30, 24, 18, 12, 6, 0].map(|shift| symbol(acc >> shift)));
         }
     }
     // The last 0..=5 bytes: their bits from the top of a 48-bit group, then one symbol per
@@ -238,7 +239,11 @@ pub(crate) fn encode_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
         .iter()
         .zip([40, 32, 24, 16, 8])
         .fold(0, |acc, (&byte, shift)| acc | (u64::from(byte) << shift));
-    for (slot, shift) in groups.into_remainder().iter_mut().zip([42, 36, 30, 24, 18, 12, 6]) {
+    for (slot, shift) in groups
+        .into_remainder()
+        .iter_mut()
+        .zip([42, 36, 30, 24, 18, 12, 6])
+    {
         *slot = symbol(acc >> shift);
     }
 }

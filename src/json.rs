@@ -931,7 +931,11 @@ impl<'de> Names<'de> {
     /// Whether `name` has been seen.
     fn contains(&self, name: &str) -> bool {
         self.seen & Self::bit(name) != 0
-            && (self.inline.iter().take(self.inline_len).any(|seen| *seen == name)
+            && (self
+                .inline
+                .iter()
+                .take(self.inline_len)
+                .any(|seen| *seen == name)
                 || (!self.spill.is_empty() && self.spill.contains(name)))
     }
 

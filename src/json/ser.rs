@@ -22,8 +22,8 @@ use core::fmt::Display;
 use serde::ser::{self, Serialize, Serializer};
 
 use super::{MAX_DEPTH, Names};
-use crate::error::Malformed;
 use crate::JsonProblem;
+use crate::error::Malformed;
 
 /// Serializes `value` to JSON that the strict parser accepts, or says why not.
 ///
@@ -216,7 +216,8 @@ impl<'a, S: Serializer> Serializer for Strict<'a, S> {
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeTupleStruct, S::Error> {
-        self.at.open(1, true, self.inner.serialize_tuple_struct(name, len))
+        self.at
+            .open(1, true, self.inner.serialize_tuple_struct(name, len))
     }
 
     /// `{"variant": [..]}`: an array in an object.
@@ -227,7 +228,12 @@ impl<'a, S: Serializer> Serializer for Strict<'a, S> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self::SerializeTupleVariant, S::Error> {
-        self.at.open(2, false, self.inner.serialize_tuple_variant(name, index, variant, len))
+        self.at.open(
+            2,
+            false,
+            self.inner
+                .serialize_tuple_variant(name, index, variant, len),
+        )
     }
 
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
@@ -239,7 +245,8 @@ impl<'a, S: Serializer> Serializer for Strict<'a, S> {
         name: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStruct, S::Error> {
-        self.at.open(1, false, self.inner.serialize_struct(name, len))
+        self.at
+            .open(1, false, self.inner.serialize_struct(name, len))
     }
 
     /// `{"variant": {..}}`: an object in an object.
@@ -250,7 +257,12 @@ impl<'a, S: Serializer> Serializer for Strict<'a, S> {
         variant: &'static str,
         len: usize,
     ) -> Result<Self::SerializeStructVariant, S::Error> {
-        self.at.open(2, false, self.inner.serialize_struct_variant(name, index, variant, len))
+        self.at.open(
+            2,
+            false,
+            self.inner
+                .serialize_struct_variant(name, index, variant, len),
+        )
     }
 
     fn is_human_readable(&self) -> bool {
@@ -390,9 +402,9 @@ mod tests {
     use serde::{Serialize, Serializer};
 
     use super::to_vec;
+    use crate::JsonProblem;
     use crate::error::Malformed;
     use crate::json::{MAX_DEPTH, from_slice};
-    use crate::JsonProblem;
 
     /// A JSON-like tree whose objects may repeat names and whose keys may be numbers.
     #[derive(Clone, Debug)]
@@ -437,7 +449,10 @@ mod tests {
             "[ab1]{0,2}".prop_map(Key::Text),
             (0u8..3).prop_map(Key::Number),
         ];
-        let leaf = prop_oneof![any::<i64>().prop_map(Tree::Int), "[ab1\"\\\\é]{0,3}".prop_map(Tree::Text)];
+        let leaf = prop_oneof![
+            any::<i64>().prop_map(Tree::Int),
+            "[ab1\"\\\\é]{0,3}".prop_map(Tree::Text)
+        ];
         leaf.prop_recursive(4, 24, 4, move |inner| {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..4).prop_map(Tree::Array),
@@ -483,18 +498,27 @@ mod tests {
             (Tree::Variant(Box::new(Tree::Int(1))), Ok(r#"{"V":1}"#)),
             (Tree::Int(1), json(JsonProblem::NotObject)),
             (Tree::Text("a".into()), json(JsonProblem::NotObject)),
-            (Tree::Array(vec![object(vec![])]), json(JsonProblem::NotObject)),
+            (
+                Tree::Array(vec![object(vec![])]),
+                json(JsonProblem::NotObject),
+            ),
             (
                 object(vec![(text("a"), Tree::Int(1)), (text("a"), Tree::Int(2))]),
                 json(JsonProblem::DuplicateMember),
             ),
             // The key 1 is written "1".
             (
-                object(vec![(text("1"), Tree::Int(1)), (Key::Number(1), Tree::Int(2))]),
+                object(vec![
+                    (text("1"), Tree::Int(1)),
+                    (Key::Number(1), Tree::Int(2)),
+                ]),
                 json(JsonProblem::DuplicateMember),
             ),
             (
-                object(vec![(text("1"), Tree::Int(1)), (Key::Number(2), Tree::Int(2))]),
+                object(vec![
+                    (text("1"), Tree::Int(1)),
+                    (Key::Number(2), Tree::Int(2)),
+                ]),
                 Ok(r#"{"1":1,"2":2}"#),
             ),
             // Same names in different objects.
@@ -559,9 +583,11 @@ mod tests {
 
     #[test]
     fn keys_serde_json_cannot_write_are_refused() {
-        let map: alloc::collections::BTreeMap<Vec<u8>, i32> =
-            [(vec![1], 1)].into_iter().collect();
-        assert_eq!(to_vec(&map, "claims"), Err(Malformed::InvalidMember("claims")));
+        let map: alloc::collections::BTreeMap<Vec<u8>, i32> = [(vec![1], 1)].into_iter().collect();
+        assert_eq!(
+            to_vec(&map, "claims"),
+            Err(Malformed::InvalidMember("claims"))
+        );
         let floats = [(1.5f64, 1)];
         struct Floats<'a>(&'a [(f64, i32)]);
         impl Serialize for Floats<'_> {

@@ -385,7 +385,9 @@ fn sign_encoded<K: Signer + ?Sized>(
     let mut token = Vec::with_capacity(
         header_len
             .saturating_add(payload_len)
-            .saturating_add(b64::encoded_len(crate::key::sealed::Sign::signature_len(key)))
+            .saturating_add(b64::encoded_len(crate::key::sealed::Sign::signature_len(
+                key,
+            )))
             .saturating_add(2),
     );
     match header {

@@ -142,7 +142,10 @@ pub(crate) mod sealed {
 /// that [`jwt::encode`](crate::jwt::encode) neither serializes nor encodes it per token; `None`
 /// if signing would refuse it.
 fn jwt_header(alg: &'static Algorithm, kid: Option<&str>) -> Option<alloc::string::String> {
-    let json = Header::new().with_typ("JWT").to_json(alg.name(), kid).ok()?;
+    let json = Header::new()
+        .with_typ("JWT")
+        .to_json(alg.name(), kid)
+        .ok()?;
     Some(crate::b64::encode(&json))
 }
 

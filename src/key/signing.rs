@@ -198,7 +198,9 @@ fn pairwise_check(pair: &Pair, public: &VerifyingKey) -> Result<(), Error> {
     const PROBE: &[u8] = b"jose-ring: pairwise consistency test";
     let inconsistent = |_| Error::from(KeyRejected::Inconsistent);
     let signature = pair.sign(PROBE).map_err(inconsistent)?;
-    public.verify(PROBE, signature.as_ref()).map_err(inconsistent)
+    public
+        .verify(PROBE, signature.as_ref())
+        .map_err(inconsistent)
 }
 
 /// Maps ring's reason for rejecting a key pair to ours.
