@@ -377,7 +377,7 @@ fn sign_encoded<K: Signer + ?Sized>(
     } else {
         b64::encoded_len(payload.len())
     };
-    // One allocation of the final size: the segments and the largest signature.
+    // One allocation of the final size: the segments and the key's signature.
     let header_len = match header {
         Protected::Json(json) => b64::encoded_len(json.len()),
         Protected::Encoded(segment) => segment.len(),
