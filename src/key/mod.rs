@@ -1,7 +1,8 @@
 //! Keys, each bound to one algorithm when it is built, and the key sources verification asks.
 
 /// What every key type shares: the algorithm it is bound to, its key ID, and a `Debug` that
-/// shows those two and nothing of the key; with `Signer`, the [`Signer`] impl too.
+/// shows those two and nothing of the key; with `Signer`, the [`Signer`] impl too, and a
+/// `with_kid` that rebuilds the key's JWT header segment ([`sealed::Sign::jwt_header`]).
 macro_rules! bound_key {
     ($key:ident) => {
         super::bound_key!(@common $key, |_: &mut $key| {});
