@@ -248,19 +248,12 @@ pub(crate) fn encode_to_vec(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Encodes public `bytes`, appending to `out`.
-pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
-    let mut buf = core::mem::take(out).into_bytes();
-    encode_to_vec(bytes, &mut buf);
-    // Always UTF-8: `out` was, and only ASCII was appended; the fallback is never taken.
-    *out = String::from_utf8(buf).unwrap_or_default();
-}
-
 /// Encodes public `bytes`.
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    encode_into(bytes, &mut out);
-    out
+    let mut out = Vec::with_capacity(encoded_len(bytes.len()));
+    encode_to_vec(bytes, &mut out);
+    // Only base64url symbols were written: the fallback is never taken.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Encodes secret `bytes` with `base64ct`.
