@@ -44,23 +44,74 @@ static DECODE: [u8; 256] = {
     table
 };
 
+/// [`DECODE`] shifted into place for each character of a group of four: the group `abcd`
+/// decodes to the 24 bits `GROUP[0][a] | GROUP[1][b] | GROUP[2][c] | GROUP[3][d]`, and a byte
+/// outside the alphabet is `u32::MAX`, which sets the top byte: one check after the last
+/// group, no branch per character.
+static GROUP: [[u32; 256]; 4] = {
+    let mut tables = [[u32::MAX; 256]; 4];
+    let mut byte = 0;
+    while byte < 256 {
+        #[allow(
+            clippy::indexing_slicing,
+            clippy::arithmetic_side_effects,
+            reason = "const evaluation: a bad index or an overflow fails the build"
+        )]
+        {
+            let value = DECODE[byte];
+            if value != INVALID {
+                let mut position = 0;
+                while position < 4 {
+                    tables[position][byte] = (value as u32) << (18 - 6 * position);
+                    position += 1;
+                }
+            }
+            byte += 1;
+        }
+    }
+    tables
+};
+
 /// Whether every byte of `text` belongs to the base64url alphabet.
 ///
-/// Branch-free over the bytes (an OR of table entries, whose top bit marks a byte outside the
-/// alphabet), so the compiler can vectorise it: token segments are checked at a fraction of a
-/// cycle per byte before anything is decoded.
+/// Branch-free range comparisons over the bytes, which the compiler vectorises: token segments
+/// are checked at a fraction of an instruction per byte before anything is decoded.
 pub(crate) fn is_alphabet(text: &[u8]) -> bool {
-    let marks = text.iter().fold(0u8, |marks, &byte| {
-        marks | DECODE.get(usize::from(byte)).copied().unwrap_or(INVALID)
-    });
-    marks & 0x80 == 0
+    text.iter().fold(true, |ok, &byte| ok & in_alphabet(byte))
 }
 
-fn sextet(byte: u8) -> Option<u32> {
-    match DECODE.get(usize::from(byte)) {
-        Some(&v) if v != INVALID => Some(u32::from(v)),
-        _ => None,
-    }
+/// What [`scan`] finds in a token's payload segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Scan {
+    /// Every byte belongs to the base64url alphabet.
+    pub(crate) alphabet: bool,
+    /// Some byte is a `.`.
+    pub(crate) dot: bool,
+}
+
+/// Looks at every byte of `text` once, for both questions a token's payload raises: does it
+/// hold a `.` (a fourth segment), and is it base64url. Branch-free and vectorised, as
+/// [`is_alphabet`].
+pub(crate) fn scan(text: &[u8]) -> Scan {
+    let (alphabet, dot) = text.iter().fold((true, false), |(ok, dot), &byte| {
+        (ok & in_alphabet(byte), dot | (byte == b'.'))
+    });
+    Scan { alphabet, dot }
+}
+
+/// Whether `byte` is one of the 64 symbols, without a branch or a table.
+const fn in_alphabet(byte: u8) -> bool {
+    let letter = (byte | 0x20).wrapping_sub(b'a') < 26;
+    let digit = byte.wrapping_sub(b'0') < 10;
+    letter | digit | (byte == b'-') | (byte == b'_')
+}
+
+/// The bits of up to four characters, from the top of a 24-bit group: above 24 bits if any
+/// is outside the alphabet.
+fn gather(chars: &[u8]) -> u32 {
+    chars.iter().zip(&GROUP).fold(0, |acc, (&c, table)| {
+        acc | table.get(usize::from(c)).copied().unwrap_or(u32::MAX)
+    })
 }
 
 fn symbol(bits: u64) -> u8 {
@@ -105,84 +156,95 @@ pub(crate) fn decode_into(
 ) -> Result<(), Error> {
     let len = decoded_len(input.len()).ok_or(Malformed::Base64(what))?;
     let start = out.len();
-    out.reserve(len);
-    decode_with(input, what, |bytes| {
-        out.extend_from_slice(bytes);
-        true
-    })
-    .inspect_err(|_| out.truncate(start))
+    out.resize(start.saturating_add(len), 0);
+    if out
+        .get_mut(start..)
+        .is_some_and(|slot| decode_exact(input, slot))
+    {
+        Ok(())
+    } else {
+        out.truncate(start);
+        Err(Malformed::Base64(what).into())
+    }
 }
 
 /// Decodes public base64url `input` into the front of `out`, for data of a bounded size
-/// (signatures) that need not go to the heap.
+/// (signatures, headers) that need not go to the heap.
 ///
 /// # Errors
 ///
-/// As [`decode`]; `Ok(None)` if the decoding does not fit in `out`.
+/// As [`decode`]; `Ok(None)` if the decoding does not fit in `out`. The input is checked
+/// whole either way, so what is accepted and refused never depends on the buffer.
 pub(crate) fn decode_to_slice<'o>(
     input: &[u8],
     what: &'static str,
     out: &'o mut [u8],
 ) -> Result<Option<&'o [u8]>, Error> {
-    let mut filled = 0usize;
-    let mut fits = true;
-    decode_with(input, what, |bytes| {
-        let end = filled.saturating_add(bytes.len());
-        match out.get_mut(filled..end) {
-            Some(slot) => {
-                slot.copy_from_slice(bytes);
-                filled = end;
-                true
-            }
-            None => {
-                fits = false;
-                false
-            }
-        }
-    })?;
-    Ok(fits.then(|| out.get(..filled).unwrap_or_default()))
+    let bad = || Error::Malformed(Malformed::Base64(what));
+    let len = decoded_len(input.len()).ok_or_else(bad)?;
+    if let Some(slot) = out.get_mut(..len) {
+        return if decode_exact(input, slot) {
+            Ok(Some(slot))
+        } else {
+            Err(bad())
+        };
+    }
+    // Too long for `out`: decoded piece by piece into a scratch buffer, only to be checked.
+    // Every piece but the last is a whole number of groups.
+    let mut scratch = [0u8; 192];
+    let valid = input.chunks(256).all(|piece| {
+        decoded_len(piece.len())
+            .and_then(|n| scratch.get_mut(..n))
+            .is_some_and(|slot| decode_exact(piece, slot))
+    });
+    if valid { Ok(None) } else { Err(bad()) }
 }
 
-/// The decoder: hands each group of decoded bytes to `put` until `put` returns false (the
-/// caller's buffer is full), and checks the whole input either way, so that what is accepted
-/// and refused never depends on the buffer.
-fn decode_with(
-    input: &[u8],
-    what: &'static str,
-    mut put: impl FnMut(&[u8]) -> bool,
-) -> Result<(), Error> {
-    let bad = || Error::Malformed(Malformed::Base64(what));
-    decoded_len(input.len()).ok_or_else(bad)?;
-    let gather = |chars: &[u8]| {
-        chars
-            .iter()
-            .try_fold(0u32, |acc, &c| Some((acc << 6) | sextet(c)?))
-    };
-    let mut open = true;
-    let mut chunks = input.chunks_exact(4);
-    for chunk in &mut chunks {
-        let acc = gather(chunk).ok_or_else(bad)?;
-        open = open && put(acc.to_be_bytes().get(1..).unwrap_or_default());
+/// The decoder: `out` is exactly `decoded_len(input.len())` bytes long. Returns whether
+/// `input` is a canonical encoding; if not, `out` holds garbage the caller discards.
+///
+/// Every group of four characters becomes three bytes with four table look-ups and no branch;
+/// a byte outside the alphabet is noticed once, after the last group.
+fn decode_exact(input: &[u8], out: &mut [u8]) -> bool {
+    let mut marks = 0u32;
+    // Two groups at a time, six bytes written at once, while there are two.
+    let mut pairs = input.chunks_exact(8);
+    let mut sixes = out.chunks_exact_mut(6);
+    for (pair, six) in (&mut pairs).zip(&mut sixes) {
+        let (first, second) = pair.split_at(4);
+        let (first, second) = (gather(first), gather(second));
+        marks |= first | second;
+        // The 48 bits as a 4-byte and a 2-byte store.
+        let (head, tail) = six.split_at_mut(4);
+        head.copy_from_slice(&((first << 8) | (second >> 16)).to_be_bytes());
+        let [_, _, e, f] = second.to_be_bytes();
+        tail.copy_from_slice(&[e, f]);
     }
-    let rest = chunks.remainder();
+    let (input, out) = (pairs.remainder(), sixes.into_remainder());
+    let mut groups = input.chunks_exact(4);
+    let mut triples = out.chunks_exact_mut(3);
+    for (group, triple) in (&mut groups).zip(&mut triples) {
+        let acc = gather(group);
+        marks |= acc;
+        let [_, x, y, z] = acc.to_be_bytes();
+        triple.copy_from_slice(&[x, y, z]);
+    }
+    let rest = groups.remainder();
     if !rest.is_empty() {
-        // 2 characters carry 8 bits and 4 spare, 3 carry 16 and 2 spare: spare bits must be 0.
-        let (spare, mask, keep) = if rest.len() == 2 {
-            (4, 0xf, 1)
-        } else {
-            (2, 0x3, 2)
-        };
-        match gather(rest) {
-            Some(acc) if acc & mask == 0 => {
-                let bytes = (acc >> spare).to_be_bytes();
-                if open {
-                    put(bytes.get(4usize.saturating_sub(keep)..).unwrap_or_default());
-                }
-            }
-            _ => return Err(bad()),
+        // 2 characters carry 8 bits and 4 spare, 3 carry 16 and 2 spare: the spare bits (and
+        // the empty ones below them) must be 0.
+        let acc = gather(rest);
+        let spare = if rest.len() == 2 { 0xffff } else { 0xff };
+        if acc & spare != 0 {
+            return false;
+        }
+        marks |= acc;
+        let [_, x, y, _] = acc.to_be_bytes();
+        for (slot, byte) in triples.into_remainder().iter_mut().zip([x, y]) {
+            *slot = byte;
         }
     }
-    Ok(())
+    marks >> 24 == 0
 }
 
 /// Decodes a secret with `base64ct` straight into zeroized memory.
@@ -319,6 +381,56 @@ mod tests {
     }
 
     #[test]
+    fn scan_finds_dots_and_other_bytes() {
+        // Long enough for the vectorised loop and its tail, with the byte at every position.
+        let clean = [b'a'; 70];
+        assert_eq!(
+            scan(&clean),
+            Scan {
+                alphabet: true,
+                dot: false
+            }
+        );
+        assert_eq!(
+            scan(b""),
+            Scan {
+                alphabet: true,
+                dot: false
+            }
+        );
+        for at in 0..clean.len() {
+            for (byte, expected) in [
+                (
+                    b'.',
+                    Scan {
+                        alphabet: false,
+                        dot: true,
+                    },
+                ),
+                (
+                    b'=',
+                    Scan {
+                        alphabet: false,
+                        dot: false,
+                    },
+                ),
+                (
+                    b'_',
+                    Scan {
+                        alphabet: true,
+                        dot: false,
+                    },
+                ),
+            ] {
+                let mut text = clean;
+                text[at] = byte;
+                assert_eq!(scan(&text), expected, "{byte} at {at}");
+                assert_eq!(is_alphabet(&text), expected.alphabet, "{byte} at {at}");
+            }
+        }
+    }
+
+    #[test]
     fn decodes_into_a_slice() {
         let mut buf = [0u8; 6];
         assert_eq!(
@@ -367,6 +479,21 @@ mod tests {
         fn agrees_with_base64ct_on_any_input(input in proptest::collection::vec(any::<u8>(), 0..40)) {
             prop_assert_eq!(decode(&input, "t").ok(), reference(&input));
             prop_assert_eq!(decode_secret(&input, "t").ok().map(|s| s.expose().to_vec()), reference(&input));
+        }
+
+        #[test]
+        fn decode_to_slice_agrees_with_base64ct_for_any_buffer(
+            input in "[A-Za-z0-9_-]{0,700}[A-Za-z0-9_=+/. -]{0,2}",
+            room in 0usize..600,
+        ) {
+            let mut buf = alloc::vec![0u8; room];
+            let expected = match reference(input.as_bytes()) {
+                None => Err(Error::Malformed(Malformed::Base64("t"))),
+                Some(bytes) if bytes.len() <= room => Ok(Some(bytes)),
+                Some(_) => Ok(None),
+            };
+            let got = decode_to_slice(input.as_bytes(), "t", &mut buf).map(|d| d.map(<[u8]>::to_vec));
+            prop_assert_eq!(got, expected);
         }
 
         #[test]

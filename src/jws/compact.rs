@@ -106,7 +106,10 @@ impl<'a> Unverified<'a> {
             token.rsplit_once('.').ok_or(Malformed::Segments)?;
         let (header_segment, payload_segment) =
             signing_input.split_once('.').ok_or(Malformed::Segments)?;
-        if payload_segment.contains('.') {
+        // One pass over the payload, usually most of the token, answers both questions asked
+        // of it; the answer about its alphabet waits until the header is known.
+        let payload_scan = b64::scan(payload_segment.as_bytes());
+        if payload_scan.dot {
             return Err(Malformed::Segments.into());
         }
         for segment in [header_segment, signature_segment] {
@@ -120,7 +123,7 @@ impl<'a> Unverified<'a> {
             Some(json) => header::parse(json)?,
             None => header::parse(&b64::decode(header_segment.as_bytes(), "header")?)?,
         };
-        if !parsed.header.is_unencoded() && !b64::is_alphabet(payload_segment.as_bytes()) {
+        if !parsed.header.is_unencoded() && !payload_scan.alphabet {
             return Err(Malformed::Character.into());
         }
         Ok(Self {
