@@ -438,6 +438,9 @@ fn same_media_type(a: &str, b: &str) -> bool {
             None => ("application", t),
         }
     }
+    if a == b {
+        return true; // The common case, `JWT` against `JWT`, without splitting.
+    }
     let ((kind_a, sub_a), (kind_b, sub_b)) = (full(a), full(b));
     kind_a.eq_ignore_ascii_case(kind_b) && sub_a.eq_ignore_ascii_case(sub_b)
 }
