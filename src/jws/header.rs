@@ -254,10 +254,19 @@ fn parse_inner(
     json: &[u8],
     require_alg: bool,
 ) -> Result<(Option<Cow<'static, str>>, Header), Error> {
-    let raw: Raw<'_> = crate::json::from_slice(json).map_err(|problem| Malformed::Json {
-        part: "header",
-        problem,
-    })?;
+    let raw = match read_common(json) {
+        Some(raw) => {
+            // The two readers must agree: checked in every debug build, which includes the
+            // test suite and the fuzz targets.
+            #[cfg(debug_assertions)]
+            debug_assert_eq!(crate::json::from_slice::<Raw<'_>>(json).as_ref(), Ok(&raw));
+            raw
+        }
+        None => crate::json::from_slice(json).map_err(|problem| Malformed::Json {
+            part: "header",
+            problem,
+        })?,
+    };
     if let Some(name) = raw.invalid {
         return Err(Malformed::InvalidMember(name).into());
     }
@@ -457,7 +466,79 @@ fn check_crit(crit: Option<&[Cow<'_, str>]>, b64: Option<bool>) -> Result<(), Er
     Ok(())
 }
 
+/// Reads the header most tokens carry without going through serde: a JSON object whose only
+/// members are `alg`, `typ`, `cty` and `kid`, each at most once, each a string without escape
+/// sequences or control characters, with JSON whitespace anywhere between tokens.
+///
+/// `None` for anything else, which goes to the general reader (`json::from_slice`); that reader
+/// decides what is wrong, so this one never reports an error. When this one reads a header, the
+/// general reader reads the same [`Raw`], and the rules that follow are the same for both.
+/// About six times fewer instructions than the general reader for `{"alg":"HS256","typ":"JWT"}`.
+fn read_common(json: &[u8]) -> Option<Raw<'_>> {
+    let mut rest = skip_whitespace(json).strip_prefix(b"{")?;
+    let mut slots: [Option<&str>; 4] = [None; 4];
+    loop {
+        let name;
+        (name, rest) = common_string(skip_whitespace(rest))?;
+        rest = skip_whitespace(rest).strip_prefix(b":")?;
+        let value;
+        (value, rest) = common_string(skip_whitespace(rest))?;
+        let index = ["alg", "typ", "cty", "kid"]
+            .iter()
+            .position(|n| *n == name)?;
+        match slots.get_mut(index)? {
+            slot @ None => *slot = Some(value),
+            Some(_) => return None, // A repeated name.
+        }
+        rest = skip_whitespace(rest);
+        match rest.split_first()? {
+            (b',', after) => rest = after,
+            (b'}', after) => {
+                rest = after;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    if !skip_whitespace(rest).is_empty() {
+        return None;
+    }
+    let [alg, typ, cty, kid] = slots.map(|slot| slot.map(Cow::Borrowed));
+    Some(Raw {
+        alg,
+        typ,
+        cty,
+        kid,
+        crit: None,
+        b64: None,
+        members: Vec::new(),
+        invalid: None,
+    })
+}
+
+/// What follows JSON whitespace (RFC 8259 §2) at the start of `json`.
+fn skip_whitespace(json: &[u8]) -> &[u8] {
+    let start = json
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .unwrap_or(json.len());
+    json.get(start..).unwrap_or_default()
+}
+
+/// A string at the start of `json` with no escape sequence or control character, as UTF-8
+/// text, and what follows it; `None` if there is none.
+fn common_string(json: &[u8]) -> Option<(&str, &[u8])> {
+    let body = json.strip_prefix(b"\"")?;
+    let end = body
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    let (text, rest) = body.split_at_checked(end)?;
+    let rest = rest.strip_prefix(b"\"")?;
+    Some((core::str::from_utf8(text).ok()?, rest))
+}
+
 /// The header as read, before its rules are checked.
+#[derive(Debug, PartialEq)]
 struct Raw<'de> {
     alg: Option<Cow<'de, str>>,
     typ: Option<Cow<'de, str>>,
@@ -654,6 +735,102 @@ mod tests {
                 problem: JsonProblem::TooDeep
             }))
         );
+    }
+
+    #[test]
+    fn common_headers_skip_serde() {
+        for (json, common) in [
+            (r#"{"alg":"HS256","typ":"JWT"}"#, true),
+            (r#"{"typ":"JWT","alg":"RS256","kid":"k-1"}"#, true),
+            (r#"{"alg":"ES256","cty":"json","kid":"ключ"}"#, true),
+            (" {\t\"alg\" :\r\n\"HS256\" , \"typ\":\"JWT\"}\n ", true),
+            (r#"{"kid":"k"}"#, true), // No `alg`: the rules that follow refuse it.
+            (r#"{"alg":"none"}"#, true), // Refused later, by algorithm.
+            (r#"{}"#, false),
+            (r#"{"alg":"HS256",}"#, false),
+            (r#"{"alg":"HS256"}x"#, false),
+            (r#"{"alg":"HS256"}}"#, false),
+            (r#"{"alg":"HS256","alg":"none"}"#, false),
+            (r#"{"alg":"HS256","typ":"JWT","typ":"JWT"}"#, false),
+            (r#"{"al\u0067":"HS256"}"#, false),
+            (r#"{"alg":"HS\u0032256"}"#, false),
+            (r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#, false),
+            (r#"{"alg":"HS256","x5u":"https://x"}"#, false),
+            (r#"{"alg":256}"#, false),
+            (r#"{"alg":null}"#, false),
+            ("{\"alg\":\"HS\u{1}256\"}", false),
+            (r#"["alg","HS256"]"#, false),
+            ("\u{feff}{\"alg\":\"HS256\"}", false),
+        ] {
+            assert_eq!(read_common(json.as_bytes()).is_some(), common, "{json}");
+        }
+        // Not UTF-8 inside a string.
+        assert!(read_common(b"{\"alg\":\"HS\xff\"}").is_none());
+    }
+
+    #[test]
+    fn common_headers_follow_the_same_rules() {
+        let long = alloc::format!(
+            r#"{{"alg":"HS256","kid":"{}"}}"#,
+            "k".repeat(MAX_KID_LEN + 1)
+        );
+        assert!(read_common(long.as_bytes()).is_some());
+        assert_eq!(
+            parse(long.as_bytes()).map(|_| ()),
+            Err(Error::TooLarge {
+                what: "kid",
+                limit: MAX_KID_LEN
+            })
+        );
+        assert_eq!(
+            parse(br#"{"kid":"k"}"#).map(|_| ()),
+            Err(Malformed::MissingMember("alg").into())
+        );
+        let parsed = parse(br#"{"typ":"JWT","alg":"HS256","kid":"k"}"#).unwrap();
+        assert!(matches!(parsed.alg, Cow::Borrowed("HS256")));
+        assert!(matches!(parsed.header.typ, Some(Cow::Borrowed("JWT"))));
+        assert_eq!(parsed.header.kid(), Some("k"));
+    }
+
+    /// Mostly one of `common`, sometimes one of `other`.
+    fn mostly(
+        common: &'static [&'static str],
+        other: &'static [&'static str],
+    ) -> impl proptest::strategy::Strategy<Value = &'static str> {
+        use proptest::sample::select;
+        proptest::prop_oneof![6 => select(common), 1 => select(other)]
+    }
+
+    proptest::proptest! {
+        /// Whatever the common reader reads, the general reader reads the same way.
+        #[test]
+        fn common_reader_agrees_with_the_general_one(
+            members in proptest::collection::vec(
+                (
+                    mostly(&["alg", "typ", "cty", "kid"], &["b64", "x", "al\\u0067", "ALG", ""]),
+                    mostly(
+                        &["\"HS256\"", "\"JWT\"", "\"\"", "\"é\""],
+                        &["\"a\\\"b\"", "\"\\u0041\"", "\"\u{7}\"", "1", "true", "null",
+                          "[\"b64\"]", "{}", "{\"a\":1,\"a\":2}", "\"x"],
+                    ),
+                    mostly(&["", " ", "\n\t", "\r"], &["\u{a0}", "/"]),
+                ),
+                0..5,
+            ),
+            close in mostly(&["}", "} "], &["", "}}", ",}", "}x"]),
+        ) {
+            let mut json = String::from("{");
+            for (i, (name, value, ws)) in members.iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                json.push_str(&alloc::format!("{ws}\"{name}\"{ws}:{ws}{value}{ws}"));
+            }
+            json.push_str(close);
+            if let Some(raw) = read_common(json.as_bytes()) {
+                proptest::prop_assert_eq!(crate::json::from_slice::<Raw<'_>>(json.as_bytes()), Ok(raw));
+            }
+        }
     }
 
     #[test]
