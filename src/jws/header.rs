@@ -476,16 +476,16 @@ fn check_crit(crit: Option<&[Cow<'_, str>]>, b64: Option<bool>) -> Result<(), Er
 /// About six times fewer instructions than the general reader for `{"alg":"HS256","typ":"JWT"}`.
 fn read_common(json: &[u8]) -> Option<Raw<'_>> {
     let mut rest = skip_whitespace(json).strip_prefix(b"{")?;
-    let mut slots: [Option<&str>; 4] = [None; 4];
+    let mut slots: [Option<&[u8]>; 4] = [None; 4];
     loop {
         let name;
         (name, rest) = common_string(skip_whitespace(rest))?;
         rest = skip_whitespace(rest).strip_prefix(b":")?;
         let value;
         (value, rest) = common_string(skip_whitespace(rest))?;
-        let index = ["alg", "typ", "cty", "kid"]
+        let index = [b"alg", b"typ", b"cty", b"kid"]
             .iter()
-            .position(|n| *n == name)?;
+            .position(|n| n[..] == *name)?;
         match slots.get_mut(index)? {
             slot @ None => *slot = Some(value),
             Some(_) => return None, // A repeated name.
@@ -503,7 +503,13 @@ fn read_common(json: &[u8]) -> Option<Raw<'_>> {
     if !skip_whitespace(rest).is_empty() {
         return None;
     }
-    let [alg, typ, cty, kid] = slots.map(|slot| slot.map(Cow::Borrowed));
+    let mut texts = [None, None, None, None];
+    for (text, slot) in texts.iter_mut().zip(slots) {
+        if let Some(bytes) = slot {
+            *text = Some(Cow::Borrowed(core::str::from_utf8(bytes).ok()?));
+        }
+    }
+    let [alg, typ, cty, kid] = texts;
     Some(Raw {
         alg,
         typ,
@@ -525,16 +531,16 @@ fn skip_whitespace(json: &[u8]) -> &[u8] {
     json.get(start..).unwrap_or_default()
 }
 
-/// A string at the start of `json` with no escape sequence or control character, as UTF-8
-/// text, and what follows it; `None` if there is none.
-fn common_string(json: &[u8]) -> Option<(&str, &[u8])> {
+/// A string at the start of `json` with no escape sequence or control character (its bytes,
+/// not yet checked as UTF-8), and what follows it; `None` if there is none.
+fn common_string(json: &[u8]) -> Option<(&[u8], &[u8])> {
     let body = json.strip_prefix(b"\"")?;
     let end = body
         .iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
     let (text, rest) = body.split_at_checked(end)?;
     let rest = rest.strip_prefix(b"\"")?;
-    Some((core::str::from_utf8(text).ok()?, rest))
+    Some((text, rest))
 }
 
 /// The header as read, before its rules are checked.
