@@ -89,14 +89,15 @@ pub(crate) struct Scan {
     pub(crate) dot: bool,
 }
 
-/// Looks at every byte of `text` once, for both questions a token's payload raises: does it
-/// hold a `.` (a fourth segment), and is it base64url. Branch-free and vectorised, as
-/// [`is_alphabet`].
+/// Answers both questions a token's payload raises: does it hold a `.` (a fourth segment), and
+/// is it base64url. `.` is not in the alphabet, so a payload that is base64url, the common
+/// case, is read once, by [`is_alphabet`]; only one that is not is searched for a `.`.
 pub(crate) fn scan(text: &[u8]) -> Scan {
-    let (alphabet, dot) = text.iter().fold((true, false), |(ok, dot), &byte| {
-        (ok & in_alphabet(byte), dot | (byte == b'.'))
-    });
-    Scan { alphabet, dot }
+    let alphabet = is_alphabet(text);
+    Scan {
+        alphabet,
+        dot: !alphabet && text.contains(&b'.'),
+    }
 }
 
 /// Whether `byte` is one of the 64 symbols, without a branch or a table.
