@@ -164,7 +164,7 @@ impl<'k> Signatory<'k> {
 
 /// Signs `payload` once per signatory and writes the JWS in `form`.
 ///
-/// With [`Serialization::Compact`] this is [`sign`](super::sign) (one signatory, no unprotected
+/// With [`Serialization::Compact`] this is [`jws::sign`](super::sign) (one signatory, no unprotected
 /// header); with [`Serialization::Flattened`], one signatory; with
 /// [`Serialization::General`], any number. Members are written in the order RFC 7515 uses:
 /// `payload`, then `protected`, `header`, `signature` for each signature.
