@@ -216,6 +216,41 @@ fn borrowed_claims() {
 }
 
 #[test]
+fn payloads_of_any_size_decode_alike() {
+    // `decode` keeps payloads up to 2048 bytes on the stack and larger ones on the heap;
+    // `decode_borrowed` always uses the caller's buffer. Sizes on both sides of the limit.
+    let base = serde_json::to_vec(&flat()).unwrap().len();
+    let mut buffer = Vec::new();
+    for len in [300, 2047, 2048, 2049, 5000] {
+        let mut claims = flat();
+        claims.scope = format!("read {}", "w".repeat(len - base + "read write".len() - 5));
+        assert_eq!(serde_json::to_vec(&claims).unwrap().len(), len);
+        let token = jwt::encode(&claims, &hs256_key()).unwrap();
+        let owned: jwt::Verified<Flat> = jwt::decode(&token, &hs256_key(), &rules()).unwrap();
+        let borrowed: jwt::Verified<Flat> =
+            jwt::decode_borrowed(&token, &hs256_key(), &rules(), &mut buffer).unwrap();
+        assert_eq!(owned.claims(), &claims, "{len}");
+        assert_eq!(borrowed.claims(), &claims, "{len}");
+    }
+    // A signed payload segment that is not canonical base64url, short and long: the same error.
+    for len in [400, 4000] {
+        let token = forge(r#"{"alg":"HS256"}"#, &format!("{}B", "A".repeat(len)));
+        let base64 = Err(Error::Malformed(Malformed::Base64("payload")));
+        assert_eq!(
+            jwt::decode::<Flat, _>(&token, &hs256_key(), &rules()).map(|_| ()),
+            base64,
+            "{len}"
+        );
+        assert_eq!(
+            jwt::decode_borrowed::<Flat, _>(&token, &hs256_key(), &rules(), &mut buffer)
+                .map(|_| ()),
+            base64,
+            "{len}"
+        );
+    }
+}
+
+#[test]
 fn unencoded_payloads_are_not_jwts() {
     let header = jws::Header::new().with_unencoded_payload();
     let token = jws::sign(b"exp", &header, &hs256_key()).unwrap();

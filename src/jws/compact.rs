@@ -171,25 +171,19 @@ impl<'a> Unverified<'a> {
         })
     }
 
-    /// Verifies the signature as [`verify`](Self::verify) does and appends the decoded payload
-    /// to `out`, for callers that parse the payload themselves (the JWT layer): no payload
-    /// `Vec` of its own, so a caller can reuse one buffer across tokens.
+    /// Verifies the signature as [`verify`](Self::verify) does and returns the payload segment
+    /// as the token has it, for callers that decode and parse the payload themselves (the JWT
+    /// layer, which refuses unencoded payloads first) into a buffer of their choosing.
     ///
     /// # Errors
     ///
-    /// As [`verify`](Self::verify).
-    pub(crate) fn verify_into<K: KeySource + ?Sized>(
+    /// As [`verify`](Self::verify), without the payload's [`Malformed::Base64`].
+    pub(crate) fn verify_signature<K: KeySource + ?Sized>(
         self,
         keys: &K,
-        out: &mut Vec<u8>,
-    ) -> Result<(&'static Algorithm, Header), Error> {
+    ) -> Result<(&'static Algorithm, Header, &'a str), Error> {
         let alg = self.check_signature(keys, self.signing_input.as_bytes())?;
-        if self.parsed.header.is_unencoded() {
-            out.extend_from_slice(self.payload_segment.as_bytes());
-        } else {
-            b64::decode_into(self.payload_segment.as_bytes(), "payload", out)?;
-        }
-        Ok((alg, self.parsed.header))
+        Ok((alg, self.parsed.header, self.payload_segment))
     }
 
     /// Verifies a JWS with detached content (RFC 7515 Appendix F): the token's payload segment

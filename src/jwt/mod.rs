@@ -39,6 +39,7 @@ use alloc::vec::Vec;
 use serde::Serialize;
 use serde::de::{Deserialize, DeserializeOwned};
 
+use crate::b64;
 use crate::error::{Error, JsonProblem, Malformed};
 use crate::jwa::Algorithm;
 use crate::jws::{self, Header};
@@ -159,7 +160,8 @@ pub fn encode_with_header<T: Serialize + ?Sized, K: Signer + ?Sized>(
 ///
 /// The claims are read in one pass: your type and the registered claims the rules need come
 /// out of the same parse, whether your type has fields for them or not. A member name repeated
-/// anywhere in the claims is rejected.
+/// anywhere in the claims is rejected. A payload of up to 2048 bytes is decoded on the stack,
+/// so that the only heap allocations are those of `T` itself.
 ///
 /// # Errors
 ///
@@ -174,9 +176,22 @@ pub fn decode<T: DeserializeOwned, K: KeySource + ?Sized>(
     keys: &K,
     rules: &Validation,
 ) -> Result<Verified<T>, Error> {
-    let mut payload = Vec::new();
-    decode_borrowed(token, keys, rules, &mut payload)
+    let (alg, header, segment) = verify_signature(token, keys)?;
+    // A typical payload is decoded on the stack; a larger one goes to the heap.
+    let mut stack = [0u8; PAYLOAD_ON_STACK];
+    let heap;
+    let payload = match b64::decode_to_slice(segment.as_bytes(), "payload", &mut stack)? {
+        Some(payload) => payload,
+        None => {
+            heap = b64::decode(segment.as_bytes(), "payload")?;
+            &heap
+        }
+    };
+    read_claims(payload, alg, header, rules)
 }
+
+/// The longest decoded payload [`decode`] keeps on the stack.
+const PAYLOAD_ON_STACK: usize = 2048;
 
 /// [`decode`] into a buffer of the caller's: the payload is decoded into `buffer` (cleared
 /// first), so a server can reuse one buffer per thread, and `T` may borrow strings from it
@@ -206,14 +221,34 @@ pub fn decode_borrowed<'b, T: Deserialize<'b>, K: KeySource + ?Sized>(
     rules: &Validation,
     buffer: &'b mut Vec<u8>,
 ) -> Result<Verified<T>, Error> {
+    let (alg, header, segment) = verify_signature(token, keys)?;
+    buffer.clear();
+    b64::decode_into(segment.as_bytes(), "payload", buffer)?;
+    read_claims(buffer, alg, header, rules)
+}
+
+/// Parses `token`, refuses an unencoded payload, and verifies the signature: the algorithm,
+/// the header and the payload segment, not yet decoded.
+fn verify_signature<'t, K: KeySource + ?Sized>(
+    token: &'t str,
+    keys: &K,
+) -> Result<(&'static Algorithm, Header, &'t str), Error> {
     let unverified = jws::Unverified::parse(token)?;
     if unverified.header().is_unencoded() {
         return Err(Malformed::InvalidMember("b64").into());
     }
-    buffer.clear();
-    let (alg, header) = unverified.verify_into(keys, buffer)?;
+    unverified.verify_signature(keys)
+}
+
+/// Checks `typ`, reads the claims of a verified token from its decoded `payload` into `T`,
+/// and checks them against `rules`.
+fn read_claims<'p, T: Deserialize<'p>>(
+    payload: &'p [u8],
+    alg: &'static Algorithm,
+    header: Header,
+    rules: &Validation,
+) -> Result<Verified<T>, Error> {
     rules.check_typ(header.typ())?;
-    let payload: &'b Vec<u8> = buffer;
     let seen = validation::Observer::new(rules);
     let claims = crate::json::from_slice_tapped::<T>(payload, &seen)
         .map_err(|problem| claims_error(&seen, problem))?;
