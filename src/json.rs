@@ -166,10 +166,6 @@ fn parse<'de, T: de::Deserialize<'de>>(
 ///
 /// [`crate::Error::Malformed`] with [`crate::Malformed::Json`], for the reasons [`from_slice`]
 /// gives.
-#[allow(
-    dead_code,
-    reason = "a convenience for the callers; `from_slice` does the work"
-)]
 pub(crate) fn from_slice_in<'de, T: de::Deserialize<'de>>(
     input: &'de [u8],
     part: &'static str,
@@ -178,7 +174,7 @@ pub(crate) fn from_slice_in<'de, T: de::Deserialize<'de>>(
 }
 
 /// Whether `byte` is whitespace in JSON (RFC 8259 §2), which is what `serde_json` skips.
-const fn is_json_whitespace(byte: u8) -> bool {
+pub(crate) const fn is_json_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 

@@ -177,10 +177,16 @@ pub fn decode<T: DeserializeOwned, K: KeySource + ?Sized>(
     rules: &Validation,
 ) -> Result<Verified<T>, Error> {
     let (alg, header, segment) = verify_signature(token, keys)?;
-    // A typical payload is decoded on the stack; a larger one goes to the heap.
+    // A typical payload is decoded on the stack; a larger one goes straight to the heap, so
+    // that it is decoded once.
     let mut stack = [0u8; PAYLOAD_ON_STACK];
     let heap;
-    let payload = match b64::decode_to_slice(segment.as_bytes(), "payload", &mut stack)? {
+    let on_stack = if segment.len() <= b64::encoded_len(PAYLOAD_ON_STACK) {
+        b64::decode_to_slice(segment.as_bytes(), "payload", &mut stack)?
+    } else {
+        None
+    };
+    let payload = match on_stack {
         Some(payload) => payload,
         None => {
             heap = b64::decode(segment.as_bytes(), "payload")?;
