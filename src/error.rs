@@ -282,8 +282,16 @@ pub enum KeyRejected {
     Usage,
     /// The random number generator failed while generating a key.
     Rng,
-    /// A symmetric key has no public form: it cannot be written as a public JWK.
+    /// A symmetric key has no public form: it cannot be written as a public JWK, nor join a
+    /// [`KeyRing`](crate::jwk::KeyRing) of public keys.
     Symmetric,
+    /// An Ed25519 public key names a point of small order (the identity, or one of the seven
+    /// other points whose order divides 8): with it, fixed signatures verify for any message.
+    SmallOrderPoint,
+    /// An Ed25519 public key is not canonically encoded: its `y` is not below 2^255 − 19.
+    NonCanonicalPoint,
+    /// An RSA modulus has the ROCA structure (CVE-2017-15361): anyone can factor it.
+    RocaModulus,
 }
 
 impl fmt::Display for Error {
@@ -452,6 +460,9 @@ impl fmt::Display for KeyRejected {
             Self::Usage => f.write_str("key use or key_ops does not allow this operation"),
             Self::Rng => f.write_str("random number generator failed"),
             Self::Symmetric => f.write_str("a symmetric key has no public form"),
+            Self::SmallOrderPoint => f.write_str("Ed25519 public key is a point of small order"),
+            Self::NonCanonicalPoint => f.write_str("Ed25519 public key is not canonically encoded"),
+            Self::RocaModulus => f.write_str("RSA modulus has the ROCA structure (CVE-2017-15361)"),
         }
     }
 }

@@ -546,7 +546,7 @@ fn use_and_key_ops_gate_binding() {
     let verify_only = with(&with(&mac, "key_ops", json!(["verify"])), "kid", json!("m"));
     let ring = JwkSet::from_json(json!({"keys": [verify_only]}).to_string().as_bytes())
         .unwrap()
-        .key_ring(&[&jwa::HS256]);
+        .hmac_key_ring(&[&jwa::HS256]);
     assert_eq!(ring.len(), 1);
     // Too short for HS256: rejected when bound, reported by the ring.
     assert_eq!(
@@ -815,7 +815,7 @@ fn set_structure_and_limits() {
         .map(|i| with(&oct(&[7; 32]), "kid", json!(format!("k{i}"))))
         .collect();
     let set = set_of(keys);
-    let ring = set.key_ring(&[&jwa::HS256]);
+    let ring = set.hmac_key_ring(&[&jwa::HS256]);
     assert_eq!(ring.len(), 1000);
     let token = jws::sign(
         b"k",
@@ -931,41 +931,139 @@ fn selection_by_kid_and_alg() {
 }
 
 #[test]
-fn mixed_symmetric_and_asymmetric_under_one_kid_is_never_chosen() {
+fn a_ring_of_public_keys_never_holds_a_secret() {
     // An oct key next to an RSA key with the same kid: the classic confusion setup.
     let kid = "shared";
     let rsa = with(&rsa_private(), "kid", json!(kid));
     let mac = with(&oct(&[9; 32]), "kid", json!(kid));
     let set = set_of(vec![rsa.clone(), mac]);
+    // Even asked for HS256, the ring of public keys leaves the secret out, and says why.
     let ring = set.key_ring(&[&jwa::RS256, &jwa::HS256]);
-    assert_eq!(ring.len(), 2);
-    assert_eq!(select(&ring, "RS256", Some(kid)), no_key(NoKey::Ambiguous));
+    assert_eq!(ring.len(), 1);
+    let skipped: Vec<_> = ring
+        .skipped()
+        .iter()
+        .map(|s| (s.index(), s.kid(), s.error().clone()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [(1, Some(kid), Error::KeyRejected(KeyRejected::Symmetric))]
+    );
+    // The kid of the secret left out is ambiguous for the algorithms a secret serves; an RS256
+    // token cannot have been meant for it.
     assert_eq!(select(&ring, "HS256", Some(kid)), no_key(NoKey::Ambiguous));
+    assert_eq!(
+        select(&ring, "RS256", Some(kid)),
+        Ok(("RS256", Some(kid.into())))
+    );
+    // Without a kid the secret is not there to be chosen: HS256 finds nothing.
     assert_eq!(
         select(&ring, "HS256", None),
         no_key(NoKey::NoKeyForAlgorithm)
     );
     assert_eq!(
         select(&ring, "RS256", None),
-        no_key(NoKey::NoKeyForAlgorithm)
+        Ok(("RS256", Some(kid.into())))
     );
-    // Through jws::verify: a genuine RS256 token and an HS256 token are both refused.
+    // Through jws::verify: the RS256 token verifies, an HS256 token with the kid is refused.
     let signer = jwk(&rsa).signing_key(&jwa::RS256).unwrap();
     let token = jws::sign(b"x", &jws::Header::new(), &signer).unwrap();
-    assert_eq!(
-        jws::verify(&token, &ring).map(|_| ()),
-        Err(Error::NoKey(NoKey::Ambiguous))
-    );
+    assert_eq!(jws::verify(&token, &ring).unwrap().payload(), b"x");
     let mac_key = HmacKey::new(&jwa::HS256, &[9; 32]).unwrap().with_kid(kid);
     let token = jws::sign(b"x", &jws::Header::new(), &mac_key).unwrap();
     assert_eq!(
         jws::verify(&token, &ring).map(|_| ()),
         Err(Error::NoKey(NoKey::Ambiguous))
     );
-    // Allowing only RS256, the oct key is not bound and the RSA key works.
-    let ring = set.key_ring(&[&jwa::RS256]);
+    // Without its kid, the HS256 token finds no key: the secret never verifies anything here.
+    let bare = HmacKey::new(&jwa::HS256, &[9; 32]).unwrap();
+    let token = jws::sign(b"x", &jws::Header::new(), &bare).unwrap();
+    assert_eq!(
+        jws::verify(&token, &ring).map(|_| ()),
+        Err(Error::NoKey(NoKey::NoKeyForAlgorithm))
+    );
+    // A verifier that uses HMAC keys builds a ring of HMAC keys: the secret, and nothing else.
+    let secrets = set.hmac_key_ring(&[&jwa::RS256, &jwa::HS256]);
+    assert_eq!(secrets.len(), 1);
+    assert_eq!(secrets.skipped(), []);
+    let token = jws::sign(b"x", &jws::Header::new(), &mac_key).unwrap();
+    assert_eq!(jws::verify(&token, &secrets).unwrap().payload(), b"x");
     let token = jws::sign(b"x", &jws::Header::new(), &signer).unwrap();
-    assert_eq!(jws::verify(&token, &ring).unwrap().payload(), b"x");
+    assert_eq!(
+        jws::verify(&token, &secrets).map(|_| ()),
+        Err(Error::NoKey(NoKey::NoKeyForAlgorithm))
+    );
+}
+
+#[test]
+fn a_kid_whose_member_was_skipped_is_ambiguous() {
+    // Two entries share a kid; one is unusable. A token naming the kid may have been meant
+    // for the one left out: it is refused, not verified with the twin.
+    let signer = SigningKey::generate(&jwa::EdDSA).unwrap().with_kid("twin");
+    let good = serde_json::to_value(Jwk::from_verifying_key(&signer.verifying_key())).unwrap();
+    let token = jws::sign(b"x", &jws::Header::new(), &signer).unwrap();
+    let okp = |x: &str| json!({"kty":"OKP","crv":"Ed25519","kid":"twin","x":x});
+    let cases: [(&str, Value); 5] = [
+        // Not canonical base64url (trailing bits set): skipped when the set is read.
+        (
+            "non-canonical x",
+            okp("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURp"),
+        ),
+        // Read, but not for signatures: skipped when the ring is built.
+        ("use enc", with(&good, "use", json!("enc"))),
+        // Read, but a curve ring lacks (EdDSA names Ed448 too).
+        (
+            "Ed448",
+            json!({"kty":"OKP","crv":"Ed448","kid":"twin","x":"X9dEm1m0Yf0s54fsYWrUah2hNCSFpw4fig6nXYDpZ3jt8SR2m0bHBhvWeD3x5Q9s0foavq_oJWGA"}),
+        ),
+        // Read, but a weak key: the identity point.
+        (
+            "small-order x",
+            okp("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ),
+        // No kty at all: it might have been anything.
+        ("no kty", json!({"kid":"twin","x":"AQAB"})),
+    ];
+    for (what, twin) in cases {
+        let set = set_of(vec![twin, good.clone()]);
+        let ring = set.key_ring(&[&jwa::EdDSA]);
+        assert_eq!(ring.len(), 1, "{what}");
+        let reasons = set.skipped().len() + ring.skipped().len();
+        assert_eq!(reasons, 1, "{what}: skipped() says why");
+        assert_eq!(
+            jws::verify(&token, &ring).map(|_| ()),
+            Err(Error::NoKey(NoKey::Ambiguous)),
+            "{what}"
+        );
+    }
+    // The control: the good key alone verifies the same token; so it does beside an unusable
+    // member that could never have verified an EdDSA token (an RSA key, a key with another alg).
+    let rsa_twin = json!({"kty":"RSA","kid":"twin","n":"AQAB","e":"AQAB"});
+    let other_alg = with(&with(&good, "use", json!("enc")), "alg", json!("ES256"));
+    for others in [vec![], vec![rsa_twin], vec![other_alg]] {
+        let mut keys = others;
+        keys.push(good.clone());
+        let set = set_of(keys);
+        let ring = set.key_ring(&[&jwa::EdDSA]);
+        assert_eq!(jws::verify(&token, &ring).unwrap().payload(), b"x");
+    }
+    // Twin secrets in a ring of HMAC keys, one with a non-canonical `k` (the last symbol's
+    // trailing bits set): the token naming them is refused.
+    let secret = HmacKey::new(&jwa::HS256, &[7; 32]).unwrap().with_kid("mac");
+    let good: Value =
+        serde_json::from_slice(Jwk::from_hmac_key(&secret).to_private_json().expose()).unwrap();
+    let bad_k = format!("{}B", &good["k"].as_str().unwrap()[..42]);
+    let twin = with(&good, "k", json!(bad_k));
+    let token = jws::sign(b"x", &jws::Header::new(), &secret).unwrap();
+    let set = set_of(vec![twin, good.clone()]);
+    assert_eq!(set.skipped().len(), 1);
+    let ring = set.hmac_key_ring(&[&jwa::HS256]);
+    assert_eq!(
+        jws::verify(&token, &ring).map(|_| ()),
+        Err(Error::NoKey(NoKey::Ambiguous))
+    );
+    let alone = set_of(vec![good]).hmac_key_ring(&[&jwa::HS256]);
+    assert_eq!(jws::verify(&token, &alone).unwrap().payload(), b"x");
 }
 
 #[test]
@@ -1012,13 +1110,25 @@ fn rings_skip_unusable_keys() {
                 7,
                 &Error::KeyRejected(KeyRejected::InvalidComponent("point"))
             ),
-            (
-                8,
-                &Error::KeyRejected(KeyRejected::HmacTooShort { min: 32 })
-            ),
+            // A ring of public keys never holds a secret, whatever `algs` says.
+            (8, &Error::KeyRejected(KeyRejected::Symmetric)),
         ]
     );
     assert_eq!(ring.skipped()[6].kid(), Some("small"));
+    // The ring of HMAC keys reads the secret, and finds it too short.
+    let secrets = set.hmac_key_ring(&[&jwa::HS256]);
+    let skipped: Vec<(usize, &Error)> = secrets
+        .skipped()
+        .iter()
+        .map(|s| (s.index(), s.error()))
+        .collect();
+    assert_eq!(
+        skipped.last(),
+        Some(&(
+            8,
+            &Error::KeyRejected(KeyRejected::HmacTooShort { min: 32 })
+        ))
+    );
 }
 
 #[test]
@@ -1039,14 +1149,15 @@ fn a_single_key_and_a_ring_verify_through_the_same_function() {
     check(&token, &ring);
     check(&token, &manual);
     check(&token, &ring as &dyn KeySource);
-    // A ring built by hand follows the same rules.
+    // A ring of HMAC keys holds no public key: under the same kid, the RS256 token finds no
+    // key in it. (A ring of both kinds does not compile: see the `KeyRing` docs.)
     let mac = HmacKey::new(&jwa::HS256, &[4; 32])
         .unwrap()
         .with_kid("bilbo.baggins@hobbiton.example");
-    let mixed = manual.with_hmac_key(mac);
+    let secrets = KeyRing::new_hmac().with_hmac_key(mac);
     assert_eq!(
-        jws::verify(&token, &mixed).map(|_| ()),
-        Err(Error::NoKey(NoKey::Ambiguous))
+        jws::verify(&token, &secrets).map(|_| ()),
+        Err(Error::NoKey(NoKey::NoKeyForAlgorithm))
     );
     // A token whose kid is not a string is malformed, not "no kid".
     let header = r#"{"alg":"RS256","kid":7}"#;

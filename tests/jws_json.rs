@@ -14,13 +14,39 @@ use common::{b64, flip, jwk, text, vectors};
 use jose_ring::jwk::{JwkSet, KeyRing};
 use jose_ring::jws::{self, Policy, Serialization, Signatory, UnverifiedJson};
 use jose_ring::{
-    CritProblem, Error, HmacKey, JsonProblem, KeySource, Limits, Malformed, NoKey, SigningKey,
-    UnencodedProblem, Unsupported, jwa,
+    CritProblem, Error, HmacKey, JsonProblem, KeyRef, KeySource, Limits, Malformed, NoKey,
+    SigningKey, UnencodedProblem, Unsupported, jwa,
 };
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+/// A key store of the tests' own for JWSs signed with an HMAC key and public keys at once:
+/// what a `KeyRing` never is (it holds one kind of key), written as a user who needs it would,
+/// sending each `alg` to the store of its kind.
+struct Mixed {
+    hmac: KeyRing<HmacKey>,
+    public: KeyRing,
+}
+
+impl Mixed {
+    fn new(hmac: HmacKey, public: KeyRing) -> Self {
+        Self {
+            hmac: KeyRing::new_hmac().with_hmac_key(hmac),
+            public,
+        }
+    }
+}
+
+impl KeySource for Mixed {
+    fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
+        match jwa::Algorithm::from_name(alg) {
+            Ok(found) if found.is_symmetric() => self.hmac.select(alg, kid),
+            _ => self.public.select(alg, kid),
+        }
+    }
+}
 
 fn example(section: &str) -> Value {
     vectors("rfc7520")["examples"][section]["example"].clone()
@@ -532,11 +558,30 @@ fn rfc7520_4_8_multiple_signatures() {
     let e = example("4.8");
     let keys = e["input"]["key"].as_array().unwrap();
     let set = JwkSet::from_json(&serde_json::to_vec(&json!({ "keys": keys })).unwrap()).unwrap();
-    let ring = set.key_ring(&[&jwa::RS256, &jwa::HS256, &jwa::ES256]);
+    let algs = [&jwa::RS256, &jwa::HS256, &jwa::ES256];
+    // The set holds an RSA key and a secret: a ring of public keys leaves the secret out, so
+    // the test's own store routes each alg to the ring of its kind.
+    let public = set.key_ring(&algs);
+    let skipped: Vec<_> = public.skipped().iter().map(|s| s.error().clone()).collect();
+    assert_eq!(
+        skipped,
+        [
+            Error::Unsupported(Unsupported::Curve("P-521")),
+            Error::KeyRejected(jose_ring::KeyRejected::Symmetric)
+        ]
+    );
+    let ring = Mixed {
+        hmac: set.hmac_key_ring(&algs),
+        public,
+    };
     let doc = e["output"]["json"].clone();
     assert!(e["output"].get("json_flat").is_none() && e["output"].get("compact").is_none());
     let bytes = to_bytes(&doc);
     let expected = payload(&e);
+    // The ring of public keys alone verifies the RS256 signature only.
+    let only_public = jws::verify_json(&bytes, &ring.public, Policy::Any).unwrap();
+    let ok: Vec<_> = only_public.signatures().iter().map(|s| s.index()).collect();
+    assert_eq!(ok, [0]);
 
     // Any: RS256 (0) and HS256 (2) verify; the ES512 signature has its alg unprotected.
     let verified = jws::verify_json(&bytes, &ring, Policy::Any).unwrap();
@@ -852,7 +897,9 @@ fn header_rules_per_signature() {
 fn unprotected_kid_never_chooses_the_key() {
     // Two HS256 keys: without a protected kid, the choice is ambiguous, whatever the
     // unprotected header says.
-    let ring = KeyRing::new().with_hmac_key(key_a()).with_hmac_key(key_b());
+    let ring = KeyRing::new_hmac()
+        .with_hmac_key(key_a())
+        .with_hmac_key(key_b());
     let doc = flattened(
         Some(r#"{"alg":"HS256"}"#),
         Some(json!({"kid":"b"})),
@@ -1258,7 +1305,9 @@ fn signing_rules() {
         )))
     );
     // The key's kid goes into the protected header and chooses the key.
-    let ring = KeyRing::new().with_hmac_key(key_a()).with_hmac_key(key_b());
+    let ring = KeyRing::new_hmac()
+        .with_hmac_key(key_a())
+        .with_hmac_key(key_b());
     let signed = jws::sign_as(b"hi", &two, Serialization::General).unwrap();
     let parsed = UnverifiedJson::parse(signed.as_bytes()).unwrap();
     assert_eq!(parsed.signatures()[1].header().kid(), Some("b"));
@@ -1283,10 +1332,12 @@ fn signing_rules() {
     let ed = SigningKey::generate(&jwa::EdDSA).unwrap();
     let mixed = [Signatory::new(&a), Signatory::new(&ec), Signatory::new(&ed)];
     let signed = jws::sign_as(b"hi", &mixed, Serialization::General).unwrap();
-    let ring = KeyRing::new()
-        .with_hmac_key(key_a())
-        .with_verifying_key(ec.verifying_key())
-        .with_verifying_key(ed.verifying_key());
+    let ring = Mixed::new(
+        key_a(),
+        KeyRing::new()
+            .with_verifying_key(ec.verifying_key())
+            .with_verifying_key(ed.verifying_key()),
+    );
     let verified = jws::verify_json(signed.as_bytes(), &ring, Policy::All).unwrap();
     let algs: Vec<_> = verified
         .signatures()
@@ -1559,7 +1610,7 @@ mod props {
         hmac: HmacKey,
         ec: SigningKey,
         ed: SigningKey,
-        ring: KeyRing,
+        ring: Mixed,
     }
 
     impl Fixtures {
@@ -1578,10 +1629,12 @@ mod props {
             let hmac = key_a();
             let ec = SigningKey::generate(&jwa::ES256).unwrap().with_kid("ec");
             let ed = SigningKey::generate(&jwa::EdDSA).unwrap().with_kid("ed");
-            let ring = KeyRing::new()
-                .with_hmac_key(key_a())
-                .with_verifying_key(ec.verifying_key())
-                .with_verifying_key(ed.verifying_key());
+            let ring = Mixed::new(
+                key_a(),
+                KeyRing::new()
+                    .with_verifying_key(ec.verifying_key())
+                    .with_verifying_key(ed.verifying_key()),
+            );
             Fixtures { hmac, ec, ed, ring }
         })
     }

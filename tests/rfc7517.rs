@@ -10,7 +10,7 @@ mod common;
 
 use common::{jwk, tamper, text, vectors, with};
 use jose_ring::jwk::{Jwk, JwkSet};
-use jose_ring::{Error, KeyRejected, Malformed, NoKey, Unsupported, jwa, jws};
+use jose_ring::{Error, KeyRejected, KeySource, Malformed, NoKey, Unsupported, jwa, jws};
 use serde_json::{Value, json};
 
 fn set(section: &str) -> Vec<Value> {
@@ -196,11 +196,18 @@ fn a3_symmetric_keys() {
 
     // The A.3 set verifies the RFC 7515 A.1 token (no kid: the only HS256 key is chosen).
     let set = JwkSet::from_json(json!({ "keys": keys }).to_string().as_bytes()).unwrap();
-    let ring = set.key_ring(&[&jwa::HS256, &jwa::RS256]);
+    let ring = set.hmac_key_ring(&[&jwa::HS256, &jwa::RS256]);
     assert_eq!(ring.len(), 1);
     assert_eq!(
         ring.skipped()[0].error(),
         &Error::Unsupported(Unsupported::UnknownAlgorithm)
+    );
+    // A ring of public keys takes neither secret.
+    let public = set.key_ring(&[&jwa::HS256, &jwa::RS256]);
+    assert!(public.is_empty());
+    assert_eq!(
+        public.skipped()[0].error(),
+        &Error::KeyRejected(KeyRejected::Symmetric)
     );
     let v = &vectors("rfc7515")["A.1"];
     let token = text(v, "compact");
@@ -341,8 +348,12 @@ fn rfc7520_section_3_keys() {
     );
 }
 
-/// All §3 keys in one set; the §4 examples are verified through it, the key chosen by `kid`.
-fn rfc7520_ring() -> jose_ring::jwk::KeyRing {
+/// All §3 keys in one set; the §4 examples are verified through it, the key chosen by `kid`:
+/// the ring of its public keys, and the ring of its secrets.
+fn rfc7520_rings() -> (
+    jose_ring::jwk::KeyRing,
+    jose_ring::jwk::KeyRing<jose_ring::HmacKey>,
+) {
     let keys: Vec<Value> = ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6"]
         .iter()
         .map(|s| rfc7520_key(s))
@@ -350,9 +361,10 @@ fn rfc7520_ring() -> jose_ring::jwk::KeyRing {
     let set = JwkSet::from_json(json!({ "keys": keys }).to_string().as_bytes()).unwrap();
     assert_eq!((set.keys().len(), set.skipped().len()), (6, 0));
     assert_eq!(set.find("bilbo.baggins@hobbiton.example").count(), 4);
-    let ring = set.key_ring(&[&jwa::RS256, &jwa::PS384, &jwa::ES256, &jwa::HS256]);
+    let algs = [&jwa::RS256, &jwa::PS384, &jwa::ES256, &jwa::HS256];
+    let ring = set.key_ring(&algs);
     // 3.3 and 3.4 are the same public key under the same kid: bound once per algorithm.
-    assert_eq!(ring.len(), 3);
+    assert_eq!(ring.len(), 2);
     let skipped: Vec<(usize, &Error)> = ring
         .skipped()
         .iter()
@@ -363,10 +375,19 @@ fn rfc7520_ring() -> jose_ring::jwk::KeyRing {
         [
             (0, &Error::Unsupported(Unsupported::Curve("P-521"))),
             (1, &Error::Unsupported(Unsupported::Curve("P-521"))),
-            (5, &Error::KeyRejected(KeyRejected::Usage)),
+            (4, &Error::KeyRejected(KeyRejected::Symmetric)),
+            (5, &Error::KeyRejected(KeyRejected::Symmetric)),
         ]
     );
-    ring
+    let secrets = set.hmac_key_ring(&algs);
+    assert_eq!(secrets.len(), 1);
+    let skipped: Vec<(usize, &Error)> = secrets
+        .skipped()
+        .iter()
+        .map(|s| (s.index(), s.error()))
+        .collect();
+    assert_eq!(skipped, [(5, &Error::KeyRejected(KeyRejected::Usage))]);
+    (ring, secrets)
 }
 
 fn example(section: &str) -> Value {
@@ -375,11 +396,12 @@ fn example(section: &str) -> Value {
 
 #[test]
 fn rfc7520_section_4_through_a_jwk_set() {
-    let ring = rfc7520_ring();
+    let (ring, secrets) = rfc7520_rings();
     for section in ["4.1", "4.2", "4.4"] {
         let e = example(section);
         let token = text(&e["output"], "compact");
-        let verified = jws::verify(token, &ring).unwrap();
+        let keys: &dyn KeySource = if section == "4.4" { &secrets } else { &ring };
+        let verified = jws::verify(token, keys).unwrap();
         assert_eq!(
             verified.payload(),
             text(&e["input"], "payload").as_bytes(),
@@ -388,11 +410,18 @@ fn rfc7520_section_4_through_a_jwk_set() {
         assert_eq!(verified.algorithm().name(), text(&e["input"], "alg"));
         for segment in [1, 2] {
             assert_eq!(
-                jws::verify(&tamper(token, segment).unwrap(), &ring).map(|_| ()),
+                jws::verify(&tamper(token, segment).unwrap(), keys).map(|_| ()),
                 Err(Error::InvalidSignature)
             );
         }
     }
+    // The 4.4 HMAC token never verifies with the ring of public keys: its kid names a secret
+    // that was left out.
+    let e = example("4.4");
+    assert_eq!(
+        jws::verify(text(&e["output"], "compact"), &ring).map(|_| ()),
+        Err(Error::NoKey(NoKey::Ambiguous))
+    );
     // 4.3 is ES512: rejected before any key is looked at, P-521 key or not.
     let e = example("4.3");
     assert_eq!(

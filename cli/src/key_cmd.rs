@@ -149,15 +149,23 @@ fn select(file: &str, kid: &str, algs: &[String]) -> Result<(), Failure> {
     } else {
         input::algorithms(algs)?
     };
-    let ring = set.key_ring(&algs);
+    let ring = keys::Keys::of_set(&set, &algs);
     let mut usable: Vec<&'static Algorithm> = Vec::new();
     for &alg in &algs {
         match ring.select(alg.name(), Some(kid)) {
             Ok(_) => usable.push(alg),
             Err(Error::NoKey(NoKey::Ambiguous)) => {
+                let left_out = left_out(&set, &ring, kid);
+                if !left_out.is_empty() {
+                    return Err(Failure::Failed(format!(
+                        "kid {kid:?} is ambiguous: a key with it was left out, so no token with \
+                         it verifies:\n  {}",
+                        left_out.join("\n  ")
+                    )));
+                }
                 return Err(Failure::Failed(format!(
-                    "kid {kid:?} is ambiguous for {}: more than one key (or a mix of symmetric \
-                     and public keys) has it, so no token with it verifies",
+                    "kid {kid:?} is ambiguous for {}: more than one key has it, so no token \
+                     with it verifies",
                     alg.name()
                 )));
             }
@@ -192,19 +200,24 @@ fn select(file: &str, kid: &str, algs: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// Why no key of `set` would verify a token with `kid`.
-fn why_none(
-    set: &JwkSet,
-    ring: &jose_ring::jwk::KeyRing,
-    kid: &str,
-    algs: &[&'static Algorithm],
-) -> String {
-    let mut reasons: Vec<String> = Vec::new();
+/// The members with `kid` that were left out of `set` or of `ring`, and why.
+fn left_out(set: &JwkSet, ring: &keys::Keys, kid: &str) -> Vec<String> {
     let same_kid = |s: &&jose_ring::jwk::Skipped| s.kid() == Some(kid);
     let read: Vec<_> = set.skipped().iter().filter(same_kid).cloned().collect();
     let bound: Vec<_> = ring.skipped().iter().filter(same_kid).cloned().collect();
-    reasons.extend(keys::skipped_notes("in the file", &read));
+    let mut reasons = keys::skipped_notes("in the file", &read);
     reasons.extend(keys::skipped_notes("of those read", &bound));
+    reasons
+}
+
+/// Why no key of `set` would verify a token with `kid`.
+fn why_none(set: &JwkSet, ring: &keys::Keys, kid: &str, algs: &[&'static Algorithm]) -> String {
+    let mut reasons = left_out(set, ring, kid);
+    let bound: Vec<_> = ring
+        .skipped()
+        .iter()
+        .filter(|s| s.kid() == Some(kid))
+        .collect();
     for (index, jwk) in set.keys().iter().enumerate() {
         if jwk.kid() == Some(kid) && !bound.iter().any(|s| s.index() == index) {
             reasons.push(format!(

@@ -22,8 +22,10 @@ pub(crate) enum KeyFile {
 
 /// The keys `verify` uses.
 pub(crate) enum Keys {
-    /// From a JWK or a JWK Set: chosen by `kid` and `alg`.
+    /// From a JWK or a JWK Set of public keys: chosen by `kid` and `alg`.
     Ring(KeyRing),
+    /// From a JWK or a JWK Set of shared secrets only: chosen by `kid` and `alg`.
+    Secrets(KeyRing<HmacKey>),
     /// From a PEM key, bound to each algorithm asked for. A PEM key has no `kid`, so a
     /// token's `kid` does not matter (as for a single key of the library).
     Pem(Vec<VerifyingKey>),
@@ -33,6 +35,7 @@ impl KeySource for Keys {
     fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
         match self {
             Self::Ring(ring) => ring.select(alg, kid),
+            Self::Secrets(ring) => ring.select(alg, kid),
             Self::Pem(keys) => match keys.iter().find(|k| k.algorithm().name() == alg) {
                 Some(key) => key.select(alg, None),
                 None => match keys.as_slice() {
@@ -41,6 +44,39 @@ impl KeySource for Keys {
                     _ => Err(NoKey::NoKeyForAlgorithm.into()),
                 },
             },
+        }
+    }
+}
+
+impl Keys {
+    /// The ring of `set` for `algs`: of HMAC keys when every key of the set is a shared secret,
+    /// else of public keys, where a secret beside them is skipped (and said so): the key file,
+    /// never the token, decides which kind of key verifies.
+    pub(crate) fn of_set(set: &JwkSet, algs: &[&'static Algorithm]) -> Self {
+        let secrets_only =
+            !set.keys().is_empty() && set.keys().iter().all(|jwk| jwk.kty() == "oct");
+        if secrets_only {
+            Self::Secrets(set.hmac_key_ring(algs))
+        } else {
+            Self::Ring(set.key_ring(algs))
+        }
+    }
+
+    /// The keys of the set left out when the ring was built, and why.
+    pub(crate) fn skipped(&self) -> &[Skipped] {
+        match self {
+            Self::Ring(ring) => ring.skipped(),
+            Self::Secrets(ring) => ring.skipped(),
+            Self::Pem(_) => &[],
+        }
+    }
+
+    /// Whether no key was bound.
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Self::Ring(ring) => ring.is_empty(),
+            Self::Secrets(ring) => ring.is_empty(),
+            Self::Pem(keys) => keys.is_empty(),
         }
     }
 }
@@ -108,7 +144,7 @@ impl KeyFile {
                 let algs = named_or_given(algs, [&*jwk], "the key does not name its algorithm")?;
                 let what = describe(&jwk);
                 let set = JwkSet::from_iter([*jwk]);
-                let ring = set.key_ring(&algs);
+                let ring = Keys::of_set(&set, &algs);
                 if let Some(skipped) = ring.skipped().first() {
                     return Err(Failure::usage("key file", skipped.error()));
                 }
@@ -118,7 +154,7 @@ impl KeyFile {
                         names(&algs)
                     )));
                 }
-                Ok((Keys::Ring(ring), Vec::new()))
+                Ok((ring, Vec::new()))
             }
             Self::Set(set) => {
                 let algs = named_or_given(
@@ -126,7 +162,7 @@ impl KeyFile {
                     set.keys(),
                     "the keys of the set do not name their algorithms",
                 )?;
-                let ring = set.key_ring(&algs);
+                let ring = Keys::of_set(&set, &algs);
                 let mut notes = skipped_notes("in the file", set.skipped());
                 notes.extend(skipped_notes("of those read", ring.skipped()));
                 if ring.is_empty() {
@@ -136,7 +172,7 @@ impl KeyFile {
                         notes.iter().map(|n| format!("\n  {n}")).collect::<String>()
                     )));
                 }
-                Ok((Keys::Ring(ring), notes))
+                Ok((ring, notes))
             }
             Self::Pem { text, private } => {
                 if algs.is_empty() {

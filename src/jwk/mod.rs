@@ -63,7 +63,7 @@ use crate::key::{HmacKey, SigningKey, VerifyingKey, strip_zeros, wrong_algorithm
 use crate::limits::{Limits, MAX_KID_LEN};
 use crate::secret::Secret;
 
-pub use set::{JwkSet, KeyRing, Skipped};
+pub use set::{JwkSet, KeyRing, RingKey, Skipped};
 pub use thumbprint::ThumbprintHash;
 
 /// A JSON Web Key: members decoded and checked, not yet bound to an algorithm.
@@ -401,7 +401,8 @@ impl Jwk {
     /// [`Unsupported::Curve`] for a curve `ring` lacks; [`KeyRejected::WrongAlgorithm`] if the
     /// key type, curve or `alg` member does not fit `alg`; [`KeyRejected::Usage`] unless `use`
     /// is absent or `"sig"` and `key_ops` is absent or has `"verify"`; and the checks of the
-    /// [`VerifyingKey`] constructors (RSA size and exponent, EC point on the curve).
+    /// [`VerifyingKey`] constructors (RSA size, exponent and ROCA structure, EC point on the
+    /// curve, Ed25519 point canonical and not of small order).
     pub fn verifying_key(&self, alg: &'static Algorithm) -> Result<VerifyingKey, Error> {
         self.check_fit(alg)?;
         self.check_op(Op::Verify)?;
@@ -418,7 +419,9 @@ impl Jwk {
     /// As [`verifying_key`](Self::verifying_key), with `key_ops` needing `"sign"`;
     /// [`Malformed::MissingMember`]`("d")` for a public key; [`Unsupported::RsaKeyShape`] for
     /// an RSA key without CRT parameters; [`KeyRejected::Inconsistent`] when the parts do not
-    /// match; [`KeyRejected::RsaModulusSize`] outside 2048..=4096 bits.
+    /// match; [`KeyRejected::RsaModulusSize`] outside 2048..=4096 bits; the weak-key checks of
+    /// the public members ([`KeyRejected::RocaModulus`], [`KeyRejected::SmallOrderPoint`],
+    /// [`KeyRejected::NonCanonicalPoint`]).
     pub fn signing_key(&self, alg: &'static Algorithm) -> Result<SigningKey, Error> {
         self.check_fit(alg)?;
         self.check_op(Op::Sign)?;
@@ -449,6 +452,9 @@ impl Jwk {
                     .map_err(|_| KeyRejected::InvalidComponent("d"))?;
                 let public = <&[u8; 32]>::try_from(x.as_slice())
                     .map_err(|_| KeyRejected::InvalidComponent("x"))?;
+                // The public member passes the weak-key checks itself, so that a small-order
+                // `x` is refused as such rather than as a mismatch with `d`.
+                VerifyingKey::from_ed25519_bytes(alg, public)?;
                 der::pkcs8_ed25519(seed, public)
             }
             KeyParams::Oct { .. } => return Err(wrong_algorithm(alg)),

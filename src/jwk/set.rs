@@ -3,13 +3,14 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 use serde_json::Value;
 
 use super::{Jwk, KeyParams, OkpCurve, Op};
 use crate::error::{Error, JsonProblem, KeyRejected, Malformed, NoKey, Unsupported};
-use crate::jwa::Algorithm;
+use crate::jwa::{Algorithm, Family};
 use crate::key::{HmacKey, KeyRef, KeySource, VerifyingKey};
 use crate::limits::{Limits, MAX_KID_LEN};
 
@@ -48,6 +49,62 @@ pub struct Skipped {
     index: usize,
     kid: Option<String>,
     error: Error,
+    /// What the member could have verified, as far as it was read.
+    shape: Shape,
+}
+
+/// The `kty`, `crv` and `alg` of a member left out, as far as they could be read: enough to
+/// tell which tokens it might have been meant for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Shape {
+    kty: Option<String>,
+    crv: Option<String>,
+    alg: Option<String>,
+}
+
+impl Shape {
+    /// The shape of a member of `"keys"`, from its string members.
+    fn of_member(member: &serde_json::Map<String, Value>) -> Self {
+        let text = |name: &str| match member.get(name) {
+            Some(Value::String(value)) => Some(value.clone()),
+            _ => None,
+        };
+        Self {
+            kty: text("kty"),
+            crv: text("crv"),
+            alg: text("alg"),
+        }
+    }
+
+    /// The shape of a JWK that was read but could not be bound.
+    fn of_jwk(jwk: &Jwk) -> Self {
+        Self {
+            kty: Some(String::from(jwk.kty())),
+            crv: jwk.crv().map(String::from),
+            alg: jwk.alg().map(String::from),
+        }
+    }
+
+    /// Whether a member of this shape might have verified a token with `alg`: unless what was
+    /// read of it rules that out, it might.
+    fn could_verify(&self, alg: &str) -> bool {
+        if let Some(own) = &self.alg {
+            return own == alg;
+        }
+        let Ok(alg) = Algorithm::from_name(alg) else {
+            return true;
+        };
+        let (Some(kty), crv) = (self.kty.as_deref(), self.crv.as_deref()) else {
+            return true;
+        };
+        match alg.family {
+            Family::Hmac { .. } => kty == "oct",
+            Family::Rsa { .. } => kty == "RSA",
+            Family::Ecdsa { curve, .. } => kty == "EC" && crv.is_none_or(|c| c == curve.name()),
+            // `EdDSA` names Ed448 too (RFC 8037): any OKP key might have been meant.
+            Family::Ed25519 => kty == "OKP",
+        }
+    }
 }
 
 impl Skipped {
@@ -132,6 +189,7 @@ impl JwkSet {
                     index,
                     kid: None,
                     error: error.into(),
+                    shape: Shape::default(),
                 });
                 continue;
             };
@@ -139,9 +197,15 @@ impl JwkSet {
                 Some(Value::String(kid)) if kid.len() <= MAX_KID_LEN => Some(kid.clone()),
                 _ => None,
             };
+            let shape = Shape::of_member(&member);
             match super::parse::from_members(member) {
                 Ok(jwk) => set.keys.push(jwk),
-                Err(error) => set.skipped.push(Skipped { index, kid, error }),
+                Err(error) => set.skipped.push(Skipped {
+                    index,
+                    kid,
+                    error,
+                    shape,
+                }),
             }
         }
         Ok(set)
@@ -185,29 +249,68 @@ impl JwkSet {
         serde_json::to_string(self).map_err(|_| Malformed::InvalidMember("jwk member").into())
     }
 
-    /// Binds every usable key once per algorithm of `algs` that it fits, for verification.
+    /// Binds every usable public key once per algorithm of `algs` that it fits, for
+    /// verification.
     ///
     /// A key with an `alg` member binds only to that algorithm (if `algs` allows it); without,
     /// to each algorithm of `algs` its `kty` and `crv` fit. Its `kid` goes with it. Left out,
-    /// and reported by [`KeyRing::skipped`]: keys whose `use` is not `"sig"` or whose
+    /// and reported by [`KeyRing::skipped`]: symmetric keys ([`KeyRejected::Symmetric`]: a
+    /// ring of public keys never holds a shared secret, so a JWKS that leaks or smuggles one
+    /// cannot make a verifier accept an HMAC token), keys whose `use` is not `"sig"` or whose
     /// `key_ops` lacks `"verify"`, keys of a curve `ring` lacks, keys whose `alg` is not a JWS
     /// algorithm this crate implements, and keys that fit an allowed algorithm but fail to bind
-    /// (an RSA modulus under 2048 bits, a point off the curve, an HMAC key too short). Keys that
-    /// simply fit none of `algs` are left out silently.
+    /// (an RSA modulus under 2048 bits or with the ROCA structure, a point off the curve, an
+    /// Ed25519 point of small order). Keys that simply fit none of `algs` are left out
+    /// silently. A `kid` of any member left out here or by [`JwkSet::from_json`] is
+    /// ambiguous: see [`KeyRing`].
     ///
     /// # Examples
     ///
     /// See [`JwkSet`].
     #[must_use]
     pub fn key_ring(&self, algs: &[&'static Algorithm]) -> KeyRing {
-        let mut ring = KeyRing::new();
+        self.ring(algs)
+    }
+
+    /// Binds every symmetric key (`kty: oct`) once per HMAC algorithm of `algs` that it fits,
+    /// for verification: the ring of a verifier that really uses shared secrets. Public keys
+    /// fit no HMAC algorithm and are left out silently; the other rules are those of
+    /// [`key_ring`](Self::key_ring) (an HMAC key too short for its algorithm is skipped).
+    ///
+    /// ```
+    /// use jose_ring::{jwa, jwk::{Jwk, JwkSet}, jws, HmacKey};
+    /// let key = HmacKey::new(&jwa::HS256, &[7; 32])?.with_kid("mac-1");
+    /// let token = jws::sign(b"hello", &jws::Header::new(), &key)?;
+    /// let set = JwkSet::from_iter([Jwk::from_hmac_key(&key)]);
+    /// let ring = set.hmac_key_ring(&[&jwa::HS256]);
+    /// assert_eq!(jws::verify(&token, &ring)?.payload(), b"hello");
+    /// // The same set gives a ring of public keys nothing: the secret is skipped, and why.
+    /// let public = set.key_ring(&[&jwa::HS256, &jwa::ES256]);
+    /// assert!(public.is_empty());
+    /// assert_eq!(public.skipped()[0].error(), &jose_ring::KeyRejected::Symmetric.into());
+    /// # Ok::<(), jose_ring::Error>(())
+    /// ```
+    #[must_use]
+    pub fn hmac_key_ring(&self, algs: &[&'static Algorithm]) -> KeyRing<HmacKey> {
+        self.ring(algs)
+    }
+
+    /// The ring of `K` keys for `algs`, with this set's skipped `kid`s marked ambiguous.
+    fn ring<K: RingKey>(&self, algs: &[&'static Algorithm]) -> KeyRing<K> {
+        let mut ring = KeyRing::default();
+        for skipped in &self.skipped {
+            ring.mark_unusable(skipped);
+        }
         for (index, jwk) in self.keys.iter().enumerate() {
             if let Err(error) = ring.add(jwk, algs) {
-                ring.skipped.push(Skipped {
+                let skipped = Skipped {
                     index,
                     kid: jwk.kid.clone(),
                     error,
-                });
+                    shape: Shape::of_jwk(jwk),
+                };
+                ring.mark_unusable(&skipped);
+                ring.skipped.push(skipped);
             }
         }
         ring
@@ -232,75 +335,140 @@ impl Serialize for JwkSet {
     }
 }
 
-/// Verification keys, each bound to one algorithm, chosen for a token by `kid` and `alg`.
+/// Verification keys of one kind, each bound to one algorithm, chosen for a token by `kid`
+/// and `alg`.
 ///
-/// Built from a [`JwkSet`] with [`JwkSet::key_ring`], or from bound keys with
-/// [`with_verifying_key`](Self::with_verifying_key) and [`with_hmac_key`](Self::with_hmac_key).
-/// It is a [`KeySource`], so [`jws::verify`](crate::jws::verify) takes it as it takes a single
-/// key.
+/// A ring holds either public keys (`KeyRing`, the default: `KeyRing<VerifyingKey>`) or HMAC
+/// keys (`KeyRing<HmacKey>`), never both: the type says which, so a shared secret can never
+/// stand in for a public key, whatever a JWK Set holds. Built from a [`JwkSet`] with
+/// [`JwkSet::key_ring`] or [`JwkSet::hmac_key_ring`], or from bound keys with
+/// [`with_verifying_key`](KeyRing::with_verifying_key) and
+/// [`with_hmac_key`](KeyRing::with_hmac_key). It is a [`KeySource`], so
+/// [`jws::verify`](crate::jws::verify) takes it as it takes a single key.
 ///
 /// Selection rules, for a token's `alg` and `kid`:
 ///
-/// - With a `kid`: only keys with exactly that `kid` are candidates (none: [`NoKey::UnknownKid`]).
-///   If they mix symmetric and asymmetric keys, none is ever chosen ([`NoKey::Ambiguous`]), so
-///   an HMAC key can never stand in for a public key of the same name. Of the candidates, the
-///   one bound to `alg` is chosen (none: [`NoKey::NoKeyForAlgorithm`]; more than one:
-///   [`NoKey::Ambiguous`]). A `kid` shared by keys of different algorithms works.
+/// - With a `kid`: if a member of the JWK Set with that `kid` was left out (it could not be
+///   read or bound: see [`skipped`](KeyRing::skipped) and [`JwkSet::skipped`]) and might have
+///   verified the token's `alg` (as far as its `kty`, `crv` and `alg` were read: an RSA key
+///   left out does not block an ES256 token), no key is ever chosen ([`NoKey::Ambiguous`]):
+///   the token may have been meant for the key left out, and its twin is not verified in its
+///   place. Otherwise only keys with exactly that `kid`
+///   are candidates (none: [`NoKey::UnknownKid`]), and of those the one bound to `alg` is
+///   chosen (none: [`NoKey::NoKeyForAlgorithm`]; more than one: [`NoKey::Ambiguous`]). A
+///   `kid` shared by keys of different algorithms works.
 /// - Without a `kid`: the key bound to `alg` is chosen only if it is the only one
-///   ([`NoKey::NoKeyForAlgorithm`], [`NoKey::Ambiguous`]); keys under a `kid` that mixes
-///   symmetric and asymmetric keys are never chosen.
-#[derive(Debug, Default)]
-pub struct KeyRing {
-    keys: Vec<Bound>,
+///   ([`NoKey::NoKeyForAlgorithm`], [`NoKey::Ambiguous`]).
+///
+/// ```compile_fail
+/// use jose_ring::{jwa, jwk::KeyRing, HmacKey, SigningKey};
+/// let public = SigningKey::generate(&jwa::ES256)?.verifying_key();
+/// let secret = HmacKey::generate(&jwa::HS256)?;
+/// // A ring of public keys has no room for a shared secret: this does not compile.
+/// let ring = KeyRing::new().with_verifying_key(public).with_hmac_key(secret);
+/// # Ok::<(), jose_ring::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct KeyRing<K: RingKey = VerifyingKey> {
+    keys: Vec<K>,
     /// Indexes into `keys` by `kid`.
     by_kid: BTreeMap<String, Vec<usize>>,
+    /// The members left out, by `kid`: a token naming one of them is never verified with
+    /// an algorithm the member might have served.
+    unusable: BTreeMap<String, Vec<Shape>>,
     skipped: Vec<Skipped>,
 }
 
-#[derive(Debug)]
-enum Bound {
-    Hmac(HmacKey),
-    Public(VerifyingKey),
-}
-
-impl Bound {
-    fn key_ref(&self) -> KeyRef<'_> {
-        match self {
-            Self::Hmac(key) => key.into(),
-            Self::Public(key) => key.into(),
-        }
-    }
-
-    fn kid(&self) -> Option<&str> {
-        match self {
-            Self::Hmac(key) => key.kid(),
-            Self::Public(key) => key.kid(),
-        }
-    }
-
-    fn algorithm(&self) -> &'static Algorithm {
-        match self {
-            Self::Hmac(key) => key.algorithm(),
-            Self::Public(key) => key.algorithm(),
-        }
-    }
-
-    /// The same algorithm, `kid` and key material.
-    fn same(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Self::Hmac(a), Self::Hmac(b)) => {
-                a.algorithm() == b.algorithm() && a.kid() == b.kid() && a.secret() == b.secret()
-            }
-            (Self::Public(a), Self::Public(b)) => {
-                a.algorithm() == b.algorithm() && a.kid() == b.kid() && a.info() == b.info()
-            }
-            _ => false,
+impl<K: RingKey> Default for KeyRing<K> {
+    fn default() -> Self {
+        Self {
+            keys: Vec::new(),
+            by_kid: BTreeMap::new(),
+            unusable: BTreeMap::new(),
+            skipped: Vec::new(),
         }
     }
 }
+
+/// A kind of key a [`KeyRing`] holds: [`VerifyingKey`] or [`HmacKey`]. Sealed.
+pub trait RingKey: private::Bind + fmt::Debug {}
+
+impl RingKey for VerifyingKey {}
+impl RingKey for HmacKey {}
+
+mod private {
+    use super::{Error, HmacKey, Jwk, KeyParams, KeyRef, VerifyingKey};
+    use crate::error::KeyRejected;
+    use crate::jwa::Algorithm;
+
+    /// What a [`KeyRing`](super::KeyRing) needs of its keys.
+    pub trait Bind: Sized {
+        /// Whether the kind binds to HMAC algorithms (and only to them).
+        const SYMMETRIC: bool;
+        /// Binds `jwk` to `alg`; the fit and usage are checked by the caller.
+        fn bind(jwk: &Jwk, alg: &'static Algorithm) -> Result<Self, Error>;
+        /// Whether `jwk` is of this kind: `Ok(false)` to leave it out silently, an error to
+        /// leave it out and say why.
+        fn admits(jwk: &Jwk) -> Result<bool, Error>;
+        /// The key as verification sees it.
+        fn key_ref(&self) -> KeyRef<'_>;
+        /// The same algorithm, `kid` and key material.
+        fn same(&self, other: &Self) -> bool;
+    }
+
+    impl Bind for VerifyingKey {
+        const SYMMETRIC: bool = false;
+
+        fn bind(jwk: &Jwk, alg: &'static Algorithm) -> Result<Self, Error> {
+            jwk.bind_public(alg)
+        }
+
+        fn admits(jwk: &Jwk) -> Result<bool, Error> {
+            match jwk.key {
+                KeyParams::Oct { .. } => Err(KeyRejected::Symmetric.into()),
+                _ => Ok(true),
+            }
+        }
+
+        fn key_ref(&self) -> KeyRef<'_> {
+            self.into()
+        }
+
+        fn same(&self, other: &Self) -> bool {
+            self.algorithm() == other.algorithm()
+                && self.kid() == other.kid()
+                && self.info() == other.info()
+        }
+    }
+
+    impl Bind for HmacKey {
+        const SYMMETRIC: bool = true;
+
+        fn bind(jwk: &Jwk, alg: &'static Algorithm) -> Result<Self, Error> {
+            jwk.bind_hmac(alg)
+        }
+
+        fn admits(jwk: &Jwk) -> Result<bool, Error> {
+            Ok(matches!(jwk.key, KeyParams::Oct { .. }))
+        }
+
+        fn key_ref(&self) -> KeyRef<'_> {
+            self.into()
+        }
+
+        fn same(&self, other: &Self) -> bool {
+            self.algorithm() == other.algorithm()
+                && self.kid() == other.kid()
+                && self.secret() == other.secret()
+        }
+    }
+}
+
+use private::Bind;
 
 impl KeyRing {
-    /// An empty key ring.
+    /// An empty ring of public keys. For HMAC keys: [`KeyRing::new_hmac`] or
+    /// [`JwkSet::hmac_key_ring`].
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -309,17 +477,37 @@ impl KeyRing {
     /// Adds a public key (with its `kid`, if it has one).
     #[must_use]
     pub fn with_verifying_key(mut self, key: VerifyingKey) -> Self {
-        self.push(Bound::Public(key));
+        self.push(key);
         self
+    }
+}
+
+impl KeyRing<HmacKey> {
+    /// An empty ring of HMAC keys.
+    #[must_use]
+    pub fn new_hmac() -> Self {
+        Self::default()
     }
 
     /// Adds an HMAC key (with its `kid`, if it has one).
+    ///
+    /// ```
+    /// use jose_ring::{jwa, jwk::KeyRing, jws, HmacKey};
+    /// let a = HmacKey::new(&jwa::HS256, &[1; 32])?.with_kid("a");
+    /// let b = HmacKey::new(&jwa::HS256, &[2; 32])?.with_kid("b");
+    /// let token = jws::sign(b"hi", &jws::Header::new(), &b)?;
+    /// let ring = KeyRing::new_hmac().with_hmac_key(a).with_hmac_key(b);
+    /// assert_eq!(jws::verify(&token, &ring)?.payload(), b"hi");
+    /// # Ok::<(), jose_ring::Error>(())
+    /// ```
     #[must_use]
     pub fn with_hmac_key(mut self, key: HmacKey) -> Self {
-        self.push(Bound::Hmac(key));
+        self.push(key);
         self
     }
+}
 
+impl<K: RingKey> KeyRing<K> {
     /// The number of bound keys (a JWK bound to two algorithms counts twice).
     #[must_use]
     pub fn len(&self) -> usize {
@@ -334,7 +522,7 @@ impl KeyRing {
 
     /// The bound keys.
     pub fn keys(&self) -> impl Iterator<Item = KeyRef<'_>> {
-        self.keys.iter().map(Bound::key_ref)
+        self.keys.iter().map(Bind::key_ref)
     }
 
     /// The keys of the set that were left out, and why.
@@ -346,9 +534,10 @@ impl KeyRing {
     /// Adds a key, unless the ring already holds the same key material bound to the same
     /// algorithm under the same `kid` (a JWK Set that lists a key twice, once public and once
     /// private, is not ambiguous).
-    fn push(&mut self, key: Bound) {
+    fn push(&mut self, key: K) {
         let index = self.keys.len();
-        let kid = key.kid();
+        let this = key.key_ref();
+        let kid = this.kid();
         let duplicate = match kid.and_then(|kid| self.by_kid.get(kid)) {
             Some(indexes) => indexes
                 .iter()
@@ -366,9 +555,20 @@ impl KeyRing {
         self.keys.push(key);
     }
 
+    /// Records that a member with this `kid` and shape was left out.
+    fn mark_unusable(&mut self, skipped: &Skipped) {
+        if let Some(kid) = skipped.kid() {
+            let shapes = self.unusable.entry(String::from(kid)).or_default();
+            shapes.push(skipped.shape.clone());
+        }
+    }
+
     /// Binds `jwk` to each algorithm of `algs` it fits. An error says why a key that could
     /// have been used was not.
     fn add(&mut self, jwk: &Jwk, algs: &[&'static Algorithm]) -> Result<(), Error> {
+        if !K::admits(jwk)? {
+            return Ok(());
+        }
         match jwk.key {
             KeyParams::Ec { crv, .. } if crv.ring().is_none() => {
                 return Err(Unsupported::Curve(crv.name()).into());
@@ -385,15 +585,10 @@ impl KeyRing {
         let mut first_error = None;
         let mut bound = 0usize;
         for &alg in algs {
-            if jwk.check_fit(alg).is_err() {
+            if alg.is_symmetric() != K::SYMMETRIC || jwk.check_fit(alg).is_err() {
                 continue;
             }
-            let key = if alg.is_symmetric() {
-                jwk.bind_hmac(alg).map(Bound::Hmac)
-            } else {
-                jwk.bind_public(alg).map(Bound::Public)
-            };
-            match key {
+            match K::bind(jwk, alg) {
                 Ok(key) => {
                     self.push(key);
                     bound = bound.saturating_add(1);
@@ -409,19 +604,10 @@ impl KeyRing {
         }
     }
 
-    /// Whether the keys under `kid` mix symmetric and asymmetric keys.
-    fn is_mixed(&self, indexes: &[usize]) -> bool {
-        let mut kinds = indexes
-            .iter()
-            .filter_map(|&i| self.keys.get(i))
-            .map(|key| matches!(key, Bound::Hmac(_)));
-        match kinds.next() {
-            Some(first) => kinds.any(|kind| kind != first),
-            None => false,
-        }
-    }
-
-    fn only_one<'a, I: Iterator<Item = &'a Bound>>(mut fits: I) -> Result<KeyRef<'a>, Error> {
+    fn only_one<'a, I: Iterator<Item = &'a K>>(mut fits: I) -> Result<KeyRef<'a>, Error>
+    where
+        K: 'a,
+    {
         let key = fits.next().ok_or(NoKey::NoKeyForAlgorithm)?;
         if fits.next().is_some() {
             return Err(NoKey::Ambiguous.into());
@@ -430,15 +616,16 @@ impl KeyRing {
     }
 }
 
-impl KeySource for KeyRing {
+impl<K: RingKey> KeySource for KeyRing<K> {
     fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
-        let fits_alg = |key: &&Bound| key.algorithm().name() == alg;
+        let fits_alg = |key: &&K| key.key_ref().algorithm().name() == alg;
         match kid {
             Some(kid) => {
-                let indexes = self.by_kid.get(kid).ok_or(NoKey::UnknownKid)?;
-                if self.is_mixed(indexes) {
+                let left_out = self.unusable.get(kid);
+                if left_out.is_some_and(|shapes| shapes.iter().any(|s| s.could_verify(alg))) {
                     return Err(NoKey::Ambiguous.into());
                 }
+                let indexes = self.by_kid.get(kid).ok_or(NoKey::UnknownKid)?;
                 Self::only_one(
                     indexes
                         .iter()
@@ -446,11 +633,7 @@ impl KeySource for KeyRing {
                         .filter(fits_alg),
                 )
             }
-            None => Self::only_one(self.keys.iter().filter(fits_alg).filter(|key| {
-                key.kid()
-                    .and_then(|kid| self.by_kid.get(kid))
-                    .is_none_or(|indexes| !self.is_mixed(indexes))
-            })),
+            None => Self::only_one(self.keys.iter().filter(fits_alg)),
         }
     }
 }

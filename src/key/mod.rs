@@ -63,6 +63,7 @@ mod hmac;
 pub(crate) mod pem;
 mod signing;
 mod verifying;
+mod weak;
 
 use crate::error::{Error, NoKey};
 use crate::jwa::{self, Algorithm};

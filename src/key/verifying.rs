@@ -6,7 +6,7 @@ use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
 
 use super::der::{self, PublicKeyInfo};
 use super::pem::{self, Label};
-use super::{bit_len, strip_zeros, wrong_algorithm};
+use super::{bit_len, strip_zeros, weak, wrong_algorithm};
 use crate::error::{Error, KeyRejected};
 use crate::jwa::{Algorithm, Curve, Family};
 
@@ -19,7 +19,8 @@ pub(crate) const RSA_MAX_BITS: usize = 8192;
 ///
 /// Built once from SPKI or PKCS#1 (DER or PEM), from RSA components, from an uncompressed EC
 /// point or from a raw Ed25519 key, and checked then: an RSA modulus of 2048..=8192 bits
-/// counted exactly and an exponent ring accepts, an EC point on its curve. Verification then
+/// counted exactly, an exponent ring accepts and no ROCA structure; an EC point on its curve; an
+/// Ed25519 key canonical and not of small order. Verification then
 /// does no parsing beyond what `ring` does per signature.
 ///
 /// ```
@@ -107,7 +108,8 @@ impl VerifyingKey {
     /// [`KeyRejected::WrongAlgorithm`] unless `alg` is an RS* or PS* algorithm,
     /// [`KeyRejected::RsaModulusSize`] unless `n` has 2048..=8192 bits,
     /// [`KeyRejected::InvalidComponent`] for an even modulus, [`KeyRejected::RsaExponent`]
-    /// unless `e` is odd and in 3..2^33.
+    /// unless `e` is odd and in 3..2^33, [`KeyRejected::RocaModulus`] for a modulus with the
+    /// ROCA structure (CVE-2017-15361), which anyone can factor.
     pub fn from_rsa_components(alg: &'static Algorithm, n: &[u8], e: &[u8]) -> Result<Self, Error> {
         let Family::Rsa { verify, .. } = alg.family else {
             return Err(wrong_algorithm(alg));
@@ -124,6 +126,7 @@ impl VerifyingKey {
         if !e_ok {
             return Err(KeyRejected::RsaExponent.into());
         }
+        weak::check_rsa_modulus(n)?;
         let public = Public::Rsa {
             params: verify,
             n: n.to_vec(),
@@ -199,14 +202,16 @@ impl VerifyingKey {
     /// # Errors
     ///
     /// [`KeyRejected::WrongAlgorithm`] unless `alg` is `EdDSA`,
-    /// [`KeyRejected::InvalidComponent`] unless `key` is 32 bytes.
+    /// [`KeyRejected::InvalidComponent`] unless `key` is 32 bytes,
+    /// [`KeyRejected::NonCanonicalPoint`] for an encoding whose `y` is not below 2^255 − 19, and
+    /// [`KeyRejected::SmallOrderPoint`] for any encoding of the eight points of small order
+    /// (with such a key, fixed signatures verify for every message).
     pub fn from_ed25519_bytes(alg: &'static Algorithm, key: &[u8]) -> Result<Self, Error> {
         let Family::Ed25519 = alg.family else {
             return Err(wrong_algorithm(alg));
         };
-        if key.len() != 32 {
-            return Err(KeyRejected::InvalidComponent("x").into());
-        }
+        let bytes = <&[u8; 32]>::try_from(key).map_err(|_| KeyRejected::InvalidComponent("x"))?;
+        weak::check_ed25519(bytes)?;
         let public = Public::Ed25519(UnparsedPublicKey::new(&signature::ED25519, key.to_vec()));
         Ok(Self {
             alg,

@@ -1,0 +1,283 @@
+//! Weak-key checks, run on every public key before it is bound: Ed25519 encodings that are
+//! non-canonical or name a point of small order, and RSA moduli with the ROCA structure.
+//!
+//! Both are refused whatever the path the key came by (JWK, SPKI, PKCS#1, PKCS#8, raw bytes):
+//! every path ends in [`VerifyingKey`](super::VerifyingKey)'s constructors, which call these.
+//! Public keys only: nothing here is secret, so nothing needs to run in constant time.
+
+use core::num::NonZeroU64;
+
+use crate::error::KeyRejected;
+
+/// The field prime of edwards25519, 2^255 − 19, as 32 little-endian bytes.
+const FIELD_PRIME: [u8; 32] = {
+    let mut p = [0xff; 32];
+    p[0] = 0xed;
+    p[31] = 0x7f;
+    p
+};
+
+/// The `y` coordinates, little-endian with the sign bit cleared, of the eight points of
+/// edwards25519 whose order divides 8 (RFC 8032 §5.1.3 encodes a point as `y` plus the sign
+/// of `x`): 0 (the two points of order 4), 1 (the identity), p − 1 (order 2) and the `y` of
+/// the four points of order 8. Compared with the sign bit cleared, the table also covers each
+/// point's other sign, which is either the point's negation (still of small order) or, for
+/// `x = 0`, a non-canonical "negative zero" encoding. Computed from the curve equation by
+/// `test-vectors/weak/ed25519_small_order.py`.
+const SMALL_ORDER_Y: [[u8; 32]; 5] = [
+    [0; 32],
+    {
+        let mut one = [0; 32];
+        one[0] = 1;
+        one
+    },
+    [
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
+    ],
+    [
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
+    ],
+    {
+        let mut minus_one = FIELD_PRIME;
+        minus_one[0] = 0xec;
+        minus_one
+    },
+];
+
+/// Refuses an Ed25519 public key whose `y` is not below the field prime
+/// ([`KeyRejected::NonCanonicalPoint`]) or that encodes a point of small order
+/// ([`KeyRejected::SmallOrderPoint`]).
+///
+/// With such a key, `R = identity, S = 0` (or a few other fixed values) verifies for every
+/// message under a verifier that does not check the cofactor: a universal forgery. ring
+/// accepts these keys and these signatures, so the check is ours.
+pub(crate) fn check_ed25519(key: &[u8; 32]) -> Result<(), KeyRejected> {
+    let mut y = *key;
+    if let Some(top) = y.last_mut() {
+        *top &= 0x7f;
+    }
+    if !less_than_le(&y, &FIELD_PRIME) {
+        return Err(KeyRejected::NonCanonicalPoint);
+    }
+    if SMALL_ORDER_Y.contains(&y) {
+        return Err(KeyRejected::SmallOrderPoint);
+    }
+    Ok(())
+}
+
+/// Whether `a < b`, both little-endian.
+fn less_than_le(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().rev().lt(b.iter().rev())
+}
+
+/// The primes of the ROCA fingerprint (Nemec et al., "The Return of Coppersmith's Attack",
+/// CCS 2017, and the authors' detector): the odd primes up to 167.
+///
+/// An RSA prime made by the affected library is `k·M + (65537^a mod M)` with `M` the product
+/// of the first primes, so for each prime `r` here, `N mod r` is a power of 65537 modulo `r`.
+/// A modulus for which that holds for all of them is refused; a random modulus passes all 38
+/// with probability about 4.2·10⁻⁹ (the product over `r` of `ord_r(65537) / (r − 1)`), the
+/// false-positive rate of the published detector.
+const ROCA_PRIMES: [u32; 38] = [
+    3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
+    101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+];
+
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    clippy::panic,
+    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
+)]
+/// `r` as a divisor; zero fails the build.
+const fn nonzero(r: u64) -> NonZeroU64 {
+    match NonZeroU64::new(r) {
+        Some(r) => r,
+        None => panic!("a zero divisor"),
+    }
+}
+
+/// The multiplicative order of 65537 modulo the prime `r`: a residue lies in the subgroup 65537
+/// generates exactly when it raised to this order is 1.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
+)]
+const fn order_of_65537(r: u32) -> u32 {
+    let g = 65537 % r;
+    let (mut x, mut k) = (g, 1);
+    while x != 1 {
+        x = x * g % r;
+        k += 1;
+    }
+    k
+}
+
+/// Each prime of [`ROCA_PRIMES`] with [`order_of_65537`] of it.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
+)]
+const ROCA_SUBGROUPS: [(NonZeroU64, u32); 38] = {
+    let mut all = [(NonZeroU64::MIN, 0); 38];
+    let mut i = 0;
+    while i < ROCA_PRIMES.len() {
+        all[i] = (
+            nonzero(ROCA_PRIMES[i] as u64),
+            order_of_65537(ROCA_PRIMES[i]),
+        );
+        i += 1;
+    }
+    all
+};
+
+/// The primes whose product is [`FAST_MODULUS`]: among the primes of [`ROCA_PRIMES`], those
+/// whose subgroup is smallest relative to `r − 1`, as many as fit below 2^32. A random modulus
+/// has all six residues in their subgroups with probability about 2.9·10⁻⁵, so one pass over
+/// the modulus settles almost every key.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
+)]
+const FAST_PRIMES: [(NonZeroU64, u32); 6] = {
+    let primes = [37, 11, 97, 79, 13, 61];
+    let mut fast = [(NonZeroU64::MIN, 0); 6];
+    let mut i = 0;
+    while i < primes.len() {
+        fast[i] = (nonzero(primes[i] as u64), order_of_65537(primes[i]));
+        i += 1;
+    }
+    fast
+};
+
+/// The product of [`FAST_PRIMES`], 2,473,240,913.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
+)]
+const FAST_MODULUS: NonZeroU64 = {
+    let mut m = 1u64;
+    let mut i = 0;
+    while i < FAST_PRIMES.len() {
+        m *= FAST_PRIMES[i].0.get();
+        i += 1;
+    }
+    nonzero(m)
+};
+
+/// The longest modulus the fast pass reads, in 16-bit limbs: 8192 bits, the largest RSA
+/// modulus a key may have (longer ones are refused before this check).
+const FAST_LIMBS: usize = 512;
+
+/// `2^(16·i) mod FAST_MODULUS` for each limb position `i`, so that `N mod FAST_MODULUS` is a
+/// sum of products with no division per limb: each product is below 2^48 and 512 of them
+/// below 2^57.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
+)]
+const FAST_WEIGHTS: [u32; FAST_LIMBS] = {
+    let mut weights = [0; FAST_LIMBS];
+    let mut w = 1u64;
+    let mut i = 0;
+    while i < FAST_LIMBS {
+        weights[i] = w as u32;
+        w = (w << 16) % FAST_MODULUS.get();
+        i += 1;
+    }
+    weights
+};
+
+/// Refuses an RSA modulus with the ROCA structure ([`KeyRejected::RocaModulus`]): one whose
+/// residue modulo every prime of [`ROCA_PRIMES`] lies in the subgroup generated by 65537.
+/// Anyone can factor such a modulus (CVE-2017-15361).
+///
+/// `n` is big-endian without leading zeros, at most 8192 bits (the caller has checked its
+/// size); a longer one is not examined.
+pub(crate) fn check_rsa_modulus(n: &[u8]) -> Result<(), KeyRejected> {
+    let Some(fast) = residue_fast(n) else {
+        return Ok(());
+    };
+    let in_fast = FAST_PRIMES
+        .iter()
+        .all(|&subgroup| in_subgroup(fast, subgroup));
+    if !in_fast {
+        return Ok(());
+    }
+    // Rare (about 3 keys in 100,000): every prime, one by one.
+    let all = ROCA_SUBGROUPS
+        .iter()
+        .all(|&subgroup| in_subgroup(residue(n, subgroup.0), subgroup));
+    if all {
+        Err(KeyRejected::RocaModulus)
+    } else {
+        Ok(())
+    }
+}
+
+/// `n mod FAST_MODULUS`, from 16-bit limbs weighted by [`FAST_WEIGHTS`]; `None` for a modulus
+/// longer than [`FAST_LIMBS`] limbs.
+fn residue_fast(n: &[u8]) -> Option<u64> {
+    // An odd length leaves one top byte alone: the last limb counted from the bottom.
+    let (top, limbs) = n.split_at(n.len() % 2);
+    let count = limbs.len() / 2;
+    if count.saturating_add(top.len()) > FAST_LIMBS {
+        return None;
+    }
+    let mut sum = limbs
+        .rchunks_exact(2)
+        .zip(FAST_WEIGHTS)
+        .fold(0u64, |sum, (limb, w)| {
+            let limb = limb.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
+            sum.wrapping_add(limb.wrapping_mul(u64::from(w)))
+        });
+    if let (Some(&b), Some(&w)) = (top.first(), FAST_WEIGHTS.get(count)) {
+        sum = sum.wrapping_add(u64::from(b).wrapping_mul(u64::from(w)));
+    }
+    Some(sum % FAST_MODULUS)
+}
+
+/// `n mod r`, by Horner's rule over the bytes.
+fn residue(n: &[u8], r: NonZeroU64) -> u64 {
+    n.iter().fold(0, |acc, &b| ((acc << 8) | u64::from(b)) % r)
+}
+
+/// `base^exp mod r`, for a prime `r` below 2^16 (`base` need not be reduced).
+fn pow_mod(base: u64, exp: u32, r: NonZeroU64) -> u64 {
+    let (mut acc, mut base, mut exp) = (1 % r, base % r, exp);
+    while exp > 0 {
+        // Both factors are below r < 2^16: no product overflows.
+        if exp & 1 == 1 {
+            acc = acc.wrapping_mul(base) % r;
+        }
+        base = base.wrapping_mul(base) % r;
+        exp >>= 1;
+    }
+    acc
+}
+
+/// Whether `x mod r` lies in the subgroup of order `order` (the one 65537 generates).
+fn in_subgroup(x: u64, (r, order): (NonZeroU64, u32)) -> bool {
+    pow_mod(x, order, r) == 1
+}
