@@ -281,3 +281,35 @@ fn pow_mod(base: u64, exp: u32, r: NonZeroU64) -> u64 {
 fn in_subgroup(x: u64, (r, order): (NonZeroU64, u32)) -> bool {
     pow_mod(x, order, r) == 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The weighted pass agrees with Horner's rule, for every length and parity.
+        #[test]
+        fn fast_residue_agrees_with_horner(n in proptest::collection::vec(any::<u8>(), 0..=1024)) {
+            prop_assert_eq!(residue_fast(&n), Some(residue(&n, FAST_MODULUS)));
+        }
+    }
+
+    #[test]
+    fn tables_hold_the_published_facts() {
+        // 65537 is 2 modulo 11 (order 2) and 4 modulo 13 (order 6).
+        let orders: alloc::vec::Vec<(u64, u32)> =
+            FAST_PRIMES.iter().map(|&(r, k)| (r.get(), k)).collect();
+        assert_eq!(
+            orders,
+            [(37, 3), (11, 2), (97, 6), (79, 13), (13, 6), (61, 20)]
+        );
+        assert_eq!(FAST_MODULUS.get(), 2_473_240_913);
+        assert_eq!(
+            ROCA_SUBGROUPS.first().map(|&(r, k)| (r.get(), k)),
+            Some((3, 2))
+        );
+        // Longer than 8192 bits: not examined.
+        assert_eq!(residue_fast(&[1; 1025]), None);
+    }
+}

@@ -132,6 +132,12 @@ pub(crate) fn b64(bytes: &[u8]) -> String {
     base64ct::Base64UrlUnpadded::encode_string(bytes)
 }
 
+/// Decodes unpadded base64url, independently of the crate.
+pub(crate) fn b64_decode(text: &str) -> Vec<u8> {
+    use base64ct::Encoding;
+    base64ct::Base64UrlUnpadded::decode_vec(text).unwrap()
+}
+
 /// A compact token with any header JSON and payload segment, MACed with [`SECRET`] by `ring`
 /// directly: for tokens the crate's own signer refuses to make.
 pub(crate) fn forge(header_json: &str, payload_segment: &str) -> String {
