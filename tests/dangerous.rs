@@ -227,9 +227,18 @@ fn from_json_and_decode_base64url_are_the_strict_readers() {
     }
 }
 
+/// A PEM fixture, the `kty`, `crv` and privacy of its JWK, and an algorithm it fits.
+type Form = (
+    &'static [u8],
+    &'static str,
+    Option<&'static str>,
+    bool,
+    &'static jwa::Algorithm,
+);
+
 #[test]
 fn jwk_from_pem_finds_the_key_type_in_the_document() {
-    let cases: [(&[u8], &str, Option<&str>, bool, &'static jwa::Algorithm); 12] = [
+    let cases: [Form; 12] = [
         (
             fixture!("rsa2048.pkcs8.pem"),
             "RSA",
