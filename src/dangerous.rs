@@ -227,7 +227,9 @@ impl<'a> Peek<'a> {
         &self.unverified
     }
 
-    /// The token as [`jws::Unverified`](Unverified), to verify once keys are chosen.
+    /// **Unverified** until its [`verify`](Unverified::verify) succeeds: the token as
+    /// [`jws::Unverified`](Unverified), to verify once keys are chosen, without parsing it
+    /// again.
     #[must_use]
     pub fn into_unverified(self) -> Unverified<'a> {
         self.unverified

@@ -12,8 +12,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use zeroize::Zeroize;
 
-/// A JSON value whose objects keep their members in order.
-#[derive(Debug)]
+/// A JSON value whose objects keep their members in order. No `Debug`: it may hold a private
+/// JWK.
 pub(crate) enum Json {
     Null,
     Bool(bool),
