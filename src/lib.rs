@@ -113,6 +113,12 @@
 //! # Ok::<(), Error>(())
 //! ```
 //!
+//! ## 6. Looking before verifying
+//!
+//! To choose keys by a token's unverified `iss` or `kid`, or to show a token, the loudly named
+//! [`dangerous`] module peeks without verifying anything, decoding as strictly as verification
+//! does. [`jwk::Jwk::from_pem`] reads a PEM key of any supported type into a JWK.
+//!
 //! # Further reading
 //!
 //! The [`manual`] answers a reviewer's questions: the threat model (RFC 8725 §3 item by item,
@@ -144,6 +150,7 @@ mod key;
 mod limits;
 mod secret;
 
+pub mod dangerous;
 pub mod jwa;
 pub mod jwk;
 pub mod jws;

@@ -49,14 +49,10 @@ impl From<jose_ring::Error> for Failure {
     }
 }
 
-/// Writes `bytes` to stdout. A closed pipe (`jose decode ... | head -1`) is not an error.
+/// Writes `bytes` to stdout.
 pub(crate) fn stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::usage("cannot write to stdout", e)),
-    }
+    written(out.write_all(bytes).and_then(|()| out.flush()))
 }
 
 /// Writes `text` and a newline to stdout.
@@ -65,6 +61,28 @@ pub(crate) fn println(text: &str) -> Result<(), Failure> {
     line.push_str(text);
     line.push('\n');
     stdout(line.as_bytes())
+}
+
+/// Writes `value` as pretty JSON and a newline straight to stdout, with no buffer of its own
+/// (a private JWK is printed this way).
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    written(
+        serde_json::to_writer_pretty(&mut out, value)
+            .map_err(io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush()),
+    )
+}
+
+/// The outcome of a write to stdout. A closed pipe (`jose decode ... | head -1`) is not an
+/// error.
+fn written(result: io::Result<()>) -> Result<(), Failure> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::usage("cannot write to stdout", e)),
+    }
 }
 
 /// Writes a note to stderr.

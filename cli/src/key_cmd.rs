@@ -2,11 +2,11 @@
 
 use jose_ring::jwa::{self, Algorithm};
 use jose_ring::jwk::{Jwk, JwkSet, ThumbprintHash};
-use jose_ring::{Error, HmacKey, KeySource, NoKey, SigningKey, Unsupported};
+use jose_ring::{Error, HmacKey, KeySource, NoKey, SigningKey, Unsupported, dangerous};
 
 use crate::fail::{self, Failure};
-use crate::json::Json;
 use crate::keys::{self, KeyFile};
+use crate::ordered::Json;
 use crate::{Format, Hash, JwksCommand, KeyCommand, input};
 
 /// `jose key ...`.
@@ -43,15 +43,13 @@ fn generate(alg: &str, kid: Option<String>) -> Result<(), Failure> {
         Jwk::from_signing_key(&SigningKey::generate(alg).map_err(cannot)?).map_err(cannot)?
     };
     let jwk = with_kid(jwk, kid)?;
-    print_jwk(&jwk, true, false)
+    print_jwk(&jwk, true)
 }
 
 fn public(file: &str) -> Result<(), Failure> {
-    let key = KeyFile::load(file)?;
-    let from_pem = key.is_pem();
-    let jwk = key.into_jwk(None)?;
+    let jwk = KeyFile::load(file)?.into_jwk(None)?;
     let public = jwk.to_public().map_err(|e| Failure::usage("key file", e))?;
-    print_jwk(&public, false, from_pem)
+    print_jwk(&public, false)
 }
 
 fn thumbprint(file: &str, hash: Hash, uri: bool) -> Result<(), Failure> {
@@ -71,11 +69,9 @@ fn thumbprint(file: &str, hash: Hash, uri: bool) -> Result<(), Failure> {
 
 fn convert(file: &str, to: Format, alg: Option<&str>, kid: Option<String>) -> Result<(), Failure> {
     let alg = alg.map(input::algorithm).transpose()?;
-    let key = KeyFile::load(file)?;
-    let drop_alg = key.is_pem() && alg.is_none();
-    let jwk = with_kid(key.into_jwk(alg)?, kid)?;
+    let jwk = with_kid(KeyFile::load(file)?.into_jwk(alg)?, kid)?;
     match to {
-        Format::Jwk => print_jwk(&jwk, jwk.is_private(), drop_alg),
+        Format::Jwk => print_jwk(&jwk, jwk.is_private()),
         Format::Pem => {
             let bad = |e: Error| Failure::usage("key file", e);
             if jwk.kty() == "oct" {
@@ -120,24 +116,20 @@ fn with_kid(jwk: Jwk, kid: Option<String>) -> Result<Jwk, Failure> {
     }
 }
 
-/// Prints a JWK as pretty JSON: with its private members only if `private`, without `alg`
-/// if `drop_alg`. A symmetric key printed as public shows no `k`.
-fn print_jwk(jwk: &Jwk, private: bool, drop_alg: bool) -> Result<(), Failure> {
-    let json = if private || jwk.kty() == "oct" {
-        let secret = jwk.to_private_json();
-        Json::parse(secret.expose())
-    } else {
-        let text = jwk.to_json().map_err(|e| Failure::usage("key file", e))?;
-        Json::parse(text.as_bytes())
-    };
-    let mut json = json.map_err(|e| Failure::usage("cannot write the JWK", e))?;
+/// Prints a JWK as pretty JSON, with its private members only if `private`. A symmetric key
+/// printed as public shows no `k`. The private form goes from the library's zeroized
+/// `Secret` through zeroized values straight to stdout.
+fn print_jwk(jwk: &Jwk, private: bool) -> Result<(), Failure> {
+    if !private && jwk.kty() != "oct" {
+        return fail::print_json(jwk);
+    }
+    let secret = jwk.to_private_json();
+    let mut json: Json = dangerous::from_json(secret.expose())
+        .map_err(|e| Failure::usage("cannot write the JWK", e))?;
     if !private {
         json.remove("k");
     }
-    if drop_alg {
-        json.remove("alg");
-    }
-    fail::println(&json.pretty())
+    fail::print_json(&json)
 }
 
 /// `jose jwks select`: the key a token with `kid` would be verified with.
@@ -188,7 +180,7 @@ fn select(file: &str, kid: &str, algs: &[String]) -> Result<(), Failure> {
                 keys::describe(jwk),
                 keys::names(&fits)
             ));
-            print_jwk(jwk, false, false)
+            print_jwk(jwk, false)
         }
         [] => Err(Failure::Failed(why_none(&set, &ring, kid, &algs))),
         many => Err(Failure::Failed(format!(

@@ -1,10 +1,8 @@
 //! Key files: a JWK, a JWK Set or a PEM key, told apart by their content.
 
-use jose_ring::jwa::{self, Algorithm};
+use jose_ring::jwa::Algorithm;
 use jose_ring::jwk::{Jwk, JwkSet, KeyRing, Skipped};
-use jose_ring::{
-    Error, HmacKey, KeyRef, KeyRejected, KeySource, NoKey, Signer, SigningKey, VerifyingKey,
-};
+use jose_ring::{Error, HmacKey, KeyRef, KeySource, NoKey, Signer, VerifyingKey, dangerous};
 use serde::Deserialize;
 
 use crate::fail::Failure;
@@ -16,8 +14,8 @@ pub(crate) enum KeyFile {
     Jwk(Box<Jwk>),
     /// A JWK Set (an object with `keys`).
     Set(JwkSet),
-    /// A PEM document; `private` from its label.
-    Pem { text: Vec<u8>, private: bool },
+    /// A PEM key, read into a JWK without `alg` or `kid`.
+    Pem(Box<Jwk>),
 }
 
 /// The keys `verify` uses.
@@ -81,9 +79,6 @@ impl Keys {
     }
 }
 
-/// The algorithms a PEM key of unknown type is tried with, one per key type and curve.
-const PEM_PROBES: [&Algorithm; 4] = [&jwa::ES256, &jwa::ES384, &jwa::EdDSA, &jwa::RS256];
-
 /// Looks for `keys` without copying any other member (a private JWK's secrets stay where
 /// they are).
 #[derive(Deserialize)]
@@ -100,7 +95,7 @@ impl KeyFile {
         let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
         match start.and_then(|i| bytes.get(i)) {
             Some(b'{') => {
-                let probe: Option<SetProbe> = serde_json::from_slice(&bytes).ok();
+                let probe: Option<SetProbe> = dangerous::from_json(&bytes).ok();
                 if probe.is_some_and(|p| p.keys.is_some()) {
                     JwkSet::from_json(&bytes).map(Self::Set).map_err(bad)
                 } else {
@@ -109,27 +104,24 @@ impl KeyFile {
                         .map_err(bad)
                 }
             }
-            _ => match pem_label(&bytes) {
-                Some(label) if label.ends_with("PRIVATE KEY") => Ok(Self::Pem {
-                    text: bytes,
-                    private: true,
+            // The library finds the key type in the PEM document; the label only explains a
+            // document that is not a key.
+            _ => Jwk::from_pem(&bytes)
+                .map(|jwk| Self::Pem(Box::new(jwk)))
+                .map_err(|error| match pem_label(&bytes) {
+                    Some(label) if !label.ends_with("KEY") => Failure::Usage(format!(
+                        "key file {name}: a PEM {label} is not a key{}",
+                        if label == "CERTIFICATE" {
+                            " (extract its public key with `openssl x509 -pubkey -noout`)"
+                        } else {
+                            ""
+                        }
+                    )),
+                    Some(_) => Failure::usage("key file", error),
+                    None => Failure::Usage(format!(
+                        "key file {name}: not a JWK, a JWK Set or a PEM key"
+                    )),
                 }),
-                Some(label) if label.ends_with("PUBLIC KEY") => Ok(Self::Pem {
-                    text: bytes,
-                    private: false,
-                }),
-                Some(label) => Err(Failure::Usage(format!(
-                    "key file {name}: a PEM {label} is not a key{}",
-                    if label == "CERTIFICATE" {
-                        " (extract its public key with `openssl x509 -pubkey -noout`)"
-                    } else {
-                        ""
-                    }
-                ))),
-                None => Err(Failure::Usage(format!(
-                    "key file {name}: not a JWK, a JWK Set or a PEM key"
-                ))),
-            },
         }
     }
 
@@ -174,7 +166,7 @@ impl KeyFile {
                 }
                 Ok((ring, notes))
             }
-            Self::Pem { text, private } => {
+            Self::Pem(jwk) => {
                 if algs.is_empty() {
                     return Err(Failure::Usage(
                         "--alg is needed: a PEM key does not name its algorithm".into(),
@@ -183,17 +175,7 @@ impl KeyFile {
                 let mut keys = Vec::new();
                 let mut first_error = None;
                 for &alg in algs {
-                    let key = if alg.is_symmetric() {
-                        Err(KeyRejected::WrongAlgorithm {
-                            expected: alg.name(),
-                        }
-                        .into())
-                    } else if private {
-                        SigningKey::from_pem(alg, &text).map(|k| k.verifying_key())
-                    } else {
-                        VerifyingKey::from_pem(alg, &text)
-                    };
-                    match key {
+                    match jwk.verifying_key(alg) {
                         Ok(key) => keys.push(key),
                         Err(error) => {
                             first_error.get_or_insert(error);
@@ -215,7 +197,6 @@ impl KeyFile {
         alg: Option<&'static Algorithm>,
         kid: Option<&str>,
     ) -> Result<Box<dyn Signer>, Failure> {
-        let bad = |e: Error| Failure::usage("key file", e);
         match self {
             Self::Jwk(jwk) => jwk_signer(jwk, alg),
             Self::Set(set) => {
@@ -238,70 +219,33 @@ impl KeyFile {
                     )),
                 }
             }
-            Self::Pem { text, private } => {
+            Self::Pem(jwk) => {
                 let alg = alg.ok_or_else(|| {
                     Failure::Usage("--alg is needed: a PEM key does not name its algorithm".into())
                 })?;
-                if !private {
+                if !jwk.is_private() {
                     return Err(Failure::Usage(
                         "key file: a public key cannot sign (give the private key)".into(),
                     ));
                 }
-                let key = SigningKey::from_pem(alg, text).map_err(bad)?;
-                Ok(Box::new(key))
+                jwk_signer(jwk, Some(alg))
             }
         }
     }
 
-    /// The key as a JWK. A PEM key becomes a JWK without `alg` unless `alg` is given (its
-    /// type is found by trying one algorithm per key type). A JWK Set is refused.
+    /// The key as a JWK, bound to `alg` if given (a JWK from a PEM key has no `alg`
+    /// otherwise). A JWK Set is refused.
     pub(crate) fn into_jwk(self, alg: Option<&'static Algorithm>) -> Result<Jwk, Failure> {
-        let bad = |e: Error| Failure::usage("key file", e);
         match self {
-            Self::Jwk(jwk) => match alg {
-                Some(alg) => jwk.with_alg(alg).map_err(bad),
+            Self::Jwk(jwk) | Self::Pem(jwk) => match alg {
+                Some(alg) => jwk.with_alg(alg).map_err(|e| Failure::usage("key file", e)),
                 None => Ok(*jwk),
             },
             Self::Set(_) => Err(Failure::Usage(
                 "key file: this is a JWK Set; choose one key with `jose jwks select FILE --kid KID`"
                     .into(),
             )),
-            Self::Pem { text, private } => {
-                let probes: Vec<&'static Algorithm> = match alg {
-                    Some(alg) => vec![alg],
-                    None => PEM_PROBES.to_vec(),
-                };
-                let mut errors = Vec::new();
-                for alg in probes {
-                    let jwk = if private {
-                        SigningKey::from_pem(alg, &text).and_then(|k| Jwk::from_signing_key(&k))
-                    } else {
-                        VerifyingKey::from_pem(alg, &text).map(|k| Jwk::from_verifying_key(&k))
-                    };
-                    match jwk {
-                        Ok(jwk) => return Ok(jwk),
-                        Err(error) => errors.push(error),
-                    }
-                }
-                // The most telling reason: one that is not "this key is of another type".
-                let wrong_type = |e: &Error| {
-                    matches!(e, Error::KeyRejected(KeyRejected::WrongAlgorithm { .. }))
-                };
-                let error = errors
-                    .iter()
-                    .find(|e| !wrong_type(e))
-                    .or(errors.first())
-                    .cloned()
-                    .unwrap_or(Error::KeyRejected(KeyRejected::Pem));
-                Err(bad(error))
-            }
         }
-    }
-
-    /// Whether the JWK written by [`into_jwk`](Self::into_jwk) should lose the `alg` the library
-    /// puts on keys it exports: a PEM key names no algorithm, and an RSA key fits six.
-    pub(crate) fn is_pem(&self) -> bool {
-        matches!(self, Self::Pem { .. })
     }
 }
 

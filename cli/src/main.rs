@@ -1,12 +1,11 @@
 //! `jose`: decode, verify and sign JWTs and JWSs, and manage JWKs, from a shell. Built on
 //! `jose-ring`: every check is the library's, with its defaults.
 
-mod b64;
 mod fail;
 mod input;
-mod json;
 mod key_cmd;
 mod keys;
+mod ordered;
 mod time;
 mod token_cmd;
 

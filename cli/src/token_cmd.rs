@@ -1,13 +1,13 @@
 //! `decode`, `verify`, `sign`, `jws sign` and `jws verify`.
 
 use jose_ring::jwt::{self, NumericDate, Validation};
-use jose_ring::{Error, Signer, jws};
-use serde::de::IgnoredAny;
+use jose_ring::{Error, Signer, dangerous, jws};
+use serde::Deserialize;
 
 use crate::fail::{self, Failure};
-use crate::json::Json;
 use crate::keys::KeyFile;
-use crate::{JwsSignArgs, JwsVerifyArgs, Policy, SignArgs, VerifyArgs, b64, input, time};
+use crate::ordered::Json;
+use crate::{JwsSignArgs, JwsVerifyArgs, Policy, SignArgs, VerifyArgs, input, time};
 
 /// The claims shown as dates by `decode`: RFC 7519's and OpenID Connect's NumericDates.
 const DATE_CLAIMS: [&str; 5] = ["exp", "nbf", "iat", "auth_time", "updated_at"];
@@ -21,25 +21,18 @@ pub(crate) fn decode(arg: &str) -> Result<(), Failure> {
     if token.starts_with('{') {
         decode_json(&token, &mut out)?;
     } else {
-        let unverified = jws::Unverified::parse(&token)?;
-        let unencoded = unverified.header().is_unencoded();
-        let mut segments = token.splitn(3, '.');
-        let (header, payload, signature) = (
-            segments.next().unwrap_or_default(),
-            segments.next().unwrap_or_default(),
-            segments.next().unwrap_or_default(),
-        );
+        let peek = dangerous::peek(&token)?;
         out.push_str("header:\n");
-        show_json_segment(header, false, &mut out);
+        show_header(peek.header_json(), &mut out)?;
         out.push_str("payload:\n");
-        let claims = if payload.is_empty() {
+        let claims = if peek.payload().is_empty() {
             out.push_str("(detached: not in the token)\n");
             None
         } else {
-            show_json_segment(payload, unencoded, &mut out)
+            let (_, segment, _) = peek.unverified().segments();
+            show_payload(peek.claims(), peek.payload(), segment, &mut out)
         };
-        let signature_len = b64::decode(signature).map_or(0, |s| s.len());
-        out.push_str(&format!("signature: {signature_len} bytes\n"));
+        out.push_str(&format!("signature: {} bytes\n", peek.signature().len()));
         if let Some(claims) = claims {
             show_dates(&claims, &mut out);
         }
@@ -47,26 +40,43 @@ pub(crate) fn decode(arg: &str) -> Result<(), Failure> {
     fail::stdout(out.as_bytes())
 }
 
+/// The members of a JWS JSON serialization (RFC 7515 §7.2) that `decode` shows, read once the
+/// library has parsed and checked the document.
+#[derive(Deserialize)]
+struct Document {
+    payload: Option<String>,
+    #[serde(default)]
+    signatures: Vec<Entry>,
+    protected: Option<String>,
+    header: Option<Json>,
+    signature: Option<String>,
+}
+
+/// One signature of a JWS JSON serialization.
+#[derive(Deserialize)]
+struct Entry {
+    protected: Option<String>,
+    header: Option<Json>,
+    signature: String,
+}
+
 /// Decodes the JWS JSON serialization (RFC 7515 §7.2) for display.
 fn decode_json(text: &str, out: &mut String) -> Result<(), Failure> {
-    // The library's checks first: a document it would not parse is reported as it says.
-    jws::UnverifiedJson::parse(text.as_bytes())?;
-    let bad = |why: &str| Failure::Failed(format!("malformed JWS JSON serialization: {why}"));
-    let jws = Json::parse_object(text.as_bytes()).map_err(|e| bad(&e))?;
-    let signatures: Vec<&Json> = match (jws.get("signatures"), jws.get("signature")) {
-        (Some(Json::Array(list)), None) => list.iter().collect(),
-        (None, Some(_)) => vec![&jws],
-        (Some(_), None) => return Err(bad("`signatures` is not an array")),
-        (Some(_), Some(_)) => return Err(bad("both `signatures` and `signature`")),
-        (None, None) => return Err(bad("no `signatures` or `signature`")),
-    };
-    let general = jws.get("signatures").is_some();
-    out.push_str(if general {
-        "serialization: JSON (general)\n"
+    // The library parses and checks the document; what it accepts is shown as it is.
+    let jws = jws::UnverifiedJson::parse(text.as_bytes())?;
+    let document: Document = dangerous::from_json(text.as_bytes())?;
+    let general = jws.serialization() == jws::Serialization::General;
+    let signatures = if general {
+        out.push_str("serialization: JSON (general)\n");
+        document.signatures
     } else {
-        "serialization: JSON (flattened)\n"
-    });
-    let mut unencoded = false;
+        out.push_str("serialization: JSON (flattened)\n");
+        vec![Entry {
+            protected: document.protected,
+            header: document.header,
+            signature: document.signature.unwrap_or_default(),
+        }]
+    };
     for (i, signature) in signatures.iter().enumerate() {
         let n = i.saturating_add(1);
         let label = if general {
@@ -74,68 +84,66 @@ fn decode_json(text: &str, out: &mut String) -> Result<(), Failure> {
         } else {
             String::new()
         };
-        if let Some(protected) = signature.get("protected") {
+        if let Some(protected) = &signature.protected {
             out.push_str(&format!("protected header{label}:\n"));
-            let segment = protected
-                .as_str()
-                .ok_or_else(|| bad("`protected` is not a string"))?;
-            if let Some(header) = show_json_segment(segment, false, out) {
-                unencoded |= matches!(header.get("b64"), Some(Json::Bool(false)));
-            }
+            show_header(&dangerous::decode_base64url(protected)?, out)?;
         }
-        if let Some(header) = signature.get("header") {
+        if let Some(header) = &signature.header {
             out.push_str(&format!("unprotected header{label}:\n"));
             out.push_str(&header.pretty());
             out.push('\n');
         }
-        let len = signature
-            .get("signature")
-            .and_then(Json::as_str)
-            .and_then(b64::decode)
-            .map_or(0, |s| s.len());
+        let len = dangerous::decode_base64url(&signature.signature)?.len();
         out.push_str(&format!("signature{label}: {len} bytes\n"));
     }
     out.push_str("payload:\n");
-    match jws.get("payload") {
+    match &document.payload {
         None => out.push_str("(detached: not in the JWS)\n"),
-        Some(Json::String(payload)) => {
-            if let Some(claims) = show_json_segment(payload, unencoded, out) {
+        Some(payload) => {
+            let bytes = if jws.is_unencoded() {
+                payload.as_bytes().to_vec()
+            } else {
+                dangerous::decode_base64url(payload)?
+            };
+            if let Some(claims) = show_payload(dangerous::from_json(&bytes), &bytes, payload, out) {
                 show_dates(&claims, out);
             }
         }
-        Some(_) => return Err(bad("`payload` is not a string")),
     }
     Ok(())
 }
 
-/// Shows a base64url segment (or an unencoded payload) as pretty JSON, text or base64url, and
-/// returns the JSON if it is JSON.
-fn show_json_segment(segment: &str, unencoded: bool, out: &mut String) -> Option<Json> {
-    let bytes = if unencoded {
-        Some(segment.as_bytes().to_vec())
-    } else {
-        b64::decode(segment)
-    };
-    let Some(bytes) = bytes else {
-        out.push_str("(not base64url)\n");
-        return None;
-    };
-    match Json::parse(&bytes) {
+/// Shows a protected header, which the library has read as strict JSON, as pretty JSON.
+fn show_header(json: &[u8], out: &mut String) -> Result<(), Failure> {
+    let header: Json = dangerous::from_json(json)?;
+    out.push_str(&header.pretty());
+    out.push('\n');
+    Ok(())
+}
+
+/// Shows a payload as pretty JSON when the library read it as strict JSON (`parsed`), else as
+/// text or, for bytes that are not UTF-8, as its base64url `segment`; returns the JSON.
+fn show_payload(
+    parsed: Result<Json, Error>,
+    bytes: &[u8],
+    segment: &str,
+    out: &mut String,
+) -> Option<Json> {
+    match parsed {
         Ok(json) => {
             out.push_str(&json.pretty());
             out.push('\n');
             Some(json)
         }
         Err(why) => {
-            match std::str::from_utf8(&bytes) {
+            match std::str::from_utf8(bytes) {
                 Ok(text) if text.trim_start().starts_with(['{', '[']) => {
                     out.push_str(&format!("(not strict JSON: {why}; as text)\n{text}\n"));
                 }
                 Ok(text) => out.push_str(&format!("(text, {} bytes)\n{text}\n", bytes.len())),
                 Err(_) => out.push_str(&format!(
-                    "(binary, {} bytes, as base64url)\n{}\n",
-                    bytes.len(),
-                    b64::encode(&bytes)
+                    "(binary, {} bytes, as base64url)\n{segment}\n",
+                    bytes.len()
                 )),
             }
             None
@@ -207,15 +215,9 @@ pub(crate) fn verify(args: &VerifyArgs, notes: &mut Vec<String>) -> Result<(), F
     if args.no_exp {
         rules = rules.allow_missing_exp();
     }
-    jwt::decode::<IgnoredAny, _>(&token, &keys, &rules)?;
-    // Verified: print the payload as the token holds it, members in their order.
-    let claims = token
-        .split('.')
-        .nth(1)
-        .and_then(b64::decode)
-        .and_then(|bytes| Json::parse(&bytes).ok())
-        .ok_or_else(|| Failure::Failed("verified claims could not be re-read".into()))?;
-    fail::println(&claims.pretty())
+    // Verified: print the claims as the token holds them, members in their order.
+    let verified: jwt::Verified<Json> = jwt::decode(&token, &keys, &rules)?;
+    fail::println(&verified.claims().pretty())
 }
 
 /// `jose sign`.
@@ -229,8 +231,8 @@ pub(crate) fn sign(args: &SignArgs) -> Result<(), Failure> {
     } else {
         &args.claims
     };
-    let mut claims =
-        Json::parse_object(&bytes).map_err(|e| Failure::usage(format_args!("claims {name}"), e))?;
+    let mut claims: Json = dangerous::from_json(&bytes)
+        .map_err(|e| Failure::usage(format_args!("claims {name}"), e))?;
     let now = args.now.unwrap_or_else(|| NumericDate::now().as_seconds());
     if let Some(seconds) = args.exp_in {
         let exp = now.saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX));
@@ -256,7 +258,8 @@ fn extra_members(
     extra: &str,
     key: &dyn Signer,
 ) -> Result<jws::Header, Failure> {
-    let extra = Json::parse_object(extra.as_bytes()).map_err(|e| Failure::usage("--header", e))?;
+    let extra: Json =
+        dangerous::from_json(extra.as_bytes()).map_err(|e| Failure::usage("--header", e))?;
     for (name, value) in extra.members() {
         let text = || {
             value

@@ -351,11 +351,18 @@ fn sign_sets_times_and_header() {
 #[test]
 fn sign_input_errors_exit_2() {
     let (private, public) = generated("ES256");
-    jose(&["sign", "--key", &private, "-"], b"[1,2]").expect(2, "claims stdin: not a JSON object");
-    jose(&["sign", "--key", &private, "-"], b"{\"sub\":1,\"sub\":2}")
-        .expect(2, "claims stdin: member name `sub` appears twice");
-    jose(&["sign", "--key", &private, "-"], b"{oops")
-        .expect(2, "claims stdin: key must be a string");
+    jose(&["sign", "--key", &private, "-"], b"[1,2]").expect(
+        2,
+        "claims stdin: malformed input: json: top level is not a JSON object",
+    );
+    jose(&["sign", "--key", &private, "-"], b"{\"sub\":1,\"sub\":2}").expect(
+        2,
+        "claims stdin: malformed input: json: duplicate member name",
+    );
+    jose(&["sign", "--key", &private, "-"], b"{oops").expect(
+        2,
+        "claims stdin: malformed input: json: invalid JSON at line 1 column 2",
+    );
     jose(
         &["sign", "--key", &private, "/nonexistent/claims.json"],
         b"",
@@ -389,8 +396,10 @@ fn sign_input_errors_exit_2() {
         b"{}",
     )
     .expect(2, "--header: `crit` cannot be set here");
-    jose(&["sign", "--key", &private, "--header", "[]", "-"], b"{}")
-        .expect(2, "--header: not a JSON object");
+    jose(&["sign", "--key", &private, "--header", "[]", "-"], b"{}").expect(
+        2,
+        "--header: malformed input: json: top level is not a JSON object",
+    );
     let pem = file(
         "pub.pem",
         &jose(&["key", "convert", &public, "--to", "pem"], b"")
@@ -717,6 +726,52 @@ fn decode_rejects_malformed_tokens_with_1() {
     )
     .expect(1, "error: malformed input: header");
     jose(&["decode", "-"], b"").expect(1, "error: malformed input");
+}
+
+#[test]
+fn decode_is_as_strict_as_the_library_about_base64url() {
+    // The tool once decoded segments leniently, ignoring the trailing bits of the last
+    // character; now the library decodes them, and a non-canonical segment is rejected.
+    // "e31" would be {} with a stray bit; "c2l" is "si" with one.
+    let header = "eyJhbGciOiJIUzI1NiJ9";
+    jose(&["decode", &format!("{header}.e31.c2ln")], b"").expect(
+        1,
+        "error: malformed input: payload is not canonical unpadded base64url",
+    );
+    jose(&["decode", &format!("{header}.e30.c2l")], b"").expect(
+        1,
+        "error: malformed input: signature is not canonical unpadded base64url",
+    );
+    let text = jose(&["decode", &format!("{header}.e30.c2k")], b"")
+        .ok()
+        .text();
+    assert!(
+        text.contains("payload:\n{}\nsignature: 2 bytes\n"),
+        "{text}"
+    );
+    let flattened = format!(r#"{{"payload":"e30","protected":"{header}","signature":"c2l"}}"#);
+    jose(&["decode", "-"], flattened.as_bytes()).expect(1, "error: malformed input");
+    let flattened = format!(r#"{{"payload":"e31","protected":"{header}","signature":"c2k"}}"#);
+    jose(&["decode", "-"], flattened.as_bytes()).expect(1, "error: malformed input");
+}
+
+#[test]
+fn verify_prints_the_claims_in_the_token_s_order() {
+    let (private, public) = generated("EdDSA");
+    let token = sign_with(&private, "EdDSA");
+    let text = jose(
+        &[
+            "verify", "--key", &public, "--aud", "api", "--now", NOW, &token,
+        ],
+        b"",
+    )
+    .ok()
+    .text();
+    assert_eq!(
+        text,
+        "{\n  \"iss\": \"https://auth.example\",\n  \"sub\": \"ada\",\n  \"aud\": \"api\",\n  \
+         \"exp\": 1700000900,\n  \"admin\": true\n}\n"
+    );
 }
 
 // ---------------------------------------------------------------- jws

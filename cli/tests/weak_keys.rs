@@ -114,7 +114,7 @@ fn small_order_and_non_canonical_ed25519_keys_are_refused() {
                 message,
             );
             refused(
-                &["verify", "--key", &key, "--alg", "EdDSA", &token],
+                &["verify", "--key", &key, "--alg", "EdDSA", token],
                 2,
                 message,
             );

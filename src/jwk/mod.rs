@@ -57,8 +57,9 @@ use zeroize::Zeroizing;
 
 use crate::b64;
 use crate::error::{Error, KeyRejected, Malformed, Unsupported};
-use crate::jwa::{Algorithm, Curve, Family};
-use crate::key::der::{self, PublicKeyInfo, RsaPrivateComponents};
+use crate::jwa::{self, Algorithm, Curve, Family};
+use crate::key::der::{self, PrivateKeyKind, PublicKeyInfo, RsaPrivateComponents};
+use crate::key::pem::{self, Label};
 use crate::key::{HmacKey, SigningKey, VerifyingKey, strip_zeros, wrong_algorithm};
 use crate::limits::{Limits, MAX_KID_LEN};
 use crate::secret::Secret;
@@ -558,6 +559,64 @@ impl Jwk {
         Self::bare(KeyParams::Oct { k }, key.algorithm(), key.kid())
     }
 
+    /// Reads a PEM key into a JWK, finding its type and curve in the document itself:
+    /// `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1),
+    /// `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1).
+    ///
+    /// A PEM key names no algorithm, so the JWK has no `alg` (set one with
+    /// [`with_alg`](Self::with_alg), or name it when binding) and no `kid`. The key passes the
+    /// checks of [`SigningKey::from_pem`] or [`VerifyingKey::from_pem`] (`ring` checks that a
+    /// private key's parts agree). Handle a private result as the secret it is.
+    ///
+    /// ```
+    /// use jose_ring::{jwa, jwk::Jwk, SigningKey};
+    /// let pem = SigningKey::generate(&jwa::ES384)?.to_pkcs8_pem();
+    /// let jwk = Jwk::from_pem(pem.expose())?;
+    /// assert_eq!((jwk.kty(), jwk.crv(), jwk.alg(), jwk.is_private()), ("EC", Some("P-384"), None, true));
+    /// assert!(jwk.fits(&jwa::ES384));
+    /// # Ok::<(), jose_ring::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Those of [`SigningKey::from_pem`] and [`VerifyingKey::from_pem`] (an encrypted key, a
+    /// broken document or another label, a key type or curve `ring` lacks, an RSA modulus out
+    /// of range: 2048..=4096 bits for a private key, 2048..=8192 for a public one).
+    pub fn from_pem(pem: &[u8]) -> Result<Self, Error> {
+        let doc = pem::parse(pem)?;
+        let der = doc.der.expose();
+        let mut jwk = match doc.label {
+            Label::PrivateKey => {
+                let alg = match der::pkcs8_kind(der)? {
+                    PrivateKeyKind::Rsa => &jwa::RS256,
+                    PrivateKeyKind::Ec(curve) => ecdsa_algorithm(curve),
+                    PrivateKeyKind::Ed25519 => &jwa::EdDSA,
+                };
+                Self::from_signing_key(&SigningKey::from_pkcs8_der(alg, der)?)?
+            }
+            Label::RsaPrivateKey => {
+                Self::from_signing_key(&SigningKey::from_pkcs1_der(&jwa::RS256, der)?)?
+            }
+            Label::EcPrivateKey => {
+                let (curve, pkcs8) = der::sec1_to_pkcs8(der)?;
+                Self::from_signing_key(&SigningKey::from_pkcs8(ecdsa_algorithm(curve), pkcs8)?)?
+            }
+            Label::PublicKey => {
+                let alg = match der::parse_spki(der)? {
+                    PublicKeyInfo::Rsa { .. } => &jwa::RS256,
+                    PublicKeyInfo::Ec { curve, .. } => ecdsa_algorithm(curve),
+                    PublicKeyInfo::Ed25519(_) => &jwa::EdDSA,
+                };
+                Self::from_verifying_key(&VerifyingKey::from_spki_der(alg, der)?)
+            }
+            Label::RsaPublicKey => {
+                Self::from_verifying_key(&VerifyingKey::from_pkcs1_der(&jwa::RS256, der)?)
+            }
+        };
+        jwk.alg = None;
+        Ok(jwk)
+    }
+
     fn bare(key: KeyParams, alg: &'static Algorithm, kid: Option<&str>) -> Self {
         Self {
             key,
@@ -764,6 +823,14 @@ fn ec_point(x: &[u8], y: &[u8]) -> Vec<u8> {
     point.extend_from_slice(x);
     point.extend_from_slice(y);
     point
+}
+
+/// The ECDSA algorithm of `curve`, to bind a key read from PEM while its JWK is made.
+fn ecdsa_algorithm(curve: Curve) -> &'static Algorithm {
+    match curve {
+        Curve::P256 => &jwa::ES256,
+        Curve::P384 => &jwa::ES384,
+    }
 }
 
 /// Serializes the public members of a JWK (for `oct`, only the common members).

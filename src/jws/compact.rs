@@ -147,6 +147,33 @@ impl<'a> Unverified<'a> {
         &self.parsed.header
     }
 
+    /// The three segments as the token has them: `(header, payload, signature)`, each still
+    /// base64url (the payload as it is when unencoded, empty when detached). Untrusted: only
+    /// the header has been parsed, and nothing has been verified.
+    ///
+    /// ```
+    /// use jose_ring::jws;
+    /// let unverified = jws::Unverified::parse("eyJhbGciOiJIUzI1NiJ9.e30.c2ln")?;
+    /// assert_eq!(unverified.segments(), ("eyJhbGciOiJIUzI1NiJ9", "e30", "c2ln"));
+    /// assert_eq!(unverified.signing_input(), "eyJhbGciOiJIUzI1NiJ9.e30");
+    /// # Ok::<(), jose_ring::Error>(())
+    /// ```
+    #[must_use]
+    pub fn segments(&self) -> (&'a str, &'a str, &'a str) {
+        (
+            self.header_segment,
+            self.payload_segment,
+            self.signature_segment,
+        )
+    }
+
+    /// `header.payload`, the bytes the signature covers when the payload is attached
+    /// (RFC 7515 §5.2). Untrusted until verified.
+    #[must_use]
+    pub fn signing_input(&self) -> &'a str {
+        self.signing_input
+    }
+
     /// Verifies the signature with the key `keys` chooses for the header's `alg` and `kid`,
     /// then decodes the payload.
     ///

@@ -1,14 +1,19 @@
-//! JSON values that keep their member order and reject repeated member names, as the library
-//! does: what the user gives is printed back in the order it was written, and a claims file
-//! with `"sub"` twice is an error rather than "the last one wins".
+//! JSON values that keep their member order, so that what a token or the user wrote is shown in
+//! the order it was written and claims are edited in place.
+//!
+//! Nothing here reads JSON text: every text is parsed by jose-ring's strict reader
+//! (`dangerous::from_json`, `dangerous::Peek::claims`, `jwt::decode`), which rejects repeated
+//! member names, deep nesting and trailing bytes, into this type. Strings are zeroized when
+//! dropped: a private JWK passes through here on its way to stdout.
 
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use zeroize::Zeroize;
 
-/// A JSON value whose objects keep their members in order.
-#[derive(Clone, Debug, PartialEq)]
+/// A JSON value whose objects keep their members in order. No `Debug`: it may hold a private
+/// JWK.
 pub(crate) enum Json {
     Null,
     Bool(bool),
@@ -19,20 +24,6 @@ pub(crate) enum Json {
 }
 
 impl Json {
-    /// Parses a strict JSON text: one value, no repeated member names at any depth, nesting
-    /// bounded by serde_json's recursion limit (128).
-    pub(crate) fn parse(bytes: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(bytes).map_err(|e| e.to_string())
-    }
-
-    /// Parses a strict JSON object.
-    pub(crate) fn parse_object(bytes: &[u8]) -> Result<Self, String> {
-        match Self::parse(bytes)? {
-            object @ Self::Object(_) => Ok(object),
-            _ => Err("not a JSON object".into()),
-        }
-    }
-
     /// The member `name` of an object.
     pub(crate) fn get(&self, name: &str) -> Option<&Self> {
         match self {
@@ -78,11 +69,15 @@ impl Json {
     pub(crate) fn pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
+}
 
-    /// Compact, members in order.
-    #[cfg(test)]
-    pub(crate) fn compact(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+impl Drop for Json {
+    fn drop(&mut self) {
+        match self {
+            Self::String(text) => text.zeroize(),
+            Self::Object(members) => members.iter_mut().for_each(|(name, _)| name.zeroize()),
+            Self::Null | Self::Bool(_) | Self::Number(_) | Self::Array(_) => {}
+        }
     }
 }
 
@@ -171,14 +166,8 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut members: Vec<(String, Json)> = Vec::new();
-        while let Some(name) = map.next_key::<String>()? {
-            if members.iter().any(|(n, _)| *n == name) {
-                return Err(de::Error::custom(format_args!(
-                    "member name `{name}` appears twice"
-                )));
-            }
-            let value = map.next_value()?;
+        let mut members = Vec::new();
+        while let Some((name, value)) = map.next_entry()? {
             members.push((name, value));
         }
         Ok(Json::Object(members))
@@ -187,18 +176,17 @@ impl<'de> Visitor<'de> for JsonVisitor {
 
 #[cfg(test)]
 mod tests {
+    use jose_ring::dangerous;
+
     use super::*;
 
     #[test]
-    fn keeps_order_and_rejects_duplicates() {
-        let json = Json::parse(br#"{"z":1,"a":[true,null,1.5],"m":{"b":"x"}}"#);
+    fn keeps_order_through_the_library_reader() {
+        let json: Json = dangerous::from_json(br#"{"z":1,"a":[true,null,1.5],"m":{"b":"x"}}"#)
+            .unwrap_or(Json::Null);
         assert_eq!(
-            json.map(|j| j.compact()),
-            Ok(r#"{"z":1,"a":[true,null,1.5],"m":{"b":"x"}}"#.to_string())
+            serde_json::to_string(&json).ok().as_deref(),
+            Some(r#"{"z":1,"a":[true,null,1.5],"m":{"b":"x"}}"#)
         );
-        assert!(Json::parse(br#"{"a":1,"a":2}"#).is_err());
-        assert!(Json::parse(br#"{"a":{"b":1,"b":1}}"#).is_err());
-        assert!(Json::parse_object(b"[1]").is_err());
-        assert!(Json::parse(b"{} x").is_err());
     }
 }
