@@ -7,7 +7,7 @@
 //! Properties of a key that imports: it is bound to the algorithm asked for; its SPKI (DER and
 //! PEM) re-imports to the same SPKI; its JWK binds back to the same SPKI; a signing key's
 //! PKCS#8 (DER and PEM) re-imports to the same PKCS#8 and public key, and it signs a JWS that
-//! its public half verifies.
+//! its public half verifies; an Ed25519 key never verifies the small-order forgery.
 #![no_main]
 
 use jose_ring::jwk::Jwk;
@@ -26,8 +26,19 @@ const ASYMMETRIC: [&jwa::Algorithm; 9] = [
     &jwa::EdDSA,
 ];
 
+/// `{"alg":"EdDSA"}`, payload `x`, signature `R = identity, S = 0`: it verifies under an
+/// Ed25519 key of small order (always under the identity), never under an accepted key.
+const FORGED_EDDSA: &str = "eyJhbGciOiJFZERTQSJ9.eA.\
+    AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
 fn check_public(alg: &'static jwa::Algorithm, vk: &VerifyingKey) {
     assert_eq!(vk.algorithm(), alg);
+    if alg == &jwa::EdDSA {
+        assert!(
+            jws::verify(FORGED_EDDSA, vk).is_err(),
+            "a weak Ed25519 key was accepted"
+        );
+    }
     let spki = vk.to_spki_der();
     let der = VerifyingKey::from_spki_der(alg, &spki).expect("own SPKI re-imports");
     assert_eq!(der.to_spki_der(), spki);

@@ -2,7 +2,7 @@
 //! (Also compiled into `fuzz/seed` with `#[path]`, so that seeds signed there verify here.)
 
 use jose_ring::jwk::KeyRing;
-use jose_ring::{HmacKey, Signer, SigningKey, VerifyingKey, jwa};
+use jose_ring::{Error, HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey, jwa};
 
 /// The HMAC secret (RFC 7518 §3.2: at least 32 bytes for HS256).
 pub const HMAC_SECRET: &[u8] = b"jose-ring fuzzing secret: 32+ bytes long";
@@ -21,8 +21,26 @@ pub struct Keys {
     pub signing: Vec<SigningKey>,
     /// The public halves of `signing`, in the same order.
     pub verifying: Vec<VerifyingKey>,
-    /// Every key above (the HMAC key and the public halves) in one `KeyRing`.
-    pub ring: KeyRing,
+    /// Every key above: the HMAC key and the public halves, in a ring of each kind.
+    pub ring: Rings,
+}
+
+/// A ring of HMAC keys and a ring of public keys (a `KeyRing` holds one kind), each `alg`
+/// sent to the ring of its kind: the key store of a user who verifies both.
+pub struct Rings {
+    /// The HMAC key.
+    pub hmac: KeyRing<HmacKey>,
+    /// The public halves.
+    pub public: KeyRing,
+}
+
+impl KeySource for Rings {
+    fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
+        match jwa::Algorithm::from_name(alg) {
+            Ok(found) if found.is_symmetric() => self.hmac.select(alg, kid),
+            _ => self.public.select(alg, kid),
+        }
+    }
 }
 
 impl Keys {
@@ -46,10 +64,14 @@ impl Keys {
             load(&jwa::PS256, RSA_PEM, "ps256"),
         ];
         let verifying: Vec<VerifyingKey> = signing.iter().map(SigningKey::verifying_key).collect();
-        let mut ring = KeyRing::new().with_hmac_key(hmac());
+        let mut public = KeyRing::new();
         for key in &verifying {
-            ring = ring.with_verifying_key(key.clone());
+            public = public.with_verifying_key(key.clone());
         }
+        let ring = Rings {
+            hmac: KeyRing::new_hmac().with_hmac_key(hmac()),
+            public,
+        };
         Self {
             hmac: hmac(),
             signing,

@@ -45,6 +45,30 @@
 //! Tests: `keys::ec_points_are_checked`, `jwk::points_must_be_on_the_curve`,
 //! `jwk::private_and_public_parts_must_match`, `attacks::ecdsa_signature_in_der_form_is_rejected`.
 //!
+//! Weak keys are refused on import, whatever the path (JWK, SPKI, PKCS#1, PKCS#8, raw bytes,
+//! the public half of a private key), because keys reach a verifier from places it does not
+//! fully control (a JWKS URL, a client's registered keys, a DPoP proof's own key):
+//!
+//! - an Ed25519 key that names one of the eight points of small order, in any encoding
+//!   ([`KeyRejected::SmallOrderPoint`](crate::KeyRejected::SmallOrderPoint)): with the
+//!   identity as key, `R = identity, S = 0` verifies for every message, and `ring` accepts
+//!   both; an encoding with `y ≥ 2^255 − 19`
+//!   ([`KeyRejected::NonCanonicalPoint`](crate::KeyRejected::NonCanonicalPoint)). A fixed
+//!   table and a comparison, no point arithmetic. Signatures with `S ≥ L` are refused by `ring`.
+//! - an RSA modulus with the ROCA structure (CVE-2017-15361,
+//!   [`KeyRejected::RocaModulus`](crate::KeyRejected::RocaModulus)): its residues modulo the
+//!   odd primes up to 167 all lie in the subgroup 65537 generates. One weighted pass over the
+//!   modulus settles all but about 3 keys in 100,000; a random modulus is refused with
+//!   probability about 4·10⁻⁹.
+//! - a shared secret among public keys: a [`KeyRing`](crate::jwk::KeyRing) holds one kind of
+//!   key, so a JWKS that leaks or smuggles an HMAC key cannot make a verifier of public keys
+//!   accept an HS256 token; and a `kid` whose JWKS member was skipped is never verified with
+//!   its twin.
+//!
+//! Tests: `weak_keys` (every case on every path, a proptest over every small-order encoding,
+//! the forgery shown to work in `ring` alone), `jwk::a_ring_of_public_keys_never_holds_a_secret`,
+//! `jwk::a_kid_whose_member_was_skipped_is_ambiguous`, the CLI's `weak_keys` tests.
+//!
 //! ## §3.5 Ensure cryptographic keys have sufficient entropy
 //!
 //! HMAC secrets must be at least as long as the hash output (32, 48, 64 bytes; RFC 7518 §3.2),

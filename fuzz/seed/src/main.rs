@@ -17,6 +17,11 @@ use serde_json::Value;
 #[path = "../../src/keys.rs"]
 mod keys;
 
+/// The DER `SubjectPublicKeyInfo` prefix of an Ed25519 key (RFC 8410 §4).
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+
 struct Corpus {
     root: PathBuf,
     count: usize,
@@ -144,6 +149,48 @@ fn main() {
             }
         }
     }
+
+    // 2b. Weak keys (test-vectors/weak/): every small-order and non-canonical Ed25519
+    // encoding as raw bytes, SPKI DER and JWK, and in a set beside a usable twin; the ROCA key
+    // in every file form.
+    let weak: Value = serde_json::from_slice(
+        &fs::read(root.join("test-vectors/weak/ed25519_small_order.json")).expect("weak"),
+    )
+    .expect("weak json");
+    for list in ["small_order", "non_canonical"] {
+        for case in weak[list].as_array().expect("list") {
+            let x = case["x"].as_str().expect("x");
+            let bytes = jose_ring::dangerous::decode_base64url(x).expect("x");
+            let spki = [&ED25519_SPKI_PREFIX[..], &bytes].concat();
+            c.add("key_import", &[&[8, 9][..], &bytes].concat());
+            c.add("key_import", &[&[8, 5][..], &spki].concat());
+            let jwk = serde_json::json!({"kty":"OKP","crv":"Ed25519","kid":"twin","x":x});
+            c.add("jwk", jwk.to_string().as_bytes());
+            let twin = serde_json::json!({"kty":"OKP","crv":"Ed25519","kid":"twin",
+                "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"});
+            c.add(
+                "jwk_set",
+                serde_json::json!({"keys":[jwk, twin]})
+                    .to_string()
+                    .as_bytes(),
+            );
+        }
+    }
+    for (file, methods) in [
+        ("roca2048.spki.pem", &[4u8][..]),
+        ("roca2048.pkcs1.pem", &[0]),
+        ("roca2048.pkcs8.pem", &[0]),
+    ] {
+        let bytes = fs::read(root.join("test-vectors/weak").join(file)).expect("roca");
+        for &m in methods {
+            c.add("key_import", &[&[0, m][..], &bytes].concat());
+        }
+    }
+    let roca = fs::read(root.join("test-vectors/weak/roca2048.jwk.json")).expect("roca jwk");
+    c.add("jwk", &roca);
+    // A JWK Set that smuggles a secret beside a public key under one kid.
+    let mixed = br#"{"keys":[{"kty":"oct","kid":"k","k":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},{"kty":"OKP","crv":"Ed25519","kid":"k","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    c.add("jwk_set", mixed);
 
     // 3. Tokens, JWKs and sets made with the targets' own keys.
     let keys = keys::Keys::build();
