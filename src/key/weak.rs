@@ -183,13 +183,13 @@ const FAST_MODULUS: NonZeroU64 = {
     nonzero(m)
 };
 
-/// The longest modulus the fast pass reads, in 16-bit limbs: 8192 bits, the largest RSA
+/// The longest modulus the fast pass reads, in 64-bit limbs: 8192 bits, the largest RSA
 /// modulus a key may have (longer ones are refused before this check).
-const FAST_LIMBS: usize = 512;
+const FAST_LIMBS: usize = 128;
 
-/// `2^(16·i) mod FAST_MODULUS` for each limb position `i`, so that `N mod FAST_MODULUS` is a
-/// sum of products with no division per limb: each product is below 2^48 and 512 of them
-/// below 2^57.
+/// `2^(64·i) mod FAST_MODULUS` for each limb position `i`, so that `N mod FAST_MODULUS` is a
+/// sum of products with no division per limb: each product is below 2^96, and 128 of them
+/// below 2^103.
 #[allow(
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
@@ -199,14 +199,44 @@ const FAST_LIMBS: usize = 512;
 )]
 const FAST_WEIGHTS: [u32; FAST_LIMBS] = {
     let mut weights = [0; FAST_LIMBS];
-    let mut w = 1u64;
+    let m = FAST_MODULUS.get() as u128;
+    let mut w = 1u128;
     let mut i = 0;
     while i < FAST_LIMBS {
         weights[i] = w as u32;
-        w = (w << 16) % FAST_MODULUS.get();
+        w = (w << 64) % m;
         i += 1;
     }
     weights
+};
+
+/// For each prime of [`FAST_PRIMES`] (all below 128), the residues in the subgroup 65537
+/// generates, as bits of a mask: one look-up instead of a modular power.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_lossless,
+    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
+)]
+const FAST_MASKS: [(NonZeroU64, u128); 6] = {
+    let mut masks = [(NonZeroU64::MIN, 0u128); 6];
+    let mut i = 0;
+    while i < FAST_PRIMES.len() {
+        let r = FAST_PRIMES[i].0.get();
+        let g = 65537 % r;
+        let (mut x, mut mask) = (1u64, 0u128);
+        loop {
+            mask |= 1 << x;
+            x = x * g % r;
+            if x == 1 {
+                break;
+            }
+        }
+        masks[i] = (FAST_PRIMES[i].0, mask);
+        i += 1;
+    }
+    masks
 };
 
 /// Refuses an RSA modulus with the ROCA structure ([`KeyRejected::RocaModulus`]): one whose
@@ -219,9 +249,9 @@ pub(crate) fn check_rsa_modulus(n: &[u8]) -> Result<(), KeyRejected> {
     let Some(fast) = residue_fast(n) else {
         return Ok(());
     };
-    let in_fast = FAST_PRIMES
+    let in_fast = FAST_MASKS
         .iter()
-        .all(|&subgroup| in_subgroup(fast, subgroup));
+        .all(|&(r, mask)| (mask >> (fast % r)) & 1 == 1);
     if !in_fast {
         return Ok(());
     }
@@ -236,27 +266,36 @@ pub(crate) fn check_rsa_modulus(n: &[u8]) -> Result<(), KeyRejected> {
     }
 }
 
-/// `n mod FAST_MODULUS`, from 16-bit limbs weighted by [`FAST_WEIGHTS`]; `None` for a modulus
+/// `n mod FAST_MODULUS`, from 64-bit limbs weighted by [`FAST_WEIGHTS`]; `None` for a modulus
 /// longer than [`FAST_LIMBS`] limbs.
 fn residue_fast(n: &[u8]) -> Option<u64> {
-    // An odd length leaves one top byte alone: the last limb counted from the bottom.
-    let (top, limbs) = n.split_at(n.len() % 2);
-    let count = limbs.len() / 2;
-    if count.saturating_add(top.len()) > FAST_LIMBS {
+    // The leading `len % 8` bytes are the top limb, shorter than the others.
+    let (top, limbs) = n.split_at(n.len() % 8);
+    let count = limbs.len() / 8;
+    if count.saturating_add(usize::from(!top.is_empty())) > FAST_LIMBS {
         return None;
     }
+    let weighted = |limb: u64, w: u32| u128::from(limb).wrapping_mul(u128::from(w));
     let mut sum = limbs
-        .rchunks_exact(2)
+        .rchunks_exact(8)
+        .filter_map(|bytes| <[u8; 8]>::try_from(bytes).ok())
         .zip(FAST_WEIGHTS)
-        .fold(0u64, |sum, (limb, w)| {
-            let limb = limb.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
-            sum.wrapping_add(limb.wrapping_mul(u64::from(w)))
+        .fold(0u128, |sum, (bytes, w)| {
+            sum.wrapping_add(weighted(u64::from_be_bytes(bytes), w))
         });
-    if let (Some(&b), Some(&w)) = (top.first(), FAST_WEIGHTS.get(count)) {
-        sum = sum.wrapping_add(u64::from(b).wrapping_mul(u64::from(w)));
+    if let Some(&w) = FAST_WEIGHTS.get(count) {
+        let top = top.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b));
+        sum = sum.wrapping_add(weighted(top, w));
     }
-    Some(sum % FAST_MODULUS)
+    // sum = hi·2^64 + lo, both reduced: hi mod m < 2^32 and 2^64 mod m < 2^32.
+    let hi = u64::try_from(sum >> 64).unwrap_or(u64::MAX);
+    let lo = u64::try_from(sum & u128::from(u64::MAX)).unwrap_or(u64::MAX);
+    let reduced = (hi % FAST_MODULUS).wrapping_mul(TWO_64 % FAST_MODULUS);
+    Some((reduced % FAST_MODULUS).wrapping_add(lo % FAST_MODULUS) % FAST_MODULUS)
 }
+
+/// 2^64 mod [`FAST_MODULUS`]: [`FAST_WEIGHTS`] at limb 1.
+const TWO_64: u64 = FAST_WEIGHTS[1] as u64;
 
 /// `n mod r`, by Horner's rule over the bytes.
 fn residue(n: &[u8], r: NonZeroU64) -> u64 {
@@ -309,7 +348,18 @@ mod tests {
             ROCA_SUBGROUPS.first().map(|&(r, k)| (r.get(), k)),
             Some((3, 2))
         );
+        // Each mask holds exactly the residues a modular power finds in the subgroup.
+        for (&(r, mask), &subgroup) in FAST_MASKS.iter().zip(&FAST_PRIMES) {
+            for x in 0..r.get() {
+                assert_eq!(
+                    (mask >> x) & 1 == 1,
+                    in_subgroup(x, subgroup),
+                    "{x} mod {r}"
+                );
+            }
+        }
         // Longer than 8192 bits: not examined.
         assert_eq!(residue_fast(&[1; 1025]), None);
+        assert!(residue_fast(&[1; 1024]).is_some());
     }
 }
