@@ -8,7 +8,7 @@
 //! What is read and written (ASN.1 from RFC 5280, RFC 5958, RFC 8017, RFC 5915, RFC 8410):
 //!
 //! - `SubjectPublicKeyInfo` for RSA (`rsaEncryption` with NULL parameters), EC (`id-ecPublicKey`
-//!   with a named curve) and Ed25519 (no parameters) ([`spki`]);
+//!   with a named curve) and Ed25519 (no parameters) ([`spki`](mod@spki));
 //! - PKCS#1 `RSAPublicKey` and `RSAPrivateKey` (two primes, version 0) ([`pkcs1`]);
 //! - SEC1 `ECPrivateKey` (version 1) ([`sec1`]);
 //! - PKCS#8 `PrivateKeyInfo` (v1) and `OneAsymmetricKey` (v2), and the outline of an
@@ -102,17 +102,6 @@ impl core::fmt::Debug for RsaPrivateComponents<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("RsaPrivateComponents(redacted)")
     }
-}
-
-/// The key algorithms read from an `AlgorithmIdentifier`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Algorithm {
-    /// `rsaEncryption`.
-    Rsa,
-    /// `id-ecPublicKey` on a supported named curve.
-    Ec(Curve),
-    /// `id-Ed25519`.
-    Ed25519,
 }
 
 /// Object identifiers other than the curves of [`Curve::oid`], as the bytes of their DER

@@ -4,9 +4,9 @@
 use super::pkcs1::rsa_private_key;
 use super::reader::{Reader, Tag, bit_string, nested, single, small_integer};
 use super::sec1::{EcPrivateKey, ec_point, ec_private_key, ec_scalar};
-use super::spki::{algorithm, ed25519_public};
+use super::spki::{Algorithm, algorithm, ed25519_public};
 use super::writer::{pkcs8_ec, pkcs8_rsa};
-use super::{Algorithm, PrivateKeyKind, RsaPrivateComponents, bad_public_key, der_error};
+use super::{PrivateKeyKind, RsaPrivateComponents, bad_public_key, der_error};
 use crate::error::{Error, KeyRejected};
 use crate::jwa::Curve;
 use crate::secret::Secret;

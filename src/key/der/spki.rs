@@ -4,8 +4,9 @@
 use super::pkcs1::parse_rsa_public_pkcs1;
 use super::reader::{Reader, Tag, bit_string, nested};
 use super::sec1::{ec_point, named_curve};
-use super::{Algorithm, PublicKeyInfo, bad_public_key, der_error, oid};
+use super::{PublicKeyInfo, bad_public_key, der_error, oid};
 use crate::error::{Error, Unsupported};
+use crate::jwa::Curve;
 
 /// Reads a DER `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7).
 ///
@@ -36,6 +37,17 @@ pub(crate) fn parse_spki(der: &[u8]) -> Result<PublicKeyInfo<'_>, Error> {
             Algorithm::Ed25519 => PublicKeyInfo::Ed25519(ed25519_public(key)?),
         })
     })
+}
+
+/// The key algorithms read from an `AlgorithmIdentifier`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Algorithm {
+    /// `rsaEncryption`.
+    Rsa,
+    /// `id-ecPublicKey` on a supported named curve.
+    Ec(Curve),
+    /// `id-Ed25519`.
+    Ed25519,
 }
 
 /// Reads the value of an `AlgorithmIdentifier` SEQUENCE.

@@ -10,6 +10,7 @@ use ring::signature::{
 
 use super::pkcs8::{pkcs8_ec_inner, private_key_info};
 use super::reader::{Tag, single};
+use super::spki::Algorithm;
 use super::writer::{NO_UNUSED_BITS, VERSION_0, VERSION_1, ec_algorithm, integer, tlv};
 use super::*;
 use crate::error::Unsupported;
