@@ -38,6 +38,9 @@ pub(crate) enum Curve {
 }
 
 impl Curve {
+    /// Every curve, for lookups by object identifier.
+    pub(crate) const ALL: [Self; 2] = [Self::P256, Self::P384];
+
     /// The length of one coordinate (and of the private scalar), in bytes.
     pub(crate) const fn coordinate_len(self) -> usize {
         match self {
@@ -46,11 +49,26 @@ impl Curve {
         }
     }
 
+    /// The length of an uncompressed SEC1 point, `0x04 || x || y`, in bytes.
+    pub(crate) const fn point_len(self) -> usize {
+        self.coordinate_len().saturating_mul(2).saturating_add(1)
+    }
+
     /// The JWK `crv` name.
     pub(crate) const fn name(self) -> &'static str {
         match self {
             Self::P256 => "P-256",
             Self::P384 => "P-384",
+        }
+    }
+
+    /// The value bytes (without tag and length) of the DER OBJECT IDENTIFIER naming the curve
+    /// in SPKI, PKCS#8 and SEC1 documents (RFC 5480 §2.1.1.1): `prime256v1`
+    /// (1.2.840.10045.3.1.7) and `secp384r1` (1.3.132.0.34).
+    pub(crate) const fn oid(self) -> &'static [u8] {
+        match self {
+            Self::P256 => &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07],
+            Self::P384 => &[0x2b, 0x81, 0x04, 0x00, 0x22],
         }
     }
 }

@@ -541,7 +541,7 @@ impl Jwk {
                 });
             }
             KeyParams::Ec { d, .. } => {
-                *d = Some(Secret::copy_from(der::ec_private_parts(pkcs8)?.d));
+                *d = Some(Secret::copy_from(der::ec_private_scalar(pkcs8)?));
             }
             KeyParams::Okp { d, .. } => {
                 *d = Some(Secret::copy_from(der::ed25519_private_seed(pkcs8)?));

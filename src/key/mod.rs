@@ -260,14 +260,12 @@ pub(crate) fn strip_zeros(bytes: &[u8]) -> &[u8] {
 
 /// The number of significant bits of a big-endian unsigned integer.
 pub(crate) fn bit_len(be: &[u8]) -> usize {
-    let mut bytes = be.iter().skip_while(|&&b| b == 0);
-    match bytes.next() {
+    match strip_zeros(be).split_first() {
         None => 0,
-        Some(&top) => {
-            let rest = bytes.count();
+        Some((&top, rest)) => {
             let top_bits =
                 usize::try_from(u8::BITS.saturating_sub(top.leading_zeros())).unwrap_or(8);
-            rest.saturating_mul(8).saturating_add(top_bits)
+            rest.len().saturating_mul(8).saturating_add(top_bits)
         }
     }
 }
@@ -283,6 +281,14 @@ pub(crate) fn wrong_algorithm(alg: &'static Algorithm) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strip_zeros_drops_only_leading_zeros() {
+        assert_eq!(strip_zeros(&[]), &[] as &[u8]);
+        assert_eq!(strip_zeros(&[0, 0]), &[] as &[u8]);
+        assert_eq!(strip_zeros(&[0, 1, 0]), &[1, 0]);
+        assert_eq!(strip_zeros(&[0x80]), &[0x80]);
+    }
 
     #[test]
     fn bit_len_counts_exactly() {

@@ -9,11 +9,6 @@
 //!
 //! The writer follows RFC 7468's strict form: 64-character lines, LF endings, a final LF.
 
-#![allow(
-    dead_code,
-    reason = "crate-private helpers; not every one is called outside the tests yet"
-)]
-
 use alloc::string::String;
 use alloc::vec::Vec;
 use base64ct::{Base64, Encoding};

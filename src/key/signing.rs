@@ -99,8 +99,7 @@ impl SigningKey {
     ///
     /// As [`from_pkcs8_der`](Self::from_pkcs8_der).
     pub fn from_sec1_der(alg: &'static Algorithm, der: &[u8]) -> Result<Self, Error> {
-        let (_, pkcs8) = der::sec1_to_pkcs8(der)?;
-        Self::from_pkcs8(alg, pkcs8)
+        Self::from_pkcs8(alg, der::sec1_to_pkcs8(der)?)
     }
 
     /// Generates a key pair for `ES256`, `ES384` or `EdDSA` from the operating system's
@@ -131,7 +130,7 @@ impl SigningKey {
         let (pair, public) = match (alg.family, kind) {
             (Family::Rsa { sign, .. }, PrivateKeyKind::Rsa) => {
                 // Counted before ring sees the key, so the error can say how many bits.
-                let (n, e) = der::rsa_private_public_parts(der)?;
+                let der::RsaPrivateComponents { n, e, .. } = der::rsa_private_components(der)?;
                 let bits = bit_len(n);
                 if !(RSA_MIN_BITS..=RSA_SIGNING_MAX_BITS).contains(&bits) {
                     return Err(KeyRejected::RsaModulusSize { bits }.into());

@@ -264,8 +264,7 @@ impl VerifyingKey {
 /// the check, once, when the key is built.
 fn check_point(curve: Curve, point: &[u8]) -> Result<(), Error> {
     let bad = || Error::from(KeyRejected::InvalidComponent("point"));
-    let expected_len = curve.coordinate_len().saturating_mul(2).saturating_add(1);
-    if point.len() != expected_len || point.first() != Some(&4) {
+    if point.len() != curve.point_len() || point.first() != Some(&4) {
         return Err(bad());
     }
     let agreement = match curve {
