@@ -99,7 +99,8 @@ impl SigningKey {
     ///
     /// As [`from_pkcs8_der`](Self::from_pkcs8_der).
     pub fn from_sec1_der(alg: &'static Algorithm, der: &[u8]) -> Result<Self, Error> {
-        Self::from_pkcs8(alg, der::sec1_to_pkcs8(der)?)
+        let (_, pkcs8) = der::sec1_to_pkcs8(der)?;
+        Self::from_pkcs8(alg, pkcs8)
     }
 
     /// Generates a key pair for `ES256`, `ES384` or `EdDSA` from the operating system's

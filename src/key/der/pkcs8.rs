@@ -49,7 +49,8 @@ pub(crate) fn pkcs8_kind(der: &[u8]) -> Result<PrivateKeyKind, Error> {
 /// Wraps a SEC1 `ECPrivateKey` (RFC 5915, PEM label `EC PRIVATE KEY`) in a PKCS#8 v1 document
 /// that ring's `EcdsaKeyPair::from_pkcs8` reads.
 ///
-/// The curve is taken from `[0] parameters`; the document is written as [`pkcs8_ec`] writes it
+/// The curve, returned with the document, is taken from `[0] parameters`; the document is
+/// written as [`pkcs8_ec`] writes it
 /// (the curve in the `AlgorithmIdentifier` only, as `openssl pkcs8 -topk8` does), with the
 /// public key kept inside.
 ///
@@ -62,12 +63,12 @@ pub(crate) fn pkcs8_kind(der: &[u8]) -> Result<PrivateKeyKind, Error> {
 /// not an uncompressed point of the curve.
 ///
 /// [`Unsupported::Curve`]: crate::error::Unsupported::Curve
-pub(crate) fn sec1_to_pkcs8(der: &[u8]) -> Result<Secret, Error> {
+pub(crate) fn sec1_to_pkcs8(der: &[u8]) -> Result<(Curve, Secret), Error> {
     let key = ec_private_key(der)?;
     let curve = key.curve.ok_or_else(der_error)?;
     let d = ec_scalar(curve, key.d)?;
     let point = ec_point(curve, key.point.ok_or_else(bad_public_key)?)?;
-    Ok(pkcs8_ec(curve, d, point))
+    Ok((curve, pkcs8_ec(curve, d, point)))
 }
 
 /// Wraps a PKCS#1 `RSAPrivateKey` (PEM label `RSA PRIVATE KEY`) in a PKCS#8 v1 document

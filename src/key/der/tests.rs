@@ -277,7 +277,8 @@ fn sec1_converts_to_the_openssl_pkcs8() {
             Curve::P384,
         ),
     ] {
-        let converted = sec1_to_pkcs8(&der(sec1)).unwrap();
+        let (found, converted) = sec1_to_pkcs8(&der(sec1)).unwrap();
+        assert_eq!(found, curve);
         assert_eq!(converted.expose(), der(pkcs8));
         assert_eq!(
             pkcs8_kind(converted.expose()).unwrap(),
