@@ -6,6 +6,9 @@
 
 use core::fmt;
 
+use crate::serialization::Serialization;
+use crate::time::NumericDate;
+
 /// Everything that can go wrong in this crate.
 ///
 /// The variants say which step failed; the sub-enums say why. Matching on the variant is stable;
@@ -57,30 +60,30 @@ pub enum ClaimError {
     /// `now` is at or after `exp` (plus leeway).
     Expired {
         /// The validation's time.
-        now: crate::jwt::NumericDate,
+        now: NumericDate,
         /// The token's `exp`.
-        exp: crate::jwt::NumericDate,
+        exp: NumericDate,
     },
     /// `now` is before `nbf` (minus leeway).
     NotYetValid {
         /// The validation's time.
-        now: crate::jwt::NumericDate,
+        now: NumericDate,
         /// The token's `nbf`.
-        nbf: crate::jwt::NumericDate,
+        nbf: NumericDate,
     },
     /// `iat` is after `now` (plus leeway).
     IssuedInFuture {
         /// The validation's time.
-        now: crate::jwt::NumericDate,
+        now: NumericDate,
         /// The token's `iat`.
-        iat: crate::jwt::NumericDate,
+        iat: NumericDate,
     },
     /// The token is older than the validation's maximum age, counted from `iat`.
     TooOld {
         /// The validation's time.
-        now: crate::jwt::NumericDate,
+        now: NumericDate,
         /// The token's `iat`.
-        iat: crate::jwt::NumericDate,
+        iat: NumericDate,
     },
     /// A registered claim the validation requires is absent.
     Missing(&'static str),
@@ -145,7 +148,7 @@ pub enum Malformed {
     Unprotected(&'static str),
     /// The JWS cannot be written in this serialization: the compact one holds exactly one
     /// signature and no unprotected header, the flattened one exactly one signature.
-    Unrepresentable(crate::jws::Serialization),
+    Unrepresentable(Serialization),
 }
 
 /// What is wrong with a JSON text.
@@ -235,7 +238,7 @@ pub enum Unsupported {
     UnknownCurve,
 }
 
-/// Why a key key source holds no key for a token.
+/// Why a key source holds no key for a token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NoKey {

@@ -143,6 +143,8 @@ mod json;
 mod key;
 mod limits;
 mod secret;
+mod serialization;
+mod time;
 
 pub mod jwa;
 pub mod jwk;

@@ -1,5 +1,7 @@
 //! Size limits applied to untrusted input before it is decoded.
 
+use crate::error::Error;
+
 /// Size limits for untrusted input. Every limit has a default that real tokens stay far below;
 /// raise one only for a source you know needs it.
 ///
@@ -95,3 +97,15 @@ impl Default for Limits {
 
 /// The longest `kid` a header may carry, in bytes.
 pub(crate) const MAX_KID_LEN: usize = 256;
+
+/// A `kid` is at most 256 bytes, in what this crate signs as in what it reads: a token it
+/// signs is one it would accept.
+pub(crate) fn check_kid(kid: Option<&str>) -> Result<(), Error> {
+    match kid {
+        Some(kid) if kid.len() > MAX_KID_LEN => Err(Error::TooLarge {
+            what: "kid",
+            limit: MAX_KID_LEN,
+        }),
+        _ => Ok(()),
+    }
+}

@@ -345,11 +345,8 @@ fn sign_compact<K: Signer + ?Sized>(
 /// Signs `payload` as [`jwt::encode`](crate::jwt::encode) does, under the header segment the
 /// key keeps for it.
 pub(crate) fn sign_jwt<K: Signer + ?Sized>(payload: &[u8], key: &K) -> Result<String, Error> {
-    match crate::key::sealed::Sign::jwt_header(key) {
-        Some(segment) => sign_encoded(Protected::Encoded(segment), false, payload, key, false),
-        // The key's header cannot be signed: the full path says why.
-        None => sign(payload, &Header::new().with_typ("JWT"), key),
-    }
+    let segment = crate::key::sealed::Sign::jwt_header(key)?;
+    sign_encoded(Protected::Encoded(segment), false, payload, key, false)
 }
 
 /// A protected header, serialized and checked.

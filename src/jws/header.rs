@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::error::{CritProblem, Error, JsonProblem, Malformed, UnencodedProblem};
 use crate::jwa;
-use crate::limits::MAX_KID_LEN;
+use crate::limits::check_kid;
 
 /// Header parameter names that RFC 7515 §4.1 and RFC 7516 §4.1 define: `crit` may not list
 /// them, and [`Header::with_member`] leaves the ones with a method of their own to that method.
@@ -364,18 +364,6 @@ fn depth(value: &Value) -> usize {
     deepest
 }
 
-/// A `kid` is at most 256 bytes, in what this crate signs as in what it reads: a token it
-/// signs is one it would accept.
-pub(crate) fn check_kid(kid: Option<&str>) -> Result<(), Error> {
-    match kid {
-        Some(kid) if kid.len() > MAX_KID_LEN => Err(Error::TooLarge {
-            what: "kid",
-            limit: MAX_KID_LEN,
-        }),
-        _ => Ok(()),
-    }
-}
-
 impl Header {
     /// Whether the header holds a member of this name (`alg` aside, which it never holds).
     pub(crate) fn has(&self, name: &str) -> bool {
@@ -713,6 +701,7 @@ impl<'de> Visitor<'de> for LooseSeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::MAX_KID_LEN;
 
     fn nested(arrays: usize) -> Value {
         (1..arrays).fold(Value::Array(Vec::new()), |inner, _| {

@@ -33,30 +33,7 @@ use crate::error::{Error, Malformed, UnencodedProblem};
 use crate::jwa::Algorithm;
 use crate::key::{KeySource, Signer};
 use crate::limits::Limits;
-
-/// The three ways to write a JWS (RFC 7515 §3.1, §3.2, §7.2.2).
-///
-/// Signing chooses one with [`sign_as`]; [`UnverifiedJson::serialization`] says which one a
-/// parsed document used, and [`UnverifiedJson::serialize`] converts between them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Serialization {
-    /// `header.payload.signature`: one signature, protected header only.
-    Compact,
-    /// A JSON object with `payload`, `protected`, `header` and `signature`: one signature.
-    Flattened,
-    /// A JSON object with `payload` and an array `signatures`: one or more signatures.
-    General,
-}
-
-impl fmt::Display for Serialization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Compact => "compact",
-            Self::Flattened => "flattened JSON",
-            Self::General => "general JSON",
-        })
-    }
-}
+use crate::serialization::Serialization;
 
 /// Which signatures of a JWS JSON serialization must verify for the JWS to be accepted
 /// (RFC 7515 §7.2: the application decides).
@@ -156,7 +133,7 @@ impl<'k> Signatory<'k> {
             if unprotected.names().any(|name| self.protected.has(name)) {
                 return Err(Malformed::HeaderOverlap.into());
             }
-            header::check_kid(unprotected.kid())?;
+            crate::limits::check_kid(unprotected.kid())?;
         }
         self.protected.to_json(self.key.algorithm().name(), key_kid)
     }

@@ -34,14 +34,15 @@ mod compact;
 mod header;
 mod json;
 
+pub use crate::serialization::Serialization;
 pub(crate) use compact::sign_jwt;
 pub use compact::{
     Unverified, Verified, sign, sign_detached, sign_with_header_json, verify, verify_detached,
 };
 pub use header::Header;
 pub use json::{
-    Policy, Serialization, Signatory, UnverifiedJson, UnverifiedSignature, VerifiedJson,
-    VerifiedSignature, sign_as, sign_detached_as, verify_json,
+    Policy, Signatory, UnverifiedJson, UnverifiedSignature, VerifiedJson, VerifiedSignature,
+    sign_as, sign_detached_as, verify_json,
 };
 
 /// The signature check shared by every serialization: `alg: none` and the algorithms ring lacks

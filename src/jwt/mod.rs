@@ -46,10 +46,11 @@ use crate::jws::{self, Header};
 use crate::key::{KeySource, Signer};
 
 use crate::error::ClaimError;
-pub use claims::{Audience, NumericDate, RegisteredClaims};
 #[cfg(feature = "std")]
-pub use validation::SystemClock;
-pub use validation::{Clock, Validation};
+pub use crate::time::SystemClock;
+pub use crate::time::{Clock, NumericDate};
+pub use claims::{Audience, RegisteredClaims};
+pub use validation::Validation;
 
 /// A JWT whose signature verified and whose claims passed a [`Validation`].
 ///

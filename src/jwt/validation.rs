@@ -8,34 +8,9 @@ use alloc::vec::Vec;
 use core::cell::Cell;
 use core::fmt;
 
-use super::claims::{NumericDate, ceil_saturating, floor_saturating};
 use crate::error::{ClaimError, Error};
 use crate::json::{Seen, Tap};
-
-/// A source of the current time.
-///
-/// Implement it for a test clock, or for a clock shared by a server; the `std` feature
-/// provides [`SystemClock`].
-pub trait Clock {
-    /// The current time.
-    fn now(&self) -> NumericDate;
-}
-
-/// The system clock (`std::time::SystemTime`), in whole seconds. A clock before 1970 reads as
-/// the epoch.
-#[cfg(feature = "std")]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-#[cfg(feature = "std")]
-impl Clock for SystemClock {
-    fn now(&self) -> NumericDate {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
-        NumericDate::from_seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
-    }
-}
+use crate::time::{Clock, NumericDate, ceil_saturating, floor_saturating};
 
 /// Where a [`Validation`] reads the time.
 #[derive(Clone, Copy)]
