@@ -14,8 +14,8 @@ use common::{b64, flip, jwk, text, vectors};
 use jose_ring::jwk::{JwkSet, KeyRing};
 use jose_ring::jws::{self, Policy, Serialization, Signatory, UnverifiedJson};
 use jose_ring::{
-    CritProblem, Error, HmacKey, JsonProblem, KeySource, Limits, Malformed, NoKey, SigningKey,
-    UnencodedProblem, Unsupported, jwa,
+    CritProblem, Error, HmacKey, JsonProblem, KeySource, Limits, Malformed, Misuse, NoKey,
+    SigningKey, UnencodedProblem, Unsupported, jwa,
 };
 use serde_json::{Value, json};
 
@@ -1219,7 +1219,7 @@ fn signing_rules() {
     let unrepresentable = |form| Err(Error::Malformed(Malformed::Unrepresentable(form)));
     assert_eq!(
         jws::sign_as(b"hi", &[], Serialization::General),
-        Err(Error::Malformed(Malformed::InvalidMember("signatures")))
+        Err(Error::Misuse(Misuse::NoSignatory))
     );
     let two = [Signatory::new(&a), Signatory::new(&b)];
     assert_eq!(

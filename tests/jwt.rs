@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use common::{b64, forge, hs256_key};
 use jose_ring::ClaimError;
 use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
-use jose_ring::{Error, JsonProblem, Malformed, SigningKey, jwa, jws};
+use jose_ring::{Error, JsonProblem, Malformed, Misuse, SigningKey, jwa, jws};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -162,7 +162,7 @@ fn encode_refuses_what_no_strict_verifier_accepts() {
     let bad_map: BTreeMap<Vec<u8>, i32> = [(vec![1], 1)].into_iter().collect();
     assert_eq!(
         jwt::encode(&bad_map, &key),
-        Err(Error::Malformed(Malformed::InvalidMember("claims")))
+        Err(Error::Misuse(Misuse::Unserializable("claims")))
     );
 }
 

@@ -56,7 +56,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::b64;
-use crate::error::{Error, KeyRejected, Malformed, Unsupported};
+use crate::error::{Error, KeyRejected, Malformed, Misuse, Unsupported};
 use crate::jwa::{Algorithm, Curve, Family};
 use crate::key::der::{self, PublicKeyInfo, RsaPrivateComponents};
 use crate::key::{HmacKey, SigningKey, VerifyingKey, strip_zeros, wrong_algorithm};
@@ -626,7 +626,7 @@ impl Jwk {
             return Err(KeyRejected::Symmetric.into());
         }
         serde_json::to_string(&PublicMembers(self))
-            .map_err(|_| Malformed::InvalidMember("jwk member").into())
+            .map_err(|_| Misuse::Unserializable("jwk member").into())
     }
 
     /// Writes every member, the private ones included, as JSON. Handle the result as the

@@ -182,7 +182,7 @@ impl JwkSet {
         {
             return Err(KeyRejected::Symmetric.into());
         }
-        serde_json::to_string(self).map_err(|_| Malformed::InvalidMember("jwk member").into())
+        serde_json::to_string(self).map_err(|_| crate::Misuse::Unserializable("jwk member").into())
     }
 
     /// Binds every usable key once per algorithm of `algs` that it fits, for verification.
@@ -244,10 +244,10 @@ impl Serialize for JwkSet {
 /// - With a `kid`: only keys with exactly that `kid` are candidates (none: [`NoKey::UnknownKid`]).
 ///   If they mix symmetric and asymmetric keys, none is ever chosen ([`NoKey::Ambiguous`]), so
 ///   an HMAC key can never stand in for a public key of the same name. Of the candidates, the
-///   one bound to `alg` is chosen (none: [`NoKey::NoKeyForAlgorithm`]; more than one:
+///   one bound to `alg` is chosen (none: [`NoKey::Algorithm`]; more than one:
 ///   [`NoKey::Ambiguous`]). A `kid` shared by keys of different algorithms works.
 /// - Without a `kid`: the key bound to `alg` is chosen only if it is the only one
-///   ([`NoKey::NoKeyForAlgorithm`], [`NoKey::Ambiguous`]); keys under a `kid` that mixes
+///   ([`NoKey::Algorithm`], [`NoKey::Ambiguous`]); keys under a `kid` that mixes
 ///   symmetric and asymmetric keys are never chosen.
 #[derive(Debug, Default)]
 pub struct KeyRing {
@@ -422,7 +422,7 @@ impl KeyRing {
     }
 
     fn only_one<'a, I: Iterator<Item = &'a Bound>>(mut fits: I) -> Result<KeyRef<'a>, Error> {
-        let key = fits.next().ok_or(NoKey::NoKeyForAlgorithm)?;
+        let key = fits.next().ok_or(NoKey::Algorithm)?;
         if fits.next().is_some() {
             return Err(NoKey::Ambiguous.into());
         }

@@ -10,7 +10,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{CritProblem, Error, JsonProblem, Malformed, UnencodedProblem};
+use crate::error::{CritProblem, Error, JsonProblem, Malformed, Misuse, UnencodedProblem};
 use crate::jwa;
 use crate::limits::check_kid;
 
@@ -92,18 +92,20 @@ impl Header {
     ///
     /// # Errors
     ///
-    /// [`Malformed::InvalidMember`] for a name that has its own method (`alg`, `typ`, `cty`,
-    /// `kid`, `crit`, `b64`), or a value that does not serialize to JSON.
+    /// [`Misuse::OwnMethod`] for a name that has its own method (`alg`, `typ`, `cty`, `kid`,
+    /// `crit`, `b64`), [`Misuse::Unserializable`] for a value that does not serialize to JSON,
+    /// [`Malformed::Json`] ([`JsonProblem::TooDeep`]) for one nested deeper than a verifier
+    /// accepts.
     pub fn with_member<T: Serialize + ?Sized>(
         mut self,
         name: &str,
         value: &T,
     ) -> Result<Self, Error> {
         if let Some(&own) = OWN_METHOD.iter().find(|&&n| n == name) {
-            return Err(Malformed::InvalidMember(own).into());
+            return Err(Misuse::OwnMethod(own).into());
         }
         let value =
-            serde_json::to_value(value).map_err(|_| Malformed::InvalidMember("header member"))?;
+            serde_json::to_value(value).map_err(|_| Misuse::Unserializable("header member"))?;
         // Inside the header object, the value may nest one level less than the parser allows:
         // a header this crate signs is one it would accept.
         if depth(&value) >= crate::json::MAX_DEPTH {
@@ -180,7 +182,7 @@ impl Header {
             header: self,
             kid,
         };
-        serde_json::to_vec(&out).map_err(|_| Malformed::InvalidMember("header member").into())
+        serde_json::to_vec(&out).map_err(|_| Misuse::Unserializable("header member").into())
     }
 }
 
@@ -726,6 +728,22 @@ mod tests {
                 part: "header",
                 problem: JsonProblem::TooDeep
             }))
+        );
+    }
+
+    #[test]
+    fn caller_mistakes_are_misuse() {
+        for own in OWN_METHOD {
+            assert_eq!(
+                Header::new().with_member(own, &1),
+                Err(Error::Misuse(Misuse::OwnMethod(own)))
+            );
+        }
+        let bytes_keys: alloc::collections::BTreeMap<Vec<u8>, u8> =
+            [(alloc::vec![1], 1)].into_iter().collect();
+        assert_eq!(
+            Header::new().with_member("x", &bytes_keys),
+            Err(Error::Misuse(Misuse::Unserializable("header member")))
         );
     }
 

@@ -29,7 +29,7 @@ use super::Header;
 use super::compact::{Unverified, sign, sign_detached};
 use super::header::{self, AsUnprotected};
 use crate::b64;
-use crate::error::{Error, Malformed, UnencodedProblem};
+use crate::error::{Error, Malformed, Misuse, UnencodedProblem};
 use crate::jwa::Algorithm;
 use crate::key::{KeySource, Signer};
 use crate::limits::Limits;
@@ -157,7 +157,7 @@ impl<'k> Signatory<'k> {
 ///
 /// # Errors
 ///
-/// [`Malformed::InvalidMember`] (`signatures`) for no signatory;
+/// [`Misuse::NoSignatory`] for no signatory;
 /// [`Malformed::Unrepresentable`] when `form` cannot hold the signatures;
 /// [`UnencodedProblem::Inconsistent`] when the signatories disagree on an unencoded payload;
 /// [`UnencodedProblem::NotText`] for an unencoded payload that is not UTF-8 (JSON forms) and
@@ -809,9 +809,7 @@ fn sign_all(
     form: Serialization,
     detached: bool,
 ) -> Result<String, Error> {
-    let first = signatories
-        .first()
-        .ok_or(Malformed::InvalidMember("signatures"))?;
+    let first = signatories.first().ok_or(Misuse::NoSignatory)?;
     let unencoded = first.protected.is_unencoded();
     if signatories
         .iter()
@@ -932,7 +930,7 @@ fn write_json(
         payload,
         entries,
     };
-    serde_json::to_string(&document).map_err(|_| Malformed::InvalidMember("header member").into())
+    serde_json::to_string(&document).map_err(|_| Misuse::Unserializable("header member").into())
 }
 
 /// A JWS JSON serialization as read, before its rules are checked.

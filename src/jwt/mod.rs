@@ -131,7 +131,7 @@ impl<T> Verified<T> {
 /// # Errors
 ///
 /// [`Malformed::Json`] (part `"claims"`) if the claims are not a JSON object or repeat a
-/// member name, [`Malformed::InvalidMember`] if they do not serialize, and those of
+/// member name, [`Misuse::Unserializable`](crate::Misuse::Unserializable) if they do not serialize, and those of
 /// [`jws::sign`].
 pub fn encode<T: Serialize + ?Sized, K: Signer + ?Sized>(
     claims: &T,

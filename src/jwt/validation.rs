@@ -1,6 +1,7 @@
 //! What a JWT must satisfy once its signature has verified, and the clock that says when "now"
 //! is.
 
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -277,7 +278,7 @@ impl Validation {
             Some(exp) if now >= exp.saturating_add(self.leeway) => {
                 return Err(ClaimError::Expired { now, exp }.into());
             }
-            None if self.require_exp => return Err(ClaimError::Missing("exp").into()),
+            None if self.require_exp => return Err(missing("exp").into()),
             _ => {}
         }
         if let Some(nbf) = nbf {
@@ -291,7 +292,7 @@ impl Validation {
             }
         }
         if let Some(max_age) = self.max_age {
-            let iat = iat.ok_or(ClaimError::Missing("iat"))?;
+            let iat = iat.ok_or(missing("iat"))?;
             let limit = i64::try_from(max_age)
                 .unwrap_or(i64::MAX)
                 .saturating_add(self.leeway);
@@ -301,7 +302,7 @@ impl Validation {
         }
         if !self.issuers.is_empty() {
             match seen.iss.get() {
-                Text::Absent => return Err(ClaimError::Missing("iss").into()),
+                Text::Absent => return Err(missing("iss").into()),
                 Text::Mismatch => return Err(ClaimError::InvalidIssuer.into()),
                 Text::Match | Text::Wrong => {}
             }
@@ -309,12 +310,12 @@ impl Validation {
         match (self.audiences.is_empty(), seen.aud.get()) {
             (true, Aud::Absent) | (false, Aud::Present { matched: true }) => {}
             (true, _) => return Err(ClaimError::UnexpectedAudience.into()),
-            (false, Aud::Absent) => return Err(ClaimError::Missing("aud").into()),
+            (false, Aud::Absent) => return Err(missing("aud").into()),
             (false, _) => return Err(ClaimError::InvalidAudience.into()),
         }
         if self.subject.is_some() {
             match seen.sub.get() {
-                Text::Absent => return Err(ClaimError::Missing("sub").into()),
+                Text::Absent => return Err(missing("sub").into()),
                 Text::Mismatch => return Err(ClaimError::InvalidSubject.into()),
                 Text::Match | Text::Wrong => {}
             }
@@ -325,11 +326,7 @@ impl Validation {
                 None => bit(&seen.custom.get(), index),
             };
             if !present {
-                return Err(match registered_name(name) {
-                    Some(name) => ClaimError::Missing(name),
-                    None => ClaimError::MissingClaim(name.as_str().into()),
-                }
-                .into());
+                return Err(ClaimError::Missing(name.clone().into()).into());
             }
         }
         if let Some(first) = self.scopes.first() {
@@ -361,7 +358,7 @@ impl Validation {
             }
         }
         if let Some(is_revoked) = &self.revocation {
-            let jti = seen.jti_text.take().ok_or(ClaimError::Missing("jti"))?;
+            let jti = seen.jti_text.take().ok_or(missing("jti"))?;
             if is_revoked(&jti) {
                 return Err(ClaimError::Revoked.into());
             }
@@ -420,11 +417,9 @@ fn same_media_type(a: &str, b: &str) -> bool {
     kind_a.eq_ignore_ascii_case(kind_b) && sub_a.eq_ignore_ascii_case(sub_b)
 }
 
-/// The static name of a claim the validation reads itself, if `name` is one.
-fn registered_name(name: &str) -> Option<&'static str> {
-    ["exp", "nbf", "iat", "iss", "sub", "aud", "jti"]
-        .into_iter()
-        .find(|&n| n == name)
+/// The error for a claim the rules read that is absent.
+const fn missing(name: &'static str) -> ClaimError {
+    ClaimError::Missing(Cow::Borrowed(name))
 }
 
 fn boxed(name: &str) -> Box<str> {
