@@ -425,3 +425,25 @@ fn decode_rounds() {
         }
     }
 }
+
+/// The limits reach `jwt::decode` through the `Validation`: a token longer than the limit is
+/// refused before any decoding, one at the limit goes on to verify.
+#[test]
+fn decode_applies_the_validation_limits() {
+    let key = hs256_key();
+    let token = jwt::encode(&flat(), &key).unwrap();
+    let at_limit = rules().with_limits(jose_ring::Limits::default().max_token_len(token.len()));
+    let verified: Result<jwt::Verified<Flat>, Error> = jwt::decode(&token, &key, &at_limit);
+    assert!(verified.is_ok());
+    let below = rules().with_limits(jose_ring::Limits::default().max_token_len(token.len() - 1));
+    let refused = Err(Error::TooLarge {
+        what: "token",
+        limit: token.len() - 1,
+    });
+    let decoded: Result<jwt::Verified<Flat>, Error> = jwt::decode(&token, &key, &below);
+    assert_eq!(decoded.map(|_| ()), refused);
+    let mut buffer = Vec::new();
+    let borrowed: Result<jwt::Verified<Flat>, Error> =
+        jwt::decode_borrowed(&token, &key, &below, &mut buffer);
+    assert_eq!(borrowed.map(|_| ()), refused);
+}

@@ -166,7 +166,8 @@ pub fn encode_with_header<T: Serialize + ?Sized, K: Signer + ?Sized>(
 ///
 /// # Errors
 ///
-/// Those of [`jws::Unverified::parse`] and [`jws::Unverified::verify`];
+/// Those of [`jws::Unverified::parse_with_limits`] (under [`Validation::limits`]) and
+/// [`jws::Unverified::verify`];
 /// [`Malformed::InvalidMember`] (`"b64"`) for an unencoded payload, which a JWT never has;
 /// [`ClaimError::InvalidTyp`] for the header `typ`; [`Malformed::Json`] (part `"claims"`) for
 /// claims that are not a strict JSON object or do not fit `T`; [`Error::Claim`] for every
@@ -177,7 +178,7 @@ pub fn decode<T: DeserializeOwned, K: KeySource + ?Sized>(
     keys: &K,
     rules: &Validation,
 ) -> Result<Verified<T>, Error> {
-    let (alg, header, segment) = verify_signature(token, keys)?;
+    let (alg, header, segment) = verify_signature(token, keys, rules)?;
     // A typical payload is decoded on the stack; a larger one goes straight to the heap, so
     // that it is decoded once.
     let mut stack = [0u8; PAYLOAD_ON_STACK];
@@ -228,19 +229,20 @@ pub fn decode_borrowed<'b, T: Deserialize<'b>, K: KeySource + ?Sized>(
     rules: &Validation,
     buffer: &'b mut Vec<u8>,
 ) -> Result<Verified<T>, Error> {
-    let (alg, header, segment) = verify_signature(token, keys)?;
+    let (alg, header, segment) = verify_signature(token, keys, rules)?;
     buffer.clear();
     b64::decode_into(segment.as_bytes(), "payload", buffer)?;
     read_claims(buffer, alg, header, rules)
 }
 
-/// Parses `token`, refuses an unencoded payload, and verifies the signature: the algorithm,
-/// the header and the payload segment, not yet decoded.
+/// Parses `token` under the limits of `rules`, refuses an unencoded payload, and verifies the
+/// signature: the algorithm, the header and the payload segment, not yet decoded.
 fn verify_signature<'t, K: KeySource + ?Sized>(
     token: &'t str,
     keys: &K,
+    rules: &Validation,
 ) -> Result<(&'static Algorithm, Header, &'t str), Error> {
-    let unverified = jws::Unverified::parse(token)?;
+    let unverified = jws::Unverified::parse_with_limits(token, rules.limits())?;
     if unverified.header().is_unencoded() {
         return Err(Malformed::InvalidMember("b64").into());
     }

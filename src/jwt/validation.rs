@@ -11,6 +11,7 @@ use core::fmt;
 
 use crate::error::{ClaimError, Error};
 use crate::json::{Seen, Tap};
+use crate::limits::Limits;
 use crate::time::{Clock, NumericDate, ceil_saturating, floor_saturating};
 
 /// Where a [`Validation`] reads the time.
@@ -70,6 +71,7 @@ pub struct Validation {
     roles_claim: &'static str,
     roles: Vec<String>,
     revocation: Option<Revocation>,
+    limits: Limits,
 }
 
 /// The `typ` header rule.
@@ -127,6 +129,7 @@ impl Validation {
             roles_claim: "roles",
             roles: Vec::new(),
             revocation: None,
+            limits: Limits::DEFAULT,
         }
     }
 
@@ -246,6 +249,28 @@ impl Validation {
     pub fn revocation(mut self, is_revoked: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
         self.revocation = Some(Arc::new(is_revoked));
         self
+    }
+
+    /// Sets the size limits for the token, checked before any decoding; default
+    /// [`Limits::DEFAULT`] (a token of at most 64 KiB).
+    ///
+    /// ```
+    /// use jose_ring::jwt::{NumericDate, Validation};
+    /// use jose_ring::Limits;
+    /// let rules = Validation::new(NumericDate::from_seconds(1_700_000_000))
+    ///     .with_limits(Limits::default().max_token_len(1024));
+    /// assert_eq!(rules.limits().token_len(), 1024);
+    /// ```
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The size limits [`decode`](super::decode) applies to the token.
+    #[must_use]
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Checks the header `typ`.
@@ -389,6 +414,7 @@ impl fmt::Debug for Validation {
             .field("roles_claim", &self.roles_claim)
             .field("roles", &self.roles)
             .field("revocation", &self.revocation.is_some())
+            .field("limits", &self.limits)
             .finish()
     }
 }
