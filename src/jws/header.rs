@@ -571,7 +571,7 @@ impl<'de> Visitor<'de> for RawVisitor {
             members: Vec::new(),
             invalid: None,
         };
-        while let Some(name) = map.next_key::<Text<'de>>()? {
+        while let Some(name) = map.next_key::<MemberName<'de>>()? {
             let slot = match &*name.0 {
                 "alg" => Some((&mut raw.alg, "alg")),
                 "typ" => Some((&mut raw.typ, "typ")),
@@ -608,10 +608,10 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 }
 
-/// A string that borrows from the input when it has no escapes.
-struct Text<'de>(Cow<'de, str>);
+/// A header member name, borrowed from the input when it has no escapes.
+struct MemberName<'de>(Cow<'de, str>);
 
-impl<'de> Deserialize<'de> for Text<'de> {
+impl<'de> Deserialize<'de> for MemberName<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match deserializer.deserialize_any(LooseSeed)? {
             Loose::Text(text) => Ok(Self(text)),

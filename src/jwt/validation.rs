@@ -327,9 +327,9 @@ impl Validation {
         }
         if !self.issuers.is_empty() {
             match seen.iss.get() {
-                Text::Absent => return Err(missing("iss").into()),
-                Text::Mismatch => return Err(ClaimError::InvalidIssuer.into()),
-                Text::Match | Text::Wrong => {}
+                StringClaim::Absent => return Err(missing("iss").into()),
+                StringClaim::Mismatch => return Err(ClaimError::InvalidIssuer.into()),
+                StringClaim::Match | StringClaim::Wrong => {}
             }
         }
         match (self.audiences.is_empty(), seen.aud.get()) {
@@ -340,9 +340,9 @@ impl Validation {
         }
         if self.subject.is_some() {
             match seen.sub.get() {
-                Text::Absent => return Err(missing("sub").into()),
-                Text::Mismatch => return Err(ClaimError::InvalidSubject.into()),
-                Text::Match | Text::Wrong => {}
+                StringClaim::Absent => return Err(missing("sub").into()),
+                StringClaim::Mismatch => return Err(ClaimError::InvalidSubject.into()),
+                StringClaim::Match | StringClaim::Wrong => {}
             }
         }
         for (index, name) in self.required.iter().enumerate() {
@@ -497,7 +497,7 @@ impl Date {
 
 /// A string claim as seen, compared with what is expected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Text {
+pub(crate) enum StringClaim {
     Absent,
     /// Equal to an expected value, or present with nothing expected.
     Match,
@@ -553,10 +553,10 @@ pub(crate) struct Observer<'v> {
     exp: Cell<Date>,
     nbf: Cell<Date>,
     iat: Cell<Date>,
-    iss: Cell<Text>,
-    sub: Cell<Text>,
+    iss: Cell<StringClaim>,
+    sub: Cell<StringClaim>,
     aud: Cell<Aud>,
-    jti: Cell<Text>,
+    jti: Cell<StringClaim>,
     jti_text: Cell<Option<String>>,
     scope: Cell<Scope>,
     roles: Cell<Presence>,
@@ -571,10 +571,10 @@ impl<'v> Observer<'v> {
             exp: Cell::new(Date::Absent),
             nbf: Cell::new(Date::Absent),
             iat: Cell::new(Date::Absent),
-            iss: Cell::new(Text::Absent),
-            sub: Cell::new(Text::Absent),
+            iss: Cell::new(StringClaim::Absent),
+            sub: Cell::new(StringClaim::Absent),
             aud: Cell::new(Aud::Absent),
-            jti: Cell::new(Text::Absent),
+            jti: Cell::new(StringClaim::Absent),
             jti_text: Cell::new(None),
             scope: Cell::new(Scope::Absent),
             roles: Cell::new(Presence::Absent),
@@ -593,13 +593,16 @@ impl<'v> Observer<'v> {
             return Some(name);
         }
         let texts = [("iss", &self.iss), ("sub", &self.sub)];
-        if let Some((name, _)) = texts.into_iter().find(|(_, t)| t.get() == Text::Wrong) {
+        if let Some((name, _)) = texts
+            .into_iter()
+            .find(|(_, t)| t.get() == StringClaim::Wrong)
+        {
             return Some(name);
         }
         if self.aud.get() == Aud::Wrong {
             return Some("aud");
         }
-        if self.jti.get() == Text::Wrong {
+        if self.jti.get() == StringClaim::Wrong {
             return Some("jti");
         }
         if self.scope.get() == Scope::Wrong {
@@ -619,10 +622,10 @@ impl<'v> Observer<'v> {
             "exp" => !matches!(self.exp.get(), Date::Absent),
             "nbf" => !matches!(self.nbf.get(), Date::Absent),
             "iat" => !matches!(self.iat.get(), Date::Absent),
-            "iss" => self.iss.get() != Text::Absent,
-            "sub" => self.sub.get() != Text::Absent,
+            "iss" => self.iss.get() != StringClaim::Absent,
+            "sub" => self.sub.get() != StringClaim::Absent,
             "aud" => self.aud.get() != Aud::Absent,
-            "jti" => self.jti.get() != Text::Absent,
+            "jti" => self.jti.get() != StringClaim::Absent,
             "scope" if !rules.scopes.is_empty() => self.scope.get() != Scope::Absent,
             _ if !rules.roles.is_empty() && name == rules.roles_claim => {
                 self.roles.get() != Presence::Absent
@@ -631,17 +634,21 @@ impl<'v> Observer<'v> {
         })
     }
 
-    fn text(&self, seen: Seen<'_>, expected: &mut dyn Iterator<Item = &'v str>) -> Text {
+    fn string_claim(
+        &self,
+        seen: Seen<'_>,
+        expected: &mut dyn Iterator<Item = &'v str>,
+    ) -> StringClaim {
         match seen {
             Seen::Str(value) => {
                 let mut expected = expected.peekable();
                 if expected.peek().is_none() || expected.any(|e| e == value) {
-                    Text::Match
+                    StringClaim::Match
                 } else {
-                    Text::Mismatch
+                    StringClaim::Mismatch
                 }
             }
-            _ => Text::Wrong,
+            _ => StringClaim::Wrong,
         }
     }
 }
@@ -675,12 +682,13 @@ impl Tap for Observer<'_> {
             IAT => self.iat.set(Date::from_seen(seen)),
             ISS => self
                 .iss
-                .set(self.text(seen, &mut rules.issuers.iter().map(String::as_str))),
+                .set(self.string_claim(seen, &mut rules.issuers.iter().map(String::as_str))),
             SUB => self
                 .sub
-                .set(self.text(seen, &mut rules.subject.iter().map(String::as_str))),
+                .set(self.string_claim(seen, &mut rules.subject.iter().map(String::as_str))),
             JTI => {
-                self.jti.set(self.text(seen, &mut core::iter::empty()));
+                self.jti
+                    .set(self.string_claim(seen, &mut core::iter::empty()));
                 if let (Seen::Str(jti), Some(_)) = (seen, &rules.revocation) {
                     self.jti_text.set(Some(jti.into()));
                 }
