@@ -96,7 +96,7 @@ impl Validation {
     /// passed for seconds by mistake.
     #[must_use]
     pub fn new(now: NumericDate) -> Self {
-        Self::with_time(Time::Fixed(now))
+        Self::from_time(Time::Fixed(now))
     }
 
     /// The default rules, reading the time from `clock` on every check: build it once and share
@@ -111,10 +111,10 @@ impl Validation {
     /// ```
     #[must_use]
     pub fn from_clock(clock: &'static (dyn Clock + Sync)) -> Self {
-        Self::with_time(Time::Clock(clock))
+        Self::from_time(Time::Clock(clock))
     }
 
-    fn with_time(time: Time) -> Self {
+    fn from_time(time: Time) -> Self {
         Self {
             time,
             leeway: 0,
