@@ -110,7 +110,7 @@ pub enum ClaimError {
         iat: NumericDate,
     },
     /// A claim the validation requires is absent: a registered claim its rules read, or one
-    /// named with [`Validation::require`](crate::jwt::Validation::require) (absent or `null`).
+    /// named with [`Validation::with_required`](crate::jwt::Validation::with_required) (absent or `null`).
     Missing(alloc::borrow::Cow<'static, str>),
     /// A claim the validation reads has the wrong JSON type (`"exp":"123"`, `null`, ...).
     InvalidType(&'static str),

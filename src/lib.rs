@@ -63,12 +63,12 @@
 //! let claims = RegisteredClaims::new().with_subject("ada").with_audience("api").with_lifetime(login, 900);
 //! let token = jwt::encode(&claims, &key)?;
 //!
-//! let rules = Validation::new(login.saturating_add(60)).audience("api");
+//! let rules = Validation::new(login.saturating_add(60)).with_audience("api");
 //! let verified: jwt::Verified<RegisteredClaims> = jwt::decode(&token, &key, &rules)?;
 //! assert_eq!(verified.claims().sub.as_deref(), Some("ada"));
 //!
 //! // Sixteen minutes later the same token has expired.
-//! let later = Validation::new(login.saturating_add(960)).audience("api");
+//! let later = Validation::new(login.saturating_add(960)).with_audience("api");
 //! assert!(matches!(
 //!     jwt::decode::<RegisteredClaims, _>(&token, &key, &later),
 //!     Err(Error::Claim(ClaimError::Expired { .. }))

@@ -6,7 +6,7 @@ use crate::error::Error;
 /// raise one only for a source you know needs it.
 ///
 /// ```
-/// let limits = jose_ring::Limits::default().max_token_len(1 << 20);
+/// let limits = jose_ring::Limits::default().with_token_len(1 << 20);
 /// assert_eq!(limits.token_len(), 1 << 20);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl Limits {
     /// Sets the longest compact token (or JWS JSON serialization) accepted, in bytes; a longer
     /// one is rejected before any decoding.
     #[must_use]
-    pub const fn max_token_len(mut self, bytes: usize) -> Self {
+    pub const fn with_token_len(mut self, bytes: usize) -> Self {
         self.token_len = bytes;
         self
     }
@@ -44,7 +44,7 @@ impl Limits {
     /// Sets the longest JWK Set (or single JWK) accepted, in bytes; a longer one is rejected
     /// before parsing.
     #[must_use]
-    pub const fn max_jwks_len(mut self, bytes: usize) -> Self {
+    pub const fn with_jwks_len(mut self, bytes: usize) -> Self {
         self.jwks_len = bytes;
         self
     }
@@ -57,7 +57,7 @@ impl Limits {
 
     /// Sets the largest number of members of a JWK Set's `"keys"` accepted.
     #[must_use]
-    pub const fn max_jwks_keys(mut self, keys: usize) -> Self {
+    pub const fn with_jwks_keys(mut self, keys: usize) -> Self {
         self.jwks_keys = keys;
         self
     }
@@ -72,12 +72,12 @@ impl Limits {
     /// is rejected before any header is decoded or any signature checked.
     ///
     /// ```
-    /// let limits = jose_ring::Limits::default().max_signatures(4);
+    /// let limits = jose_ring::Limits::default().with_signatures(4);
     /// assert_eq!(limits.signatures(), 4);
     /// assert_eq!(jose_ring::Limits::DEFAULT.signatures(), 16);
     /// ```
     #[must_use]
-    pub const fn max_signatures(mut self, count: usize) -> Self {
+    pub const fn with_signatures(mut self, count: usize) -> Self {
         self.signatures = count;
         self
     }

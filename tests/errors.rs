@@ -386,12 +386,12 @@ fn claim_errors_never_carry_claim_bytes() {
     use jose_ring::jwt::Validation;
     let marker = "SECRETMARKER";
     let rules = Validation::new(NumericDate::from_seconds(100))
-        .issuer("i")
-        .audience("a")
-        .subject("s")
-        .scope("x")
-        .role("r")
-        .require("t");
+        .with_issuer("i")
+        .with_audience("a")
+        .with_subject("s")
+        .with_scope("x")
+        .with_role("r")
+        .with_required("t");
     let payloads = [
         format!(r#"{{"exp":200,"iss":"{marker}"}}"#),
         format!(r#"{{"exp":200,"iss":"i","aud":"{marker}"}}"#),

@@ -794,7 +794,7 @@ fn set_structure_and_limits() {
         })
     );
     // The limits are configurable both ways.
-    let limits = Limits::default().max_jwks_keys(10_000);
+    let limits = Limits::default().with_jwks_keys(10_000);
     assert_eq!(
         JwkSet::from_json_with_limits(many.as_bytes(), &limits)
             .unwrap()
@@ -802,7 +802,7 @@ fn set_structure_and_limits() {
             .len(),
         10_000
     );
-    let limits = Limits::default().max_jwks_len(100);
+    let limits = Limits::default().with_jwks_len(100);
     assert_eq!(
         JwkSet::from_json_with_limits(many.as_bytes(), &limits).map(|_| ()),
         Err(Error::TooLarge {

@@ -1184,7 +1184,7 @@ fn signature_count_limit() {
         UnverifiedJson::parse(&doc(17)).map(|_| ()),
         Err(too_many(16))
     );
-    let limits = Limits::default().max_signatures(2);
+    let limits = Limits::default().with_signatures(2);
     assert_eq!(
         UnverifiedJson::parse_with_limits(&doc(3), &limits).map(|_| ()),
         Err(too_many(2))
@@ -1200,7 +1200,7 @@ fn signature_count_limit() {
             limit: 64 * 1024
         })
     );
-    let long = Limits::default().max_token_len(huge.len());
+    let long = Limits::default().with_token_len(huge.len());
     assert_eq!(
         UnverifiedJson::parse_with_limits(&huge, &long).map(|_| ()),
         Err(too_many(16))

@@ -243,7 +243,7 @@ impl Jwk {
     /// ```
     /// use jose_ring::{jwk::Jwk, Error, Limits};
     /// let json = br#"{"kty":"oct","k":"c2VjcmV0"}"#;
-    /// let small = Limits::default().max_jwks_len(16);
+    /// let small = Limits::default().with_jwks_len(16);
     /// assert_eq!(
     ///     Jwk::from_json_with_limits(json, &small),
     ///     Err(Error::TooLarge { what: "JWK", limit: 16 })

@@ -17,7 +17,7 @@
 //! let token = jwt::encode(&claims, &key)?;
 //!
 //! // Check: signature, expiry, issuer, audience; the claims come back typed.
-//! let rules = Validation::new(now.saturating_add(60)).issuer("https://auth.example").audience("api");
+//! let rules = Validation::new(now.saturating_add(60)).with_issuer("https://auth.example").with_audience("api");
 //! let verified: jwt::Verified<RegisteredClaims> = jwt::decode(&token, &key, &rules)?;
 //! assert_eq!(verified.claims().sub.as_deref(), Some("ada"));
 //! # Ok::<(), jose_ring::Error>(())

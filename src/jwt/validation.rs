@@ -32,14 +32,14 @@ type Revocation = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// The defaults fail closed (RFC 7519, RFC 8725):
 ///
 /// * `exp` is required, and the token is rejected from `exp` on (RFC 7519 §4.1.4); opt out
-///   with [`allow_missing_exp`](Self::allow_missing_exp);
+///   with [`with_optional_exp`](Self::with_optional_exp);
 /// * `nbf` is checked when present; `iat` may not be in the future;
-/// * leeway is 0 seconds: clock skew is a choice, set with [`leeway`](Self::leeway);
-/// * a token with an `aud` is rejected unless an expected [`audience`](Self::audience) is in
+/// * leeway is 0 seconds: clock skew is a choice, set with [`with_leeway`](Self::with_leeway);
+/// * a token with an `aud` is rejected unless an expected [`with_audience`](Self::with_audience) is in
 ///   it (RFC 7519 §4.1.3);
 /// * the header `typ` must be absent or `JWT`, so that explicitly typed tokens (`at+jwt`,
 ///   `refresh+jwt`, `dpop+jwt`, ...) are only accepted where their type is asked for with
-///   [`typ`](Self::typ) (RFC 8725 §3.11);
+///   [`with_typ`](Self::with_typ) (RFC 8725 §3.11);
 /// * `exp`, `nbf`, `iat`, `iss`, `sub`, `aud` and `jti` of the wrong JSON type (a string
 ///   date, `null`, ...) are errors, never "absent".
 ///
@@ -49,11 +49,11 @@ type Revocation = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// ```
 /// use jose_ring::jwt::{NumericDate, Validation};
 /// let rules = Validation::new(NumericDate::from_seconds(1_700_000_000))
-///     .issuer("https://auth.example")
-///     .audience("api")
-///     .typ("at+jwt")
-///     .scope("read:users")
-///     .leeway(30);
+///     .with_issuer("https://auth.example")
+///     .with_audience("api")
+///     .with_typ("at+jwt")
+///     .with_scope("read:users")
+///     .with_leeway(30);
 /// assert_eq!(rules.now(), NumericDate::from_seconds(1_700_000_000));
 /// ```
 #[derive(Clone)]
@@ -105,7 +105,7 @@ impl Validation {
     /// ```
     /// # #[cfg(feature = "std")] {
     /// use jose_ring::jwt::{SystemClock, Validation};
-    /// let rules = Validation::from_clock(&SystemClock).audience("api");
+    /// let rules = Validation::from_clock(&SystemClock).with_audience("api");
     /// assert!(rules.now().as_seconds() > 1_700_000_000);
     /// # }
     /// ```
@@ -144,7 +144,7 @@ impl Validation {
 
     /// Sets a fixed time to check against, replacing the time or clock set before.
     #[must_use]
-    pub fn at(mut self, now: NumericDate) -> Self {
+    pub fn with_time(mut self, now: NumericDate) -> Self {
         self.time = Time::Fixed(now);
         self
     }
@@ -152,7 +152,7 @@ impl Validation {
     /// Allows `seconds` of clock skew on `exp`, `nbf` and `iat` (and the maximum age).
     /// Default 0.
     #[must_use]
-    pub fn leeway(mut self, seconds: u64) -> Self {
+    pub fn with_leeway(mut self, seconds: u64) -> Self {
         self.leeway = i64::try_from(seconds).unwrap_or(i64::MAX);
         self
     }
@@ -160,42 +160,42 @@ impl Validation {
     /// Accepts tokens without `exp` (which then never expire). A present `exp` is still
     /// checked.
     #[must_use]
-    pub fn allow_missing_exp(mut self) -> Self {
+    pub fn with_optional_exp(mut self) -> Self {
         self.require_exp = false;
         self
     }
 
     /// Rejects tokens issued more than `seconds` ago (plus leeway); `iat` becomes required.
     #[must_use]
-    pub fn max_age(mut self, seconds: u64) -> Self {
+    pub fn with_max_age(mut self, seconds: u64) -> Self {
         self.max_age = Some(seconds);
         self
     }
 
     /// Adds an accepted issuer: `iss` becomes required and must equal one of them.
     #[must_use]
-    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuers.push(issuer.into());
         self
     }
 
     /// Adds an accepted audience: `aud` becomes required and must contain one of them.
     #[must_use]
-    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences.push(audience.into());
         self
     }
 
     /// Requires `sub` to be `subject`.
     #[must_use]
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
         self
     }
 
     /// Requires a claim of this name to be present and not `null`, whatever its value.
     #[must_use]
-    pub fn require(mut self, claim: impl Into<String>) -> Self {
+    pub fn with_required(mut self, claim: impl Into<String>) -> Self {
         self.required.push(claim.into());
         self
     }
@@ -204,14 +204,14 @@ impl Validation {
     /// ASCII case, and with an `application/` prefix ignored (`at+jwt` matches
     /// `application/at+JWT`). An absent `typ` is then rejected.
     #[must_use]
-    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+    pub fn with_typ(mut self, typ: impl Into<String>) -> Self {
         self.typ = Typ::Exactly(typ.into());
         self
     }
 
     /// Accepts any header `typ`, or none: gives up explicit typing (RFC 8725 §3.11).
     #[must_use]
-    pub fn any_typ(mut self) -> Self {
+    pub fn with_any_typ(mut self) -> Self {
         self.typ = Typ::Any;
         self
     }
@@ -219,7 +219,7 @@ impl Validation {
     /// Requires `scope` among the space-delimited scopes of the `scope` claim (RFC 8693 §4.2,
     /// RFC 9068 §2.2.3); `scope` becomes required.
     #[must_use]
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
         self
     }
@@ -227,14 +227,14 @@ impl Validation {
     /// The name of the claim holding the roles as an array of strings. Default `roles`
     /// (RFC 9068 §2.2.3.1).
     #[must_use]
-    pub fn roles_claim(mut self, name: &'static str) -> Self {
+    pub fn with_roles_claim(mut self, name: &'static str) -> Self {
         self.roles_claim = name;
         self
     }
 
     /// Requires `role` in the roles claim; the claim becomes required.
     #[must_use]
-    pub fn role(mut self, role: impl Into<String>) -> Self {
+    pub fn with_role(mut self, role: impl Into<String>) -> Self {
         self.roles.push(role.into());
         self
     }
@@ -246,7 +246,10 @@ impl Validation {
     /// The check runs only after the signature, the times and every other claim passed, so
     /// forged or expired tokens never reach the store.
     #[must_use]
-    pub fn revocation(mut self, is_revoked: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+    pub fn with_revocation(
+        mut self,
+        is_revoked: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> Self {
         self.revocation = Some(Arc::new(is_revoked));
         self
     }
@@ -258,7 +261,7 @@ impl Validation {
     /// use jose_ring::jwt::{NumericDate, Validation};
     /// use jose_ring::Limits;
     /// let rules = Validation::new(NumericDate::from_seconds(1_700_000_000))
-    ///     .with_limits(Limits::default().max_token_len(1024));
+    ///     .with_limits(Limits::default().with_token_len(1024));
     /// assert_eq!(rules.limits().token_len(), 1024);
     /// ```
     #[must_use]
