@@ -79,8 +79,8 @@ fn cases() -> Vec<Case> {
 /// checked, `typ` absent or JWT) with an issuer and an audience, reading the system clock.
 fn rules() -> Validation {
     Validation::from_clock(&SystemClock)
-        .issuer(shared::ISS)
-        .audience(shared::AUD)
+        .with_issuer(shared::ISS)
+        .with_audience(shared::AUD)
 }
 
 fn sign(c: &mut Criterion, cases: &[Case]) {

@@ -66,11 +66,11 @@ fn main() -> Result<(), Error> {
     // 2. The API checks every request: typ at+jwt, issuer, audience, scope, role.
     let api = |now: NumericDate| {
         Validation::new(now)
-            .typ("at+jwt")
-            .issuer(ISSUER)
-            .audience("api")
-            .scope("write:users")
-            .role("admin")
+            .with_typ("at+jwt")
+            .with_issuer(ISSUER)
+            .with_audience("api")
+            .with_scope("write:users")
+            .with_role("admin")
     };
     let verified: jwt::Verified<Access> =
         jwt::decode(&access, &public, &api(login.saturating_add(60)))?;
@@ -99,10 +99,10 @@ fn main() -> Result<(), Error> {
     let used = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let seen = std::sync::Arc::clone(&used);
     let endpoint = Validation::new(later)
-        .typ("refresh+jwt")
-        .issuer(ISSUER)
-        .audience("token-endpoint")
-        .revocation(move |jti| {
+        .with_typ("refresh+jwt")
+        .with_issuer(ISSUER)
+        .with_audience("token-endpoint")
+        .with_revocation(move |jti| {
             seen.lock()
                 .map_or(true, |used| used.iter().any(|u| u == jti))
         });

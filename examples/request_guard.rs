@@ -58,11 +58,11 @@ fn main() -> Result<(), Error> {
     let keys = JwkSet::from_json(jwks_json.as_bytes())?.key_ring(&[&jwa::ES256, &jwa::RS256]);
     let now = NumericDate::from_seconds(1_700_000_000);
     let rules = Validation::new(now)
-        .typ("at+jwt")
-        .issuer("https://auth.example")
-        .audience("api")
-        .scope("read:users")
-        .leeway(30);
+        .with_typ("at+jwt")
+        .with_issuer("https://auth.example")
+        .with_audience("api")
+        .with_scope("read:users")
+        .with_leeway(30);
 
     let token = |scope: &str| {
         let claims = serde_json::json!({

@@ -26,7 +26,7 @@
 //! assert_eq!(peek.iss()?.as_deref(), Some("https://a.example"));
 //! assert_eq!(peek.kid(), Some("k1"));
 //! // ...then verify with that issuer's keys, and check that it is that issuer.
-//! let rules = Validation::new(now).issuer("https://a.example");
+//! let rules = Validation::new(now).with_issuer("https://a.example");
 //! let verified: jwt::Verified<RegisteredClaims> = jwt::decode(&token, &key, &rules)?;
 //! assert_eq!(verified.claims().iss.as_deref(), Some("https://a.example"));
 //! # Ok::<(), jose_ring::Error>(())
@@ -203,7 +203,7 @@ impl<'a> Peek<'a> {
     }
 
     /// **Unverified.** The claims' `iss`, if any: a hint for choosing the issuer whose keys
-    /// the token is then verified with (and whose name [`Validation::issuer`](crate::jwt::Validation::issuer)
+    /// the token is then verified with (and whose name [`Validation::with_issuer`](crate::jwt::Validation::with_issuer)
     /// then requires).
     ///
     /// # Errors

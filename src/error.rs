@@ -6,6 +6,9 @@
 
 use core::fmt;
 
+use crate::serialization::Serialization;
+use crate::time::NumericDate;
+
 /// Everything that can go wrong in this crate.
 ///
 /// The variants say which step failed; the sub-enums say why. Matching on the variant is stable;
@@ -18,10 +21,13 @@ pub enum Error {
     /// The input asks for an algorithm, curve or extension this crate does not implement or never
     /// accepts (`alg: none`).
     Unsupported(Unsupported),
-    /// The token's `alg` is not the algorithm the key is bound to.
+    /// A token's `alg` (or that of a header given as JSON for signing) is not the algorithm
+    /// the key is bound to.
     ///
     /// This is how an RS256 public key used as an HS256 secret, or any other algorithm
-    /// substitution, fails: before any cryptography runs.
+    /// substitution, fails: before any cryptography runs. It is about a token and a key that
+    /// exists; [`KeyRejected::WrongAlgorithm`] is about key material that cannot become a key
+    /// for the algorithm asked for.
     AlgorithmMismatch {
         /// The name of the algorithm the key is bound to.
         expected: &'static str,
@@ -44,6 +50,27 @@ pub enum Error {
     /// A JWT's signature verified but its claims or type do not pass the
     /// [`Validation`](crate::jwt::Validation).
     Claim(ClaimError),
+    /// The caller's own values cannot make a JWS, a JWT or a JWK: a mistake in the calling
+    /// code, never caused by untrusted input (the signing side's counterpart of
+    /// [`Error::Malformed`]).
+    Misuse(Misuse),
+}
+
+/// A mistake of the calling code on the signing side: what it passed cannot be written.
+///
+/// Untrusted input never causes one, so a `Misuse` is a bug to fix rather than a token to
+/// refuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Misuse {
+    /// A value the caller gave does not serialize to JSON (its `Serialize` failed, or a map
+    /// has keys JSON cannot hold): `"header member"`, `"claims"` or `"jwk member"`.
+    Unserializable(&'static str),
+    /// [`Header::with_member`](crate::jws::Header::with_member) was given a name that is set
+    /// with a method of its own (`alg`, `typ`, `cty`, `kid`, `crit`, `b64`).
+    OwnMethod(&'static str),
+    /// A JWS JSON serialization was to be signed with no signatory.
+    NoSignatory,
 }
 
 /// Why a JWT whose signature verified is still rejected (RFC 7519 §4.1, RFC 8725 §3.11).
@@ -57,35 +84,34 @@ pub enum ClaimError {
     /// `now` is at or after `exp` (plus leeway).
     Expired {
         /// The validation's time.
-        now: crate::jwt::NumericDate,
+        now: NumericDate,
         /// The token's `exp`.
-        exp: crate::jwt::NumericDate,
+        exp: NumericDate,
     },
     /// `now` is before `nbf` (minus leeway).
     NotYetValid {
         /// The validation's time.
-        now: crate::jwt::NumericDate,
+        now: NumericDate,
         /// The token's `nbf`.
-        nbf: crate::jwt::NumericDate,
+        nbf: NumericDate,
     },
     /// `iat` is after `now` (plus leeway).
     IssuedInFuture {
         /// The validation's time.
-        now: crate::jwt::NumericDate,
+        now: NumericDate,
         /// The token's `iat`.
-        iat: crate::jwt::NumericDate,
+        iat: NumericDate,
     },
     /// The token is older than the validation's maximum age, counted from `iat`.
     TooOld {
         /// The validation's time.
-        now: crate::jwt::NumericDate,
+        now: NumericDate,
         /// The token's `iat`.
-        iat: crate::jwt::NumericDate,
+        iat: NumericDate,
     },
-    /// A registered claim the validation requires is absent.
-    Missing(&'static str),
-    /// A claim named in the validation's list of required claims is absent (or `null`).
-    MissingClaim(alloc::boxed::Box<str>),
+    /// A claim the validation requires is absent: a registered claim its rules read, or one
+    /// named with [`Validation::with_required`](crate::jwt::Validation::with_required) (absent or `null`).
+    Missing(alloc::borrow::Cow<'static, str>),
     /// A claim the validation reads has the wrong JSON type (`"exp":"123"`, `null`, ...).
     InvalidType(&'static str),
     /// `iss` is not one of the expected issuers.
@@ -145,7 +171,7 @@ pub enum Malformed {
     Unprotected(&'static str),
     /// The JWS cannot be written in this serialization: the compact one holds exactly one
     /// signature and no unprotected header, the flattened one exactly one signature.
-    Unrepresentable(crate::jws::Serialization),
+    Unrepresentable(Serialization),
 }
 
 /// What is wrong with a JSON text.
@@ -235,14 +261,14 @@ pub enum Unsupported {
     UnknownCurve,
 }
 
-/// Why a key key source holds no key for a token.
+/// Why a key source holds no key for a token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NoKey {
     /// The token names a `kid` that no usable key has.
     UnknownKid,
     /// No key for the token's `alg` (with its `kid`, if it names one).
-    NoKeyForAlgorithm,
+    Algorithm,
     /// More than one key fits and the token does not tell them apart.
     Ambiguous,
 }
@@ -263,7 +289,9 @@ pub enum KeyRejected {
     },
     /// An RSA public exponent ring does not accept (even, below 3, or over 33 bits).
     RsaExponent,
-    /// The key is of a type or curve that does not fit the algorithm asked for.
+    /// Key material that cannot be bound to the algorithm asked for: a key type, curve or
+    /// JWK `alg` member that does not fit it. Raised when a key is built, before any token is
+    /// seen; a token whose `alg` is not its key's is [`Error::AlgorithmMismatch`].
     WrongAlgorithm {
         /// The algorithm asked for.
         expected: &'static str,
@@ -310,6 +338,7 @@ impl fmt::Display for Error {
             }
             Self::SigningFailed => f.write_str("signing failed"),
             Self::Claim(why) => write!(f, "jwt rejected: {why}"),
+            Self::Misuse(why) => write!(f, "misuse: {why}"),
         }
     }
 }
@@ -326,7 +355,6 @@ impl fmt::Display for ClaimError {
                 write!(f, "issued at {iat}, older than the maximum age (now {now})")
             }
             Self::Missing(name) => write!(f, "claim `{name}` is missing"),
-            Self::MissingClaim(name) => write!(f, "required claim `{name}` is missing"),
             Self::InvalidType(name) => write!(f, "claim `{name}` has the wrong JSON type"),
             Self::InvalidIssuer => f.write_str("iss is not an expected issuer"),
             Self::InvalidAudience => f.write_str("aud holds no expected audience"),
@@ -365,6 +393,18 @@ impl fmt::Display for Malformed {
             Self::Unrepresentable(form) => {
                 write!(f, "the {form} serialization cannot hold this JWS")
             }
+        }
+    }
+}
+
+impl fmt::Display for Misuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unserializable(what) => write!(f, "cannot write the {what} as JSON"),
+            Self::OwnMethod(name) => {
+                write!(f, "header member `{name}` is set with its own method")
+            }
+            Self::NoSignatory => f.write_str("signing needs at least one signatory"),
         }
     }
 }
@@ -435,7 +475,7 @@ impl fmt::Display for NoKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::UnknownKid => "unknown kid",
-            Self::NoKeyForAlgorithm => "no key for this alg",
+            Self::Algorithm => "no key for this alg",
             Self::Ambiguous => "ambiguous: several keys fit and the token does not tell them apart",
         })
     }
@@ -490,6 +530,12 @@ impl From<KeyRejected> for Error {
 impl From<NoKey> for Error {
     fn from(why: NoKey) -> Self {
         Self::NoKey(why)
+    }
+}
+
+impl From<Misuse> for Error {
+    fn from(why: Misuse) -> Self {
+        Self::Misuse(why)
     }
 }
 

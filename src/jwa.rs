@@ -212,7 +212,9 @@ impl Algorithm {
     pub fn from_name(name: &str) -> Result<&'static Self, Error> {
         match ALL.iter().find(|a| a.name == name) {
             Some(&alg) => Ok(alg),
-            None => Err(classify_unknown(name)),
+            None => Err(unusable(name)
+                .unwrap_or(Unsupported::UnknownAlgorithm)
+                .into()),
         }
     }
 
@@ -226,12 +228,12 @@ impl Algorithm {
 /// The error for a token `alg` that is not `expected`: a clear word for `none` and for the
 /// registered algorithms ring lacks, an algorithm mismatch otherwise.
 pub(crate) fn mismatch(alg: &str, expected: &'static Algorithm) -> Error {
-    match classify_unknown(alg) {
-        Error::Unsupported(Unsupported::UnknownAlgorithm) => Error::AlgorithmMismatch {
+    unusable(alg).map_or(
+        Error::AlgorithmMismatch {
             expected: expected.name,
         },
-        known => known,
-    }
+        Error::from,
+    )
 }
 
 /// Rejects `none` and the algorithms ring lacks before any key is looked at.
@@ -241,20 +243,19 @@ pub(crate) fn mismatch(alg: &str, expected: &'static Algorithm) -> Error {
 /// As [`Algorithm::from_name`], except that names this crate implements and unknown names
 /// pass.
 pub(crate) fn reject_unusable(alg: &str) -> Result<(), Error> {
-    match classify_unknown(alg) {
-        Error::Unsupported(Unsupported::UnknownAlgorithm) => Ok(()),
-        unusable => Err(unusable),
-    }
+    unusable(alg).map_or(Ok(()), |why| Err(why.into()))
 }
 
-fn classify_unknown(name: &str) -> Error {
+/// Why `name` can never be used, if it is `none` (in any spelling) or a registered algorithm
+/// ring lacks; `None` for any other name, known or not.
+fn unusable(name: &str) -> Option<Unsupported> {
     if name.eq_ignore_ascii_case("none") {
-        return Error::Unsupported(Unsupported::None);
+        return Some(Unsupported::None);
     }
-    match NOT_IN_RING.iter().find(|&&n| n == name) {
-        Some(&n) => Error::Unsupported(Unsupported::Algorithm(n)),
-        None => Error::Unsupported(Unsupported::UnknownAlgorithm),
-    }
+    NOT_IN_RING
+        .iter()
+        .find(|&&n| n == name)
+        .map(|&n| Unsupported::Algorithm(n))
 }
 
 impl PartialEq for Algorithm {

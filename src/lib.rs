@@ -63,12 +63,12 @@
 //! let claims = RegisteredClaims::new().with_subject("ada").with_audience("api").with_lifetime(login, 900);
 //! let token = jwt::encode(&claims, &key)?;
 //!
-//! let rules = Validation::new(login.saturating_add(60)).audience("api");
+//! let rules = Validation::new(login.saturating_add(60)).with_audience("api");
 //! let verified: jwt::Verified<RegisteredClaims> = jwt::decode(&token, &key, &rules)?;
 //! assert_eq!(verified.claims().sub.as_deref(), Some("ada"));
 //!
 //! // Sixteen minutes later the same token has expired.
-//! let later = Validation::new(login.saturating_add(960)).audience("api");
+//! let later = Validation::new(login.saturating_add(960)).with_audience("api");
 //! assert!(matches!(
 //!     jwt::decode::<RegisteredClaims, _>(&token, &key, &later),
 //!     Err(Error::Claim(ClaimError::Expired { .. }))
@@ -149,6 +149,8 @@ mod json;
 mod key;
 mod limits;
 mod secret;
+mod serialization;
+mod time;
 
 pub mod dangerous;
 pub mod jwa;
@@ -158,8 +160,8 @@ pub mod jwt;
 pub mod manual;
 
 pub use error::{
-    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, Malformed, NoKey, UnencodedProblem,
-    Unsupported,
+    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, Malformed, Misuse, NoKey,
+    UnencodedProblem, Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};
 pub use limits::Limits;

@@ -1,10 +1,12 @@
 //! Size limits applied to untrusted input before it is decoded.
 
+use crate::error::Error;
+
 /// Size limits for untrusted input. Every limit has a default that real tokens stay far below;
 /// raise one only for a source you know needs it.
 ///
 /// ```
-/// let limits = jose_ring::Limits::default().max_token_len(1 << 20);
+/// let limits = jose_ring::Limits::default().with_token_len(1 << 20);
 /// assert_eq!(limits.token_len(), 1 << 20);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +30,7 @@ impl Limits {
     /// Sets the longest compact token (or JWS JSON serialization) accepted, in bytes; a longer
     /// one is rejected before any decoding.
     #[must_use]
-    pub const fn max_token_len(mut self, bytes: usize) -> Self {
+    pub const fn with_token_len(mut self, bytes: usize) -> Self {
         self.token_len = bytes;
         self
     }
@@ -42,7 +44,7 @@ impl Limits {
     /// Sets the longest JWK Set (or single JWK) accepted, in bytes; a longer one is rejected
     /// before parsing.
     #[must_use]
-    pub const fn max_jwks_len(mut self, bytes: usize) -> Self {
+    pub const fn with_jwks_len(mut self, bytes: usize) -> Self {
         self.jwks_len = bytes;
         self
     }
@@ -55,7 +57,7 @@ impl Limits {
 
     /// Sets the largest number of members of a JWK Set's `"keys"` accepted.
     #[must_use]
-    pub const fn max_jwks_keys(mut self, keys: usize) -> Self {
+    pub const fn with_jwks_keys(mut self, keys: usize) -> Self {
         self.jwks_keys = keys;
         self
     }
@@ -70,12 +72,12 @@ impl Limits {
     /// is rejected before any header is decoded or any signature checked.
     ///
     /// ```
-    /// let limits = jose_ring::Limits::default().max_signatures(4);
+    /// let limits = jose_ring::Limits::default().with_signatures(4);
     /// assert_eq!(limits.signatures(), 4);
     /// assert_eq!(jose_ring::Limits::DEFAULT.signatures(), 16);
     /// ```
     #[must_use]
-    pub const fn max_signatures(mut self, count: usize) -> Self {
+    pub const fn with_signatures(mut self, count: usize) -> Self {
         self.signatures = count;
         self
     }
@@ -95,3 +97,15 @@ impl Default for Limits {
 
 /// The longest `kid` a header may carry, in bytes.
 pub(crate) const MAX_KID_LEN: usize = 256;
+
+/// A `kid` is at most 256 bytes, in what this crate signs as in what it reads: a token it
+/// signs is one it would accept.
+pub(crate) fn check_kid(kid: Option<&str>) -> Result<(), Error> {
+    match kid {
+        Some(kid) if kid.len() > MAX_KID_LEN => Err(Error::TooLarge {
+            what: "kid",
+            limit: MAX_KID_LEN,
+        }),
+        _ => Ok(()),
+    }
+}

@@ -464,7 +464,7 @@ fn oversized_tokens_are_rejected_before_decoding() {
     let token = forge(r#"{"alg":"HS256"}"#, &payload);
     assert!(token.len() <= 64 * 1024);
     assert_eq!(verify(&token), Ok(()));
-    let limits = Limits::default().max_token_len(100);
+    let limits = Limits::default().with_token_len(100);
     assert_eq!(
         jws::Unverified::parse_with_limits(&token, &limits).map(|_| ()),
         Err(Error::TooLarge {

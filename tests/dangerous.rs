@@ -123,7 +123,7 @@ fn peek_decodes_as_strictly_as_verification() {
         }))
     );
     let token = format!("{header}.e30.c2ln");
-    let limits = Limits::DEFAULT.max_token_len(10);
+    let limits = Limits::DEFAULT.with_token_len(10);
     assert_eq!(
         dangerous::peek_with_limits(&token, &limits).map(|_| ()),
         Err(Error::TooLarge {

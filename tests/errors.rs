@@ -12,7 +12,8 @@ mod common;
 use jose_ring::ClaimError;
 use jose_ring::jwt::NumericDate;
 use jose_ring::{
-    CritProblem, Error, JsonProblem, KeyRejected, Malformed, NoKey, UnencodedProblem, Unsupported,
+    CritProblem, Error, JsonProblem, KeyRejected, Malformed, Misuse, NoKey, UnencodedProblem,
+    Unsupported,
 };
 
 #[test]
@@ -189,7 +190,7 @@ fn display_texts() {
             "no key for this token: unknown kid",
         ),
         (
-            NoKey::NoKeyForAlgorithm.into(),
+            NoKey::Algorithm.into(),
             "no key for this token: no key for this alg",
         ),
         (
@@ -286,12 +287,12 @@ fn display_texts() {
             "jwt rejected: issued at 10, older than the maximum age (now 100)",
         ),
         (
-            ClaimError::Missing("iss").into(),
+            ClaimError::Missing("iss".into()).into(),
             "jwt rejected: claim `iss` is missing",
         ),
         (
-            ClaimError::MissingClaim("tenant".into()).into(),
-            "jwt rejected: required claim `tenant` is missing",
+            ClaimError::Missing("tenant".into()).into(),
+            "jwt rejected: claim `tenant` is missing",
         ),
         (
             ClaimError::InvalidType("exp").into(),
@@ -326,6 +327,18 @@ fn display_texts() {
             "jwt rejected: role `admin` is missing",
         ),
         (ClaimError::Revoked.into(), "jwt rejected: token is revoked"),
+        (
+            Misuse::Unserializable("header member").into(),
+            "misuse: cannot write the header member as JSON",
+        ),
+        (
+            Misuse::OwnMethod("typ").into(),
+            "misuse: header member `typ` is set with its own method",
+        ),
+        (
+            Misuse::NoSignatory.into(),
+            "misuse: signing needs at least one signatory",
+        ),
     ];
     for (error, text) in &table {
         assert_eq!(error.to_string(), *text, "{error:?}");
@@ -373,12 +386,12 @@ fn claim_errors_never_carry_claim_bytes() {
     use jose_ring::jwt::Validation;
     let marker = "SECRETMARKER";
     let rules = Validation::new(NumericDate::from_seconds(100))
-        .issuer("i")
-        .audience("a")
-        .subject("s")
-        .scope("x")
-        .role("r")
-        .require("t");
+        .with_issuer("i")
+        .with_audience("a")
+        .with_subject("s")
+        .with_scope("x")
+        .with_role("r")
+        .with_required("t");
     let payloads = [
         format!(r#"{{"exp":200,"iss":"{marker}"}}"#),
         format!(r#"{{"exp":200,"iss":"i","aud":"{marker}"}}"#),

@@ -14,7 +14,7 @@ use common::{b64, flip, jwk, text, vectors};
 use jose_ring::jwk::{JwkSet, KeyRing};
 use jose_ring::jws::{self, Policy, Serialization, Signatory, UnverifiedJson};
 use jose_ring::{
-    CritProblem, Error, HmacKey, JsonProblem, KeyRef, KeySource, Limits, Malformed, NoKey,
+    CritProblem, Error, HmacKey, JsonProblem, KeyRef, KeySource, Limits, Malformed, Misuse, NoKey,
     SigningKey, UnencodedProblem, Unsupported, jwa,
 };
 use serde_json::{Value, json};
@@ -1231,7 +1231,7 @@ fn signature_count_limit() {
         UnverifiedJson::parse(&doc(17)).map(|_| ()),
         Err(too_many(16))
     );
-    let limits = Limits::default().max_signatures(2);
+    let limits = Limits::default().with_signatures(2);
     assert_eq!(
         UnverifiedJson::parse_with_limits(&doc(3), &limits).map(|_| ()),
         Err(too_many(2))
@@ -1247,7 +1247,7 @@ fn signature_count_limit() {
             limit: 64 * 1024
         })
     );
-    let long = Limits::default().max_token_len(huge.len());
+    let long = Limits::default().with_token_len(huge.len());
     assert_eq!(
         UnverifiedJson::parse_with_limits(&huge, &long).map(|_| ()),
         Err(too_many(16))
@@ -1266,7 +1266,7 @@ fn signing_rules() {
     let unrepresentable = |form| Err(Error::Malformed(Malformed::Unrepresentable(form)));
     assert_eq!(
         jws::sign_as(b"hi", &[], Serialization::General),
-        Err(Error::Malformed(Malformed::InvalidMember("signatures")))
+        Err(Error::Misuse(Misuse::NoSignatory))
     );
     let two = [Signatory::new(&a), Signatory::new(&b)];
     assert_eq!(

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use common::{b64, forge, hs256_key};
 use jose_ring::ClaimError;
 use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
-use jose_ring::{Error, JsonProblem, Malformed, SigningKey, jwa, jws};
+use jose_ring::{Error, JsonProblem, Malformed, Misuse, SigningKey, jwa, jws};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -49,9 +49,9 @@ fn flat() -> Flat {
 
 fn rules() -> Validation {
     Validation::new(NumericDate::from_seconds(NOW))
-        .issuer("https://auth.example")
-        .audience("api.example.com")
-        .scope("read")
+        .with_issuer("https://auth.example")
+        .with_audience("api.example.com")
+        .with_scope("read")
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn encode_sets_alg_typ_and_kid() {
     )
     .unwrap();
     let verified: jwt::Verified<Flat> =
-        jwt::decode(&typed, &hs256_key(), &rules().typ("at+jwt")).unwrap();
+        jwt::decode(&typed, &hs256_key(), &rules().with_typ("at+jwt")).unwrap();
     assert_eq!(verified.header().typ(), Some("at+jwt"));
 }
 
@@ -162,7 +162,7 @@ fn encode_refuses_what_no_strict_verifier_accepts() {
     let bad_map: BTreeMap<Vec<u8>, i32> = [(vec![1], 1)].into_iter().collect();
     assert_eq!(
         jwt::encode(&bad_map, &key),
-        Err(Error::Malformed(Malformed::InvalidMember("claims")))
+        Err(Error::Misuse(Misuse::Unserializable("claims")))
     );
 }
 
@@ -183,11 +183,11 @@ fn round_trips_with_flattened_registered_claims() {
     };
     let token = jwt::encode(&claims, &key).unwrap();
     let verified: jwt::Verified<AppClaims> =
-        jwt::decode(&token, &key.verifying_key(), &rules().subject("ada")).unwrap();
+        jwt::decode(&token, &key.verifying_key(), &rules().with_subject("ada")).unwrap();
     assert_eq!(verified.claims(), &claims);
     assert_eq!(verified.header().kid(), Some("es"));
     assert_eq!(verified.expires_at(), Some(now.saturating_add(900)));
-    let late = rules().at(now.saturating_add(900));
+    let late = rules().with_time(now.saturating_add(900));
     assert_eq!(
         jwt::decode::<AppClaims, _>(&token, &key.verifying_key(), &late).map(|_| ()),
         Err(Error::from(ClaimError::Expired {
@@ -364,14 +364,14 @@ proptest! {
         raw in prop::collection::vec(any::<u8>(), 0..48),
     ) {
         let rules = Validation::new(NumericDate::from_seconds(now))
-            .leeway(leeway)
-            .max_age(max_age)
-            .issuer("i")
-            .audience("a")
-            .scope("s")
-            .role("r")
-            .require("tenant")
-            .revocation(|jti| jti.is_empty());
+            .with_leeway(leeway)
+            .with_max_age(max_age)
+            .with_issuer("i")
+            .with_audience("a")
+            .with_scope("s")
+            .with_role("r")
+            .with_required("tenant")
+            .with_revocation(|jti| jti.is_empty());
         let object = serde_json::Value::Object(members.into_iter().collect());
         let payload = serde_json::to_vec(&object).unwrap();
         for payload in [payload, raw] {
@@ -424,4 +424,26 @@ fn decode_rounds() {
             std::hint::black_box(verified.unwrap());
         }
     }
+}
+
+/// The limits reach `jwt::decode` through the `Validation`: a token longer than the limit is
+/// refused before any decoding, one at the limit goes on to verify.
+#[test]
+fn decode_applies_the_validation_limits() {
+    let key = hs256_key();
+    let token = jwt::encode(&flat(), &key).unwrap();
+    let at_limit = rules().with_limits(jose_ring::Limits::default().with_token_len(token.len()));
+    let verified: Result<jwt::Verified<Flat>, Error> = jwt::decode(&token, &key, &at_limit);
+    assert!(verified.is_ok());
+    let below = rules().with_limits(jose_ring::Limits::default().with_token_len(token.len() - 1));
+    let refused = Err(Error::TooLarge {
+        what: "token",
+        limit: token.len() - 1,
+    });
+    let decoded: Result<jwt::Verified<Flat>, Error> = jwt::decode(&token, &key, &below);
+    assert_eq!(decoded.map(|_| ()), refused);
+    let mut buffer = Vec::new();
+    let borrowed: Result<jwt::Verified<Flat>, Error> =
+        jwt::decode_borrowed(&token, &key, &below, &mut buffer);
+    assert_eq!(borrowed.map(|_| ()), refused);
 }

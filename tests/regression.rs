@@ -40,7 +40,7 @@ fn long_kid_is_refused_by_the_verifier() {
 }
 
 /// `round_trip` target, the other half: `jws::sign` took a 257-byte `kid` and made the token
-/// above, which no verifier of this crate accepts. Fixed (`header::check_kid` on signing):
+/// above, which no verifier of this crate accepts. Fixed (`limits::check_kid` on signing):
 /// signing now refuses it with the verifier's error.
 #[test]
 fn long_kid_is_refused_by_the_signer() {

@@ -22,8 +22,19 @@ fn a1_hs256_verifies_and_signs_byte_for_byte() {
     assert_eq!(verified.header().typ(), Some("JWT"));
     let header = text(v, "protected_header_utf8").as_bytes();
     assert_eq!(
-        jws::sign_with_header_json(header, payload, &key, false).unwrap(),
+        jws::sign_with_header_json(header, payload, &key).unwrap(),
         token
+    );
+    // Appendix F: the same JWS with detached content.
+    let (head, rest) = token.split_once('.').unwrap();
+    let signature = rest.rsplit_once('.').unwrap().1;
+    let detached = jws::sign_detached_with_header_json(header, payload, &key).unwrap();
+    assert_eq!(detached, format!("{head}..{signature}"));
+    assert_eq!(
+        jws::verify_detached(&detached, payload, &key)
+            .unwrap()
+            .payload(),
+        payload
     );
 }
 
@@ -36,7 +47,7 @@ fn a2_rs256_verifies_and_signs_byte_for_byte() {
     let key = private.signing_key(&jwa::RS256).unwrap();
     let header = text(v, "protected_header_utf8").as_bytes();
     assert_eq!(
-        jws::sign_with_header_json(header, payload, &key, false).unwrap(),
+        jws::sign_with_header_json(header, payload, &key).unwrap(),
         token
     );
     // The builder writes the same header, {"alg":"RS256"}.

@@ -447,7 +447,7 @@ fn rfc7520_section_4_through_a_jwk_set() {
     .unwrap();
     assert_eq!(
         jws::verify(&token, &ring).map(|_| ()),
-        Err(Error::NoKey(NoKey::NoKeyForAlgorithm))
+        Err(Error::NoKey(NoKey::Algorithm))
     );
 }
 

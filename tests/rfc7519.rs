@@ -29,7 +29,7 @@ fn section_3_1_example_jwt() {
     let v = vectors("rfc7519");
     let token = text(&v["3.1"], "jwt");
     // exp 1300819380: one second before, the token is valid; at exp, expired.
-    let rules = Validation::new(NumericDate::from_seconds(1_300_819_379)).issuer("joe");
+    let rules = Validation::new(NumericDate::from_seconds(1_300_819_379)).with_issuer("joe");
     let verified: jwt::Verified<Example> = jwt::decode(token, &key(), &rules).unwrap();
     assert_eq!(
         verified.claims(),
@@ -45,7 +45,9 @@ fn section_3_1_example_jwt() {
         verified.expires_at(),
         Some(NumericDate::from_seconds(1_300_819_380))
     );
-    let at_exp = rules.clone().at(NumericDate::from_seconds(1_300_819_380));
+    let at_exp = rules
+        .clone()
+        .with_time(NumericDate::from_seconds(1_300_819_380));
     assert_eq!(
         jwt::decode::<Example, _>(token, &key(), &at_exp).map(|_| ()),
         Err(Error::from(ClaimError::Expired {

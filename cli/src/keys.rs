@@ -39,7 +39,7 @@ impl KeySource for Keys {
                 None => match keys.as_slice() {
                     // One key: its own error (an algorithm mismatch, `none`, ...).
                     [key] => key.select(alg, None),
-                    _ => Err(NoKey::NoKeyForAlgorithm.into()),
+                    _ => Err(NoKey::Algorithm.into()),
                 },
             },
         }

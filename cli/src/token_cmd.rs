@@ -202,18 +202,18 @@ pub(crate) fn verify(args: &VerifyArgs, notes: &mut Vec<String>) -> Result<(), F
         Some(now) => Validation::new(NumericDate::from_seconds(now)),
         None => Validation::from_clock(&jwt::SystemClock),
     }
-    .leeway(args.leeway);
+    .with_leeway(args.leeway);
     for issuer in &args.issuers {
-        rules = rules.issuer(issuer);
+        rules = rules.with_issuer(issuer);
     }
     for audience in &args.audiences {
-        rules = rules.audience(audience);
+        rules = rules.with_audience(audience);
     }
     if let Some(typ) = &args.typ {
-        rules = rules.typ(typ);
+        rules = rules.with_typ(typ);
     }
     if args.no_exp {
-        rules = rules.allow_missing_exp();
+        rules = rules.with_optional_exp();
     }
     // Verified: print the claims as the token holds them, members in their order.
     let verified: jwt::Verified<Json> = jwt::decode(&token, &keys, &rules)?;

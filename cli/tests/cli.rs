@@ -248,7 +248,7 @@ fn sign_output_is_verified_by_the_library() {
         let token = sign_with(&private, alg);
         let algorithm = jwa::Algorithm::from_name(alg).unwrap();
         let jwk = Jwk::from_json(&std::fs::read(&public).unwrap()).unwrap();
-        let rules = Validation::new(NumericDate::from_seconds(1_700_000_000)).audience("api");
+        let rules = Validation::new(NumericDate::from_seconds(1_700_000_000)).with_audience("api");
         let verified: jwt::Verified<Value> = if algorithm.is_symmetric() {
             jwt::decode(&token, &jwk.hmac_key(algorithm).unwrap(), &rules).unwrap()
         } else {
@@ -263,7 +263,7 @@ fn sign_output_is_verified_by_the_library() {
         let algorithm = jwa::Algorithm::from_name(alg).unwrap();
         let pem = std::fs::read(fixture("rsa2048.spki.pem")).unwrap();
         let key = jose_ring::VerifyingKey::from_pem(algorithm, &pem).unwrap();
-        let rules = Validation::new(NumericDate::from_seconds(1_700_000_000)).audience("api");
+        let rules = Validation::new(NumericDate::from_seconds(1_700_000_000)).with_audience("api");
         let verified: jwt::Verified<Value> = jwt::decode(&token, &key, &rules).unwrap();
         assert_eq!(verified.claims()["admin"], true);
     }

@@ -151,29 +151,29 @@ fuzz_target!(|input: Input| {
         Some(false) => NumericDate::MIN,
         None => NumericDate::from_seconds(input.now),
     };
-    let mut rules = Validation::new(now).leeway(input.leeway);
+    let mut rules = Validation::new(now).with_leeway(input.leeway);
     let leeway = i64::try_from(input.leeway).unwrap_or(i64::MAX);
     if let Some(max_age) = input.max_age {
-        rules = rules.max_age(max_age);
+        rules = rules.with_max_age(max_age);
     }
     if input.allow_missing_exp {
-        rules = rules.allow_missing_exp();
+        rules = rules.with_optional_exp();
     }
     if let Some(issuer) = &input.issuer {
-        rules = rules.issuer(issuer.clone());
+        rules = rules.with_issuer(issuer.clone());
     }
     if let Some(audience) = &input.audience {
-        rules = rules.audience(audience.clone());
+        rules = rules.with_audience(audience.clone());
     }
     if let Some(subject) = &input.subject {
-        rules = rules.subject(subject.clone());
+        rules = rules.with_subject(subject.clone());
     }
     if let Some(claim) = &input.require {
-        rules = rules.require(claim.clone());
+        rules = rules.with_required(claim.clone());
     }
     match &input.rule_typ {
-        Some(Some(typ)) => rules = rules.typ(typ.clone()),
-        Some(None) => rules = rules.any_typ(),
+        Some(Some(typ)) => rules = rules.with_typ(typ.clone()),
+        Some(None) => rules = rules.with_any_typ(),
         None => {}
     }
     assert_eq!(rules.now(), now);

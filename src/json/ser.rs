@@ -23,7 +23,7 @@ use serde::ser::{self, Serialize, Serializer};
 
 use super::{MAX_DEPTH, Names};
 use crate::JsonProblem;
-use crate::error::Malformed;
+use crate::error::{Error, Malformed, Misuse};
 
 /// Serializes `value` to JSON that the strict parser accepts, or says why not.
 ///
@@ -31,12 +31,12 @@ use crate::error::Malformed;
 ///
 /// [`Malformed::Json`] for `part` with [`JsonProblem::NotObject`],
 /// [`JsonProblem::DuplicateMember`] or [`JsonProblem::TooDeep`];
-/// [`Malformed::InvalidMember`] (`part`) if `value` does not serialize (its own error, a map
+/// [`Misuse::Unserializable`] (`part`) if `value` does not serialize (its own error, a map
 /// key that is not a string, a number or a boolean).
 pub(crate) fn to_vec<T: Serialize + ?Sized>(
     value: &T,
     part: &'static str,
-) -> Result<Vec<u8>, Malformed> {
+) -> Result<Vec<u8>, Error> {
     let problem = Cell::new(None);
     let checked = Checked {
         value,
@@ -46,8 +46,8 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(
         },
     };
     serde_json::to_vec(&checked).map_err(|_| match problem.take() {
-        Some(problem) => Malformed::Json { part, problem },
-        None => Malformed::InvalidMember(part),
+        Some(problem) => Malformed::Json { part, problem }.into(),
+        None => Misuse::Unserializable(part).into(),
     })
 }
 
@@ -403,7 +403,7 @@ mod tests {
 
     use super::to_vec;
     use crate::JsonProblem;
-    use crate::error::Malformed;
+    use crate::error::{Error, Malformed, Misuse};
     use crate::json::{MAX_DEPTH, from_slice};
 
     /// A JSON-like tree whose objects may repeat names and whose keys may be numbers.
@@ -464,8 +464,8 @@ mod tests {
     }
 
     /// What the strict parser says of `serde_json`'s own output for `value`.
-    fn parser_verdict<T: Serialize>(value: &T) -> Result<Vec<u8>, Malformed> {
-        let json = serde_json::to_vec(value).map_err(|_| Malformed::InvalidMember("claims"))?;
+    fn parser_verdict<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+        let json = serde_json::to_vec(value).map_err(|_| Misuse::Unserializable("claims"))?;
         from_slice::<serde::de::IgnoredAny>(&json).map_err(|problem| Malformed::Json {
             part: "claims",
             problem,
@@ -488,12 +488,12 @@ mod tests {
     #[test]
     fn refuses_what_the_parser_refuses() {
         let json = |problem| {
-            Err(Malformed::Json {
+            Err(Error::from(Malformed::Json {
                 part: "claims",
                 problem,
-            })
+            }))
         };
-        let cases: Vec<(Tree, Result<&str, Malformed>)> = vec![
+        let cases: Vec<(Tree, Result<&str, Error>)> = vec![
             (object(vec![]), Ok("{}")),
             (Tree::Variant(Box::new(Tree::Int(1))), Ok(r#"{"V":1}"#)),
             (Tree::Int(1), json(JsonProblem::NotObject)),
@@ -571,10 +571,10 @@ mod tests {
             let want = if ok {
                 Ok(())
             } else {
-                Err(Malformed::Json {
+                Err(Error::from(Malformed::Json {
                     part: "claims",
                     problem: JsonProblem::TooDeep,
-                })
+                }))
             };
             assert_eq!(got, want, "{levels} {variant}");
             assert_eq!(got, parser_verdict(&tree).map(|_| ()), "{levels} {variant}");
@@ -586,7 +586,7 @@ mod tests {
         let map: alloc::collections::BTreeMap<Vec<u8>, i32> = [(vec![1], 1)].into_iter().collect();
         assert_eq!(
             to_vec(&map, "claims"),
-            Err(Malformed::InvalidMember("claims"))
+            Err(Misuse::Unserializable("claims").into())
         );
         let floats = [(1.5f64, 1)];
         struct Floats<'a>(&'a [(f64, i32)]);

@@ -56,7 +56,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::b64;
-use crate::error::{Error, KeyRejected, Malformed, Unsupported};
+use crate::error::{Error, KeyRejected, Malformed, Misuse, Unsupported};
 use crate::jwa::{self, Algorithm, Curve, Family};
 use crate::key::der::{self, PrivateKeyKind, PublicKeyInfo, RsaPrivateComponents};
 use crate::key::pem::{self, Label};
@@ -232,14 +232,35 @@ impl Jwk {
     ///
     /// # Errors
     ///
-    /// [`Error::TooLarge`] for input over the JWK Set size limit (1 MiB by default) or a `kid`
+    /// As [`from_json_with_limits`](Self::from_json_with_limits) with the default [`Limits`]
+    /// (1 MiB).
+    pub fn from_json(json: &[u8]) -> Result<Self, Error> {
+        Self::from_json_with_limits(json, &Limits::DEFAULT)
+    }
+
+    /// Reads one JWK from JSON as [`from_json`](Self::from_json) does, under `limits`: the
+    /// input may be at most [`Limits::jwks_len`] bytes, as a JWK Set may.
+    ///
+    /// ```
+    /// use jose_ring::{jwk::Jwk, Error, Limits};
+    /// let json = br#"{"kty":"oct","k":"c2VjcmV0"}"#;
+    /// let small = Limits::default().with_jwks_len(16);
+    /// assert_eq!(
+    ///     Jwk::from_json_with_limits(json, &small),
+    ///     Err(Error::TooLarge { what: "JWK", limit: 16 })
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLarge`] for input over [`Limits::jwks_len`] (before any parsing) or a `kid`
     /// over 256 bytes; [`Malformed::Json`] for JSON that is not a strict object;
     /// [`Malformed::MissingMember`], [`Malformed::InvalidMember`] and [`Malformed::Base64`] for
     /// members that break the rules; [`Unsupported::KeyType`] for an unknown `kty`,
     /// [`Unsupported::UnknownCurve`] for an unknown `crv`, [`Unsupported::RsaKeyShape`] for
     /// `oth`.
-    pub fn from_json(json: &[u8]) -> Result<Self, Error> {
-        let limit = Limits::DEFAULT.jwks_len();
+    pub fn from_json_with_limits(json: &[u8], limits: &Limits) -> Result<Self, Error> {
+        let limit = limits.jwks_len();
         if json.len() > limit {
             return Err(Error::TooLarge { what: "JWK", limit });
         }
@@ -691,7 +712,7 @@ impl Jwk {
             return Err(KeyRejected::Symmetric.into());
         }
         serde_json::to_string(&PublicMembers(self))
-            .map_err(|_| Malformed::InvalidMember("jwk member").into())
+            .map_err(|_| Misuse::Unserializable("jwk member").into())
     }
 
     /// Writes every member, the private ones included, as JSON. Handle the result as the

@@ -246,7 +246,7 @@ impl JwkSet {
         {
             return Err(KeyRejected::Symmetric.into());
         }
-        serde_json::to_string(self).map_err(|_| Malformed::InvalidMember("jwk member").into())
+        serde_json::to_string(self).map_err(|_| crate::Misuse::Unserializable("jwk member").into())
     }
 
     /// Binds every usable public key once per algorithm of `algs` that it fits, for
@@ -355,10 +355,10 @@ impl Serialize for JwkSet {
 ///   the token may have been meant for the key left out, and its twin is not verified in its
 ///   place. Otherwise only keys with exactly that `kid`
 ///   are candidates (none: [`NoKey::UnknownKid`]), and of those the one bound to `alg` is
-///   chosen (none: [`NoKey::NoKeyForAlgorithm`]; more than one: [`NoKey::Ambiguous`]). A
+///   chosen (none: [`NoKey::Algorithm`]; more than one: [`NoKey::Ambiguous`]). A
 ///   `kid` shared by keys of different algorithms works.
 /// - Without a `kid`: the key bound to `alg` is chosen only if it is the only one
-///   ([`NoKey::NoKeyForAlgorithm`], [`NoKey::Ambiguous`]).
+///   ([`NoKey::Algorithm`], [`NoKey::Ambiguous`]).
 ///
 /// ```compile_fail
 /// use jose_ring::{jwa, jwk::KeyRing, HmacKey, SigningKey};
@@ -608,7 +608,7 @@ impl<K: RingKey> KeyRing<K> {
     where
         K: 'a,
     {
-        let key = fits.next().ok_or(NoKey::NoKeyForAlgorithm)?;
+        let key = fits.next().ok_or(NoKey::Algorithm)?;
         if fits.next().is_some() {
             return Err(NoKey::Ambiguous.into());
         }

@@ -6,9 +6,11 @@ use alloc::vec::Vec;
 
 use super::Header;
 use super::header;
+use super::{Part, signing_input};
 use crate::b64;
 use crate::error::{Error, Malformed, UnencodedProblem};
 use crate::jwa::{self, Algorithm};
+use crate::key::sealed::RawSignature;
 use crate::key::{KeySource, Signer};
 use crate::limits::Limits;
 
@@ -229,19 +231,15 @@ impl<'a> Unverified<'a> {
         if !self.payload_segment.is_empty() {
             return Err(Malformed::NotDetached.into());
         }
+        let header = Part::AsIs(self.header_segment.as_bytes());
+        let payload_part = Part::payload(payload, self.parsed.header.is_unencoded());
         let mut input = Vec::with_capacity(
-            self.header_segment
+            header
                 .len()
                 .saturating_add(1)
-                .saturating_add(payload.len().saturating_mul(2)),
+                .saturating_add(payload_part.len()),
         );
-        input.extend_from_slice(self.header_segment.as_bytes());
-        input.push(b'.');
-        if self.parsed.header.is_unencoded() {
-            input.extend_from_slice(payload);
-        } else {
-            b64::encode_to_vec(payload, &mut input);
-        }
+        signing_input(&mut input, header, payload_part);
         let alg = self.check_signature(keys, &input)?;
         Ok(Verified {
             alg,
@@ -305,12 +303,14 @@ pub fn verify_detached<K: KeySource + ?Sized>(
 /// [`UnencodedProblem::PayloadCharacters`] for an unencoded payload that is not UTF-8 text
 /// without `.`; [`Error::SigningFailed`] if the signer fails.
 pub fn sign<K: Signer + ?Sized>(payload: &[u8], header: &Header, key: &K) -> Result<String, Error> {
-    sign_compact(payload, header, key, false)
+    let json = header.to_json(key.algorithm().name(), key.kid())?;
+    let payload = attached(payload, header.is_unencoded())?;
+    Signed::new(Part::Encode(&json), payload, key)?.into_token()
 }
 
 /// Signs `payload` into a compact JWS with detached content (`header..signature`, RFC 7515
 /// Appendix F): the payload travels separately and is given again to
-/// [`verify_detached`].
+/// [`verify_detached`]. Detached, an unencoded payload may be any bytes.
 ///
 /// # Errors
 ///
@@ -320,15 +320,16 @@ pub fn sign_detached<K: Signer + ?Sized>(
     header: &Header,
     key: &K,
 ) -> Result<String, Error> {
-    sign_compact(payload, header, key, true)
+    let json = header.to_json(key.algorithm().name(), key.kid())?;
+    let payload = Part::payload(payload, header.is_unencoded());
+    Signed::new(Part::Encode(&json), payload, key)?.into_detached()
 }
 
 /// Signs `payload` under a protected header given as exact JSON bytes, for reproducing
 /// published examples byte for byte or matching another implementation's header layout.
 ///
 /// The header is checked as a verifier would check it: a strict JSON object whose `alg` is
-/// the key's algorithm, with valid `crit` and `b64`. With `detached`, the token is
-/// `header..signature`.
+/// the key's algorithm, with valid `crit` and `b64`.
 ///
 /// # Errors
 ///
@@ -338,108 +339,105 @@ pub fn sign_with_header_json<K: Signer + ?Sized>(
     header_json: &[u8],
     payload: &[u8],
     key: &K,
-    detached: bool,
 ) -> Result<String, Error> {
-    let parsed = header::parse(header_json)?;
-    if parsed.alg != key.algorithm().name() {
-        return Err(jwa::mismatch(&parsed.alg, key.algorithm()));
-    }
-    sign_encoded(
-        Protected::Json(header_json),
-        parsed.header.is_unencoded(),
-        payload,
-        key,
-        detached,
-    )
+    let payload = attached(payload, checked_header(header_json, key)?)?;
+    Signed::new(Part::Encode(header_json), payload, key)?.into_token()
 }
 
-fn sign_compact<K: Signer + ?Sized>(
+/// [`sign_with_header_json`] with detached content (`header..signature`), as
+/// [`sign_detached`].
+///
+/// # Errors
+///
+/// As [`sign_with_header_json`]; a detached unencoded payload may be any bytes.
+pub fn sign_detached_with_header_json<K: Signer + ?Sized>(
+    header_json: &[u8],
     payload: &[u8],
-    header: &Header,
     key: &K,
-    detached: bool,
 ) -> Result<String, Error> {
-    let json = header.to_json(key.algorithm().name(), key.kid())?;
-    sign_encoded(
-        Protected::Json(&json),
-        header.is_unencoded(),
-        payload,
-        key,
-        detached,
-    )
+    let payload = Part::payload(payload, checked_header(header_json, key)?);
+    Signed::new(Part::Encode(header_json), payload, key)?.into_detached()
 }
 
 /// Signs `payload` as [`jwt::encode`](crate::jwt::encode) does, under the header segment the
 /// key keeps for it.
 pub(crate) fn sign_jwt<K: Signer + ?Sized>(payload: &[u8], key: &K) -> Result<String, Error> {
-    match crate::key::sealed::Sign::jwt_header(key) {
-        Some(segment) => sign_encoded(Protected::Encoded(segment), false, payload, key, false),
-        // The key's header cannot be signed: the full path says why.
-        None => sign(payload, &Header::new().with_typ("JWT"), key),
-    }
+    let segment = crate::key::sealed::Sign::jwt_header(key)?;
+    Signed::new(Part::AsIs(segment.as_bytes()), Part::Encode(payload), key)?.into_token()
 }
 
-/// A protected header, serialized and checked.
-enum Protected<'a> {
-    /// As JSON, to be encoded.
-    Json(&'a [u8]),
-    /// Already encoded.
-    Encoded(&'a str),
+/// Checks a protected header given as JSON for signing with `key`: whether it asks for an
+/// unencoded payload.
+fn checked_header<K: Signer + ?Sized>(header_json: &[u8], key: &K) -> Result<bool, Error> {
+    let parsed = header::parse(header_json)?;
+    if parsed.alg != key.algorithm().name() {
+        return Err(jwa::mismatch(&parsed.alg, key.algorithm()));
+    }
+    Ok(parsed.header.is_unencoded())
 }
 
-/// Signs under a protected header already serialized and checked.
-fn sign_encoded<K: Signer + ?Sized>(
-    header: Protected<'_>,
-    unencoded: bool,
-    payload: &[u8],
-    key: &K,
-    detached: bool,
-) -> Result<String, Error> {
-    let sign = |input: &[u8]| crate::key::sealed::Sign::sign(key, input);
-    let payload_len = if unencoded {
-        payload.len()
-    } else {
-        b64::encoded_len(payload.len())
-    };
-    // One allocation of the final size: the segments and the key's signature.
-    let header_len = match header {
-        Protected::Json(json) => b64::encoded_len(json.len()),
-        Protected::Encoded(segment) => segment.len(),
-    };
-    let mut token = Vec::with_capacity(
-        header_len
-            .saturating_add(payload_len)
-            .saturating_add(b64::encoded_len(crate::key::sealed::Sign::signature_len(
-                key,
-            )))
-            .saturating_add(2),
-    );
-    match header {
-        Protected::Json(json) => b64::encode_to_vec(json, &mut token),
-        Protected::Encoded(segment) => token.extend_from_slice(segment.as_bytes()),
-    }
-    token.push(b'.');
-    let payload_start = token.len();
-    let signature = if !unencoded {
-        b64::encode_to_vec(payload, &mut token);
-        sign(&token)?
-    } else if detached {
-        // Detached, the unencoded payload may be any bytes: it never enters the token.
-        token.extend_from_slice(payload);
-        sign(&token)?
-    } else {
-        let text = core::str::from_utf8(payload)
+/// The payload part of an attached compact JWS: an unencoded one must be text without `.`
+/// (RFC 7797 §5.2), or it would not come back as the same three segments.
+fn attached(payload: &[u8], unencoded: bool) -> Result<Part<'_>, Error> {
+    if unencoded {
+        core::str::from_utf8(payload)
             .ok()
-            .filter(|t| !t.contains('.'))
+            .filter(|text| !text.contains('.'))
             .ok_or(Malformed::Unencoded(UnencodedProblem::PayloadCharacters))?;
-        token.extend_from_slice(text.as_bytes());
-        sign(&token)?
-    };
-    if detached {
-        token.truncate(payload_start);
     }
-    token.push(b'.');
-    b64::encode_to_vec(signature.as_ref(), &mut token);
-    // Base64url symbols, dots and a payload checked to be UTF-8: the error is never returned.
-    String::from_utf8(token).map_err(|_| Error::SigningFailed)
+    Ok(Part::payload(payload, unencoded))
+}
+
+/// A compact JWS being made: its signing input, with room for the rest of the token, and the
+/// signature over it.
+struct Signed {
+    token: Vec<u8>,
+    /// Where the payload starts (after the header's `.`).
+    payload_start: usize,
+    signature: RawSignature,
+}
+
+impl Signed {
+    /// Assembles the signing input of `header` and `payload` in one allocation of the final
+    /// token's size, and signs it with `key`.
+    fn new<K: Signer + ?Sized>(
+        header: Part<'_>,
+        payload: Part<'_>,
+        key: &K,
+    ) -> Result<Self, Error> {
+        let header_len = header.len();
+        let signature_len = b64::encoded_len(crate::key::sealed::Sign::signature_len(key));
+        let mut token = Vec::with_capacity(
+            header_len
+                .saturating_add(payload.len())
+                .saturating_add(signature_len)
+                .saturating_add(2),
+        );
+        signing_input(&mut token, header, payload);
+        let signature = crate::key::sealed::Sign::sign(key, &token)?;
+        Ok(Self {
+            token,
+            payload_start: header_len.saturating_add(1),
+            signature,
+        })
+    }
+
+    /// `header.payload.signature`.
+    fn into_token(self) -> Result<String, Error> {
+        self.finish()
+    }
+
+    /// `header..signature`: the payload leaves the token.
+    fn into_detached(mut self) -> Result<String, Error> {
+        self.token.truncate(self.payload_start);
+        self.finish()
+    }
+
+    fn finish(mut self) -> Result<String, Error> {
+        self.token.push(b'.');
+        b64::encode_to_vec(self.signature.as_ref(), &mut self.token);
+        // Base64url symbols, dots and a payload checked to be UTF-8: the error is never
+        // returned.
+        String::from_utf8(self.token).map_err(|_| Error::SigningFailed)
+    }
 }

@@ -10,9 +10,9 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{CritProblem, Error, JsonProblem, Malformed, UnencodedProblem};
+use crate::error::{CritProblem, Error, JsonProblem, Malformed, Misuse, UnencodedProblem};
 use crate::jwa;
-use crate::limits::MAX_KID_LEN;
+use crate::limits::check_kid;
 
 /// Header parameter names that RFC 7515 §4.1 and RFC 7516 §4.1 define: `crit` may not list
 /// them, and [`Header::with_member`] leaves the ones with a method of their own to that method.
@@ -92,18 +92,20 @@ impl Header {
     ///
     /// # Errors
     ///
-    /// [`Malformed::InvalidMember`] for a name that has its own method (`alg`, `typ`, `cty`,
-    /// `kid`, `crit`, `b64`), or a value that does not serialize to JSON.
+    /// [`Misuse::OwnMethod`] for a name that has its own method (`alg`, `typ`, `cty`, `kid`,
+    /// `crit`, `b64`), [`Misuse::Unserializable`] for a value that does not serialize to JSON,
+    /// [`Malformed::Json`] ([`JsonProblem::TooDeep`]) for one nested deeper than a verifier
+    /// accepts.
     pub fn with_member<T: Serialize + ?Sized>(
         mut self,
         name: &str,
         value: &T,
     ) -> Result<Self, Error> {
         if let Some(&own) = OWN_METHOD.iter().find(|&&n| n == name) {
-            return Err(Malformed::InvalidMember(own).into());
+            return Err(Misuse::OwnMethod(own).into());
         }
         let value =
-            serde_json::to_value(value).map_err(|_| Malformed::InvalidMember("header member"))?;
+            serde_json::to_value(value).map_err(|_| Misuse::Unserializable("header member"))?;
         // Inside the header object, the value may nest one level less than the parser allows:
         // a header this crate signs is one it would accept.
         if depth(&value) >= crate::json::MAX_DEPTH {
@@ -180,7 +182,7 @@ impl Header {
             header: self,
             kid,
         };
-        serde_json::to_vec(&out).map_err(|_| Malformed::InvalidMember("header member").into())
+        serde_json::to_vec(&out).map_err(|_| Misuse::Unserializable("header member").into())
     }
 }
 
@@ -362,18 +364,6 @@ fn depth(value: &Value) -> usize {
         pending.extend(children.map(|child| (child, level.saturating_add(1))));
     }
     deepest
-}
-
-/// A `kid` is at most 256 bytes, in what this crate signs as in what it reads: a token it
-/// signs is one it would accept.
-pub(crate) fn check_kid(kid: Option<&str>) -> Result<(), Error> {
-    match kid {
-        Some(kid) if kid.len() > MAX_KID_LEN => Err(Error::TooLarge {
-            what: "kid",
-            limit: MAX_KID_LEN,
-        }),
-        _ => Ok(()),
-    }
 }
 
 impl Header {
@@ -581,7 +571,7 @@ impl<'de> Visitor<'de> for RawVisitor {
             members: Vec::new(),
             invalid: None,
         };
-        while let Some(name) = map.next_key::<Text<'de>>()? {
+        while let Some(name) = map.next_key::<MemberName<'de>>()? {
             let slot = match &*name.0 {
                 "alg" => Some((&mut raw.alg, "alg")),
                 "typ" => Some((&mut raw.typ, "typ")),
@@ -618,10 +608,10 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 }
 
-/// A string that borrows from the input when it has no escapes.
-struct Text<'de>(Cow<'de, str>);
+/// A header member name, borrowed from the input when it has no escapes.
+struct MemberName<'de>(Cow<'de, str>);
 
-impl<'de> Deserialize<'de> for Text<'de> {
+impl<'de> Deserialize<'de> for MemberName<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match deserializer.deserialize_any(LooseSeed)? {
             Loose::Text(text) => Ok(Self(text)),
@@ -713,6 +703,7 @@ impl<'de> Visitor<'de> for LooseSeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::MAX_KID_LEN;
 
     fn nested(arrays: usize) -> Value {
         (1..arrays).fold(Value::Array(Vec::new()), |inner, _| {
@@ -737,6 +728,22 @@ mod tests {
                 part: "header",
                 problem: JsonProblem::TooDeep
             }))
+        );
+    }
+
+    #[test]
+    fn caller_mistakes_are_misuse() {
+        for own in OWN_METHOD {
+            assert_eq!(
+                Header::new().with_member(own, &1),
+                Err(Error::Misuse(Misuse::OwnMethod(own)))
+            );
+        }
+        let bytes_keys: alloc::collections::BTreeMap<Vec<u8>, u8> =
+            [(alloc::vec![1], 1)].into_iter().collect();
+        assert_eq!(
+            Header::new().with_member("x", &bytes_keys),
+            Err(Error::Misuse(Misuse::Unserializable("header member")))
         );
     }
 

@@ -25,38 +25,15 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::Header;
 use super::compact::{Unverified, sign, sign_detached};
 use super::header::{self, AsUnprotected};
+use super::{Header, Part, signing_input};
 use crate::b64;
-use crate::error::{Error, Malformed, UnencodedProblem};
+use crate::error::{Error, Malformed, Misuse, UnencodedProblem};
 use crate::jwa::Algorithm;
 use crate::key::{KeySource, Signer};
 use crate::limits::Limits;
-
-/// The three ways to write a JWS (RFC 7515 §3.1, §3.2, §7.2.2).
-///
-/// Signing chooses one with [`sign_as`]; [`UnverifiedJson::serialization`] says which one a
-/// parsed document used, and [`UnverifiedJson::serialize`] converts between them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Serialization {
-    /// `header.payload.signature`: one signature, protected header only.
-    Compact,
-    /// A JSON object with `payload`, `protected`, `header` and `signature`: one signature.
-    Flattened,
-    /// A JSON object with `payload` and an array `signatures`: one or more signatures.
-    General,
-}
-
-impl fmt::Display for Serialization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Compact => "compact",
-            Self::Flattened => "flattened JSON",
-            Self::General => "general JSON",
-        })
-    }
-}
+use crate::serialization::Serialization;
 
 /// Which signatures of a JWS JSON serialization must verify for the JWS to be accepted
 /// (RFC 7515 §7.2: the application decides).
@@ -156,7 +133,7 @@ impl<'k> Signatory<'k> {
             if unprotected.names().any(|name| self.protected.has(name)) {
                 return Err(Malformed::HeaderOverlap.into());
             }
-            header::check_kid(unprotected.kid())?;
+            crate::limits::check_kid(unprotected.kid())?;
         }
         self.protected.to_json(self.key.algorithm().name(), key_kid)
     }
@@ -180,7 +157,7 @@ impl<'k> Signatory<'k> {
 ///
 /// # Errors
 ///
-/// [`Malformed::InvalidMember`] (`signatures`) for no signatory;
+/// [`Misuse::NoSignatory`] for no signatory;
 /// [`Malformed::Unrepresentable`] when `form` cannot hold the signatures;
 /// [`UnencodedProblem::Inconsistent`] when the signatories disagree on an unencoded payload;
 /// [`UnencodedProblem::NotText`] for an unencoded payload that is not UTF-8 (JSON forms) and
@@ -193,7 +170,17 @@ pub fn sign_as(
     signatories: &[Signatory<'_>],
     form: Serialization,
 ) -> Result<String, Error> {
-    sign_all(payload, signatories, form, false)
+    let unencoded = agreed_unencoded(signatories)?;
+    if let Some(only) = compact_signatory(signatories, form)? {
+        return sign(payload, &only.protected, only.key);
+    }
+    let encoded = (!unencoded).then(|| b64::encode(payload));
+    let member = match &encoded {
+        Some(encoded) => encoded.as_str(),
+        None => core::str::from_utf8(payload)
+            .map_err(|_| Malformed::Unencoded(UnencodedProblem::NotText))?,
+    };
+    sign_json(member.as_bytes(), Some(member), signatories, form)
 }
 
 /// [`sign_as`] with detached content (RFC 7515 Appendix F): the JWS carries no payload (no
@@ -208,7 +195,13 @@ pub fn sign_detached_as(
     signatories: &[Signatory<'_>],
     form: Serialization,
 ) -> Result<String, Error> {
-    sign_all(payload, signatories, form, true)
+    let unencoded = agreed_unencoded(signatories)?;
+    if let Some(only) = compact_signatory(signatories, form)? {
+        return sign_detached(payload, &only.protected, only.key);
+    }
+    let encoded = (!unencoded).then(|| b64::encode(payload));
+    let payload_part = encoded.as_deref().map_or(payload, str::as_bytes);
+    sign_json(payload_part, None, signatories, form)
 }
 
 /// Parses a JWS JSON serialization with the default [`Limits`] and verifies it under
@@ -665,11 +658,12 @@ impl<'a> UnverifiedJson<'a> {
             (None, None) => return Err(Malformed::MissingMember("alg").into()),
         };
         input.clear();
-        if let Some(protected) = &signature.protected_b64 {
-            input.extend_from_slice(protected.as_bytes());
-        }
-        input.push(b'.');
-        input.extend_from_slice(payload_part);
+        let protected = signature.protected_b64.as_deref().unwrap_or_default();
+        signing_input(
+            input,
+            Part::AsIs(protected.as_bytes()),
+            Part::AsIs(payload_part),
+        );
         let key = super::check_signature(
             keys,
             alg,
@@ -826,15 +820,10 @@ fn unencoded(signatures: &[UnverifiedSignature<'_>]) -> Result<bool, Error> {
     Ok(first)
 }
 
-fn sign_all(
-    payload: &[u8],
-    signatories: &[Signatory<'_>],
-    form: Serialization,
-    detached: bool,
-) -> Result<String, Error> {
-    let first = signatories
-        .first()
-        .ok_or(Malformed::InvalidMember("signatures"))?;
+/// Whether the signatories ask for an unencoded payload, which they must all do or none
+/// (RFC 7797 §3).
+fn agreed_unencoded(signatories: &[Signatory<'_>]) -> Result<bool, Error> {
+    let first = signatories.first().ok_or(Misuse::NoSignatory)?;
     let unencoded = first.protected.is_unencoded();
     if signatories
         .iter()
@@ -842,37 +831,42 @@ fn sign_all(
     {
         return Err(Malformed::Unencoded(UnencodedProblem::Inconsistent).into());
     }
+    Ok(unencoded)
+}
+
+/// The one signatory of a compact JWS, if `form` is compact; an error if `form` cannot hold
+/// the signatories.
+fn compact_signatory<'s, 'k>(
+    signatories: &'s [Signatory<'k>],
+    form: Serialization,
+) -> Result<Option<&'s Signatory<'k>>, Error> {
     match (form, signatories) {
-        (Serialization::Compact, [only]) if only.unprotected.is_none() => {
-            return if detached {
-                sign_detached(payload, &only.protected, only.key)
-            } else {
-                sign(payload, &only.protected, only.key)
-            };
-        }
+        (Serialization::Compact, [only]) if only.unprotected.is_none() => Ok(Some(only)),
         (Serialization::Compact, _) | (Serialization::Flattened, [_, _, ..]) => {
-            return Err(Malformed::Unrepresentable(form).into());
+            Err(Malformed::Unrepresentable(form).into())
         }
-        _ => {}
+        _ => Ok(None),
     }
-    let encoded = (!unencoded).then(|| b64::encode(payload));
-    let payload_part = encoded.as_deref().map_or(payload, str::as_bytes);
-    let payload_member = match (&encoded, detached) {
-        (_, true) => None,
-        (Some(encoded), false) => Some(encoded.as_str()),
-        (None, false) => Some(
-            core::str::from_utf8(payload)
-                .map_err(|_| Malformed::Unencoded(UnencodedProblem::NotText))?,
-        ),
-    };
+}
+
+/// Signs `payload_part` (the payload as the signing input holds it) once per signatory and
+/// writes the flattened or general serialization, with `payload_member` as its `payload`.
+fn sign_json(
+    payload_part: &[u8],
+    payload_member: Option<&str>,
+    signatories: &[Signatory<'_>],
+    form: Serialization,
+) -> Result<String, Error> {
     let mut made = Vec::with_capacity(signatories.len());
     let mut input = Vec::new();
     for signatory in signatories {
         let protected = b64::encode(&signatory.protected_json()?);
         input.clear();
-        input.extend_from_slice(protected.as_bytes());
-        input.push(b'.');
-        input.extend_from_slice(payload_part);
+        signing_input(
+            &mut input,
+            Part::AsIs(protected.as_bytes()),
+            Part::AsIs(payload_part),
+        );
         let signature = crate::key::sealed::Sign::sign(signatory.key, &input)?;
         made.push((protected, b64::encode(signature.as_ref())));
     }
@@ -955,7 +949,7 @@ fn write_json(
         payload,
         entries,
     };
-    serde_json::to_string(&document).map_err(|_| Malformed::InvalidMember("header member").into())
+    serde_json::to_string(&document).map_err(|_| Misuse::Unserializable("header member").into())
 }
 
 /// A JWS JSON serialization as read, before its rules are checked.

@@ -34,15 +34,60 @@ mod compact;
 mod header;
 mod json;
 
+pub use crate::serialization::Serialization;
 pub(crate) use compact::sign_jwt;
 pub use compact::{
-    Unverified, Verified, sign, sign_detached, sign_with_header_json, verify, verify_detached,
+    Unverified, Verified, sign, sign_detached, sign_detached_with_header_json,
+    sign_with_header_json, verify, verify_detached,
 };
 pub use header::Header;
 pub use json::{
-    Policy, Serialization, Signatory, UnverifiedJson, UnverifiedSignature, VerifiedJson,
-    VerifiedSignature, sign_as, sign_detached_as, verify_json,
+    Policy, Signatory, UnverifiedJson, UnverifiedSignature, VerifiedJson, VerifiedSignature,
+    sign_as, sign_detached_as, verify_json,
 };
+
+/// A part of a JWS signing input (RFC 7515 §5.1 step 5, RFC 7797 §3).
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    /// Bytes as the signing input holds them: an encoded segment, or an unencoded payload.
+    AsIs(&'a [u8]),
+    /// Bytes the signing input holds base64url-encoded.
+    Encode(&'a [u8]),
+}
+
+impl<'a> Part<'a> {
+    /// The payload part: as it is when `unencoded` (RFC 7797), encoded otherwise.
+    fn payload(payload: &'a [u8], unencoded: bool) -> Self {
+        if unencoded {
+            Self::AsIs(payload)
+        } else {
+            Self::Encode(payload)
+        }
+    }
+
+    /// Its length in the signing input.
+    fn len(&self) -> usize {
+        match self {
+            Self::AsIs(bytes) => bytes.len(),
+            Self::Encode(bytes) => crate::b64::encoded_len(bytes.len()),
+        }
+    }
+
+    fn write(self, out: &mut alloc::vec::Vec<u8>) {
+        match self {
+            Self::AsIs(bytes) => out.extend_from_slice(bytes),
+            Self::Encode(bytes) => crate::b64::encode_to_vec(bytes, out),
+        }
+    }
+}
+
+/// Appends the JWS signing input `header.payload` to `out`: the one place every serialization,
+/// signing and verifying, assembles it.
+fn signing_input(out: &mut alloc::vec::Vec<u8>, header: Part<'_>, payload: Part<'_>) {
+    header.write(out);
+    out.push(b'.');
+    payload.write(out);
+}
 
 /// The signature check shared by every serialization: `alg: none` and the algorithms ring lacks
 /// are refused first, then the key source chooses a key for `alg` and `kid`, the key must be

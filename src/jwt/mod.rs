@@ -17,7 +17,7 @@
 //! let token = jwt::encode(&claims, &key)?;
 //!
 //! // Check: signature, expiry, issuer, audience; the claims come back typed.
-//! let rules = Validation::new(now.saturating_add(60)).issuer("https://auth.example").audience("api");
+//! let rules = Validation::new(now.saturating_add(60)).with_issuer("https://auth.example").with_audience("api");
 //! let verified: jwt::Verified<RegisteredClaims> = jwt::decode(&token, &key, &rules)?;
 //! assert_eq!(verified.claims().sub.as_deref(), Some("ada"));
 //! # Ok::<(), jose_ring::Error>(())
@@ -46,10 +46,11 @@ use crate::jws::{self, Header};
 use crate::key::{KeySource, Signer};
 
 use crate::error::ClaimError;
-pub use claims::{Audience, NumericDate, RegisteredClaims};
 #[cfg(feature = "std")]
-pub use validation::SystemClock;
-pub use validation::{Clock, Validation};
+pub use crate::time::SystemClock;
+pub use crate::time::{Clock, NumericDate};
+pub use claims::{Audience, RegisteredClaims};
+pub use validation::Validation;
 
 /// A JWT whose signature verified and whose claims passed a [`Validation`].
 ///
@@ -130,7 +131,7 @@ impl<T> Verified<T> {
 /// # Errors
 ///
 /// [`Malformed::Json`] (part `"claims"`) if the claims are not a JSON object or repeat a
-/// member name, [`Malformed::InvalidMember`] if they do not serialize, and those of
+/// member name, [`Misuse::Unserializable`](crate::Misuse::Unserializable) if they do not serialize, and those of
 /// [`jws::sign`].
 pub fn encode<T: Serialize + ?Sized, K: Signer + ?Sized>(
     claims: &T,
@@ -165,7 +166,8 @@ pub fn encode_with_header<T: Serialize + ?Sized, K: Signer + ?Sized>(
 ///
 /// # Errors
 ///
-/// Those of [`jws::Unverified::parse`] and [`jws::Unverified::verify`];
+/// Those of [`jws::Unverified::parse_with_limits`] (under [`Validation::limits`]) and
+/// [`jws::Unverified::verify`];
 /// [`Malformed::InvalidMember`] (`"b64"`) for an unencoded payload, which a JWT never has;
 /// [`ClaimError::InvalidTyp`] for the header `typ`; [`Malformed::Json`] (part `"claims"`) for
 /// claims that are not a strict JSON object or do not fit `T`; [`Error::Claim`] for every
@@ -176,7 +178,7 @@ pub fn decode<T: DeserializeOwned, K: KeySource + ?Sized>(
     keys: &K,
     rules: &Validation,
 ) -> Result<Verified<T>, Error> {
-    let (alg, header, segment) = verify_signature(token, keys)?;
+    let (alg, header, segment) = verify_signature(token, keys, rules)?;
     // A typical payload is decoded on the stack; a larger one goes straight to the heap, so
     // that it is decoded once.
     let mut stack = [0u8; PAYLOAD_ON_STACK];
@@ -227,19 +229,20 @@ pub fn decode_borrowed<'b, T: Deserialize<'b>, K: KeySource + ?Sized>(
     rules: &Validation,
     buffer: &'b mut Vec<u8>,
 ) -> Result<Verified<T>, Error> {
-    let (alg, header, segment) = verify_signature(token, keys)?;
+    let (alg, header, segment) = verify_signature(token, keys, rules)?;
     buffer.clear();
     b64::decode_into(segment.as_bytes(), "payload", buffer)?;
     read_claims(buffer, alg, header, rules)
 }
 
-/// Parses `token`, refuses an unencoded payload, and verifies the signature: the algorithm,
-/// the header and the payload segment, not yet decoded.
+/// Parses `token` under the limits of `rules`, refuses an unencoded payload, and verifies the
+/// signature: the algorithm, the header and the payload segment, not yet decoded.
 fn verify_signature<'t, K: KeySource + ?Sized>(
     token: &'t str,
     keys: &K,
+    rules: &Validation,
 ) -> Result<(&'static Algorithm, Header, &'t str), Error> {
-    let unverified = jws::Unverified::parse(token)?;
+    let unverified = jws::Unverified::parse_with_limits(token, rules.limits())?;
     if unverified.header().is_unencoded() {
         return Err(Malformed::InvalidMember("b64").into());
     }

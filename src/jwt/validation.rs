@@ -1,6 +1,7 @@
 //! What a JWT must satisfy once its signature has verified, and the clock that says when "now"
 //! is.
 
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -8,34 +9,10 @@ use alloc::vec::Vec;
 use core::cell::Cell;
 use core::fmt;
 
-use super::claims::{NumericDate, ceil_saturating, floor_saturating};
 use crate::error::{ClaimError, Error};
 use crate::json::{Seen, Tap};
-
-/// A source of the current time.
-///
-/// Implement it for a test clock, or for a clock shared by a server; the `std` feature
-/// provides [`SystemClock`].
-pub trait Clock {
-    /// The current time.
-    fn now(&self) -> NumericDate;
-}
-
-/// The system clock (`std::time::SystemTime`), in whole seconds. A clock before 1970 reads as
-/// the epoch.
-#[cfg(feature = "std")]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-#[cfg(feature = "std")]
-impl Clock for SystemClock {
-    fn now(&self) -> NumericDate {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
-        NumericDate::from_seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
-    }
-}
+use crate::limits::Limits;
+use crate::time::{Clock, NumericDate, ceil_saturating, floor_saturating};
 
 /// Where a [`Validation`] reads the time.
 #[derive(Clone, Copy)]
@@ -55,14 +32,14 @@ type Revocation = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// The defaults fail closed (RFC 7519, RFC 8725):
 ///
 /// * `exp` is required, and the token is rejected from `exp` on (RFC 7519 §4.1.4); opt out
-///   with [`allow_missing_exp`](Self::allow_missing_exp);
+///   with [`with_optional_exp`](Self::with_optional_exp);
 /// * `nbf` is checked when present; `iat` may not be in the future;
-/// * leeway is 0 seconds: clock skew is a choice, set with [`leeway`](Self::leeway);
-/// * a token with an `aud` is rejected unless an expected [`audience`](Self::audience) is in
+/// * leeway is 0 seconds: clock skew is a choice, set with [`with_leeway`](Self::with_leeway);
+/// * a token with an `aud` is rejected unless an expected [`with_audience`](Self::with_audience) is in
 ///   it (RFC 7519 §4.1.3);
 /// * the header `typ` must be absent or `JWT`, so that explicitly typed tokens (`at+jwt`,
 ///   `refresh+jwt`, `dpop+jwt`, ...) are only accepted where their type is asked for with
-///   [`typ`](Self::typ) (RFC 8725 §3.11);
+///   [`with_typ`](Self::with_typ) (RFC 8725 §3.11);
 /// * `exp`, `nbf`, `iat`, `iss`, `sub`, `aud` and `jti` of the wrong JSON type (a string
 ///   date, `null`, ...) are errors, never "absent".
 ///
@@ -72,11 +49,11 @@ type Revocation = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// ```
 /// use jose_ring::jwt::{NumericDate, Validation};
 /// let rules = Validation::new(NumericDate::from_seconds(1_700_000_000))
-///     .issuer("https://auth.example")
-///     .audience("api")
-///     .typ("at+jwt")
-///     .scope("read:users")
-///     .leeway(30);
+///     .with_issuer("https://auth.example")
+///     .with_audience("api")
+///     .with_typ("at+jwt")
+///     .with_scope("read:users")
+///     .with_leeway(30);
 /// assert_eq!(rules.now(), NumericDate::from_seconds(1_700_000_000));
 /// ```
 #[derive(Clone)]
@@ -94,6 +71,7 @@ pub struct Validation {
     roles_claim: &'static str,
     roles: Vec<String>,
     revocation: Option<Revocation>,
+    limits: Limits,
 }
 
 /// The `typ` header rule.
@@ -118,7 +96,7 @@ impl Validation {
     /// passed for seconds by mistake.
     #[must_use]
     pub fn new(now: NumericDate) -> Self {
-        Self::with_time(Time::Fixed(now))
+        Self::from_time(Time::Fixed(now))
     }
 
     /// The default rules, reading the time from `clock` on every check: build it once and share
@@ -127,16 +105,16 @@ impl Validation {
     /// ```
     /// # #[cfg(feature = "std")] {
     /// use jose_ring::jwt::{SystemClock, Validation};
-    /// let rules = Validation::from_clock(&SystemClock).audience("api");
+    /// let rules = Validation::from_clock(&SystemClock).with_audience("api");
     /// assert!(rules.now().as_seconds() > 1_700_000_000);
     /// # }
     /// ```
     #[must_use]
     pub fn from_clock(clock: &'static (dyn Clock + Sync)) -> Self {
-        Self::with_time(Time::Clock(clock))
+        Self::from_time(Time::Clock(clock))
     }
 
-    fn with_time(time: Time) -> Self {
+    fn from_time(time: Time) -> Self {
         Self {
             time,
             leeway: 0,
@@ -151,6 +129,7 @@ impl Validation {
             roles_claim: "roles",
             roles: Vec::new(),
             revocation: None,
+            limits: Limits::DEFAULT,
         }
     }
 
@@ -165,7 +144,7 @@ impl Validation {
 
     /// Sets a fixed time to check against, replacing the time or clock set before.
     #[must_use]
-    pub fn at(mut self, now: NumericDate) -> Self {
+    pub fn with_time(mut self, now: NumericDate) -> Self {
         self.time = Time::Fixed(now);
         self
     }
@@ -173,7 +152,7 @@ impl Validation {
     /// Allows `seconds` of clock skew on `exp`, `nbf` and `iat` (and the maximum age).
     /// Default 0.
     #[must_use]
-    pub fn leeway(mut self, seconds: u64) -> Self {
+    pub fn with_leeway(mut self, seconds: u64) -> Self {
         self.leeway = i64::try_from(seconds).unwrap_or(i64::MAX);
         self
     }
@@ -181,42 +160,42 @@ impl Validation {
     /// Accepts tokens without `exp` (which then never expire). A present `exp` is still
     /// checked.
     #[must_use]
-    pub fn allow_missing_exp(mut self) -> Self {
+    pub fn with_optional_exp(mut self) -> Self {
         self.require_exp = false;
         self
     }
 
     /// Rejects tokens issued more than `seconds` ago (plus leeway); `iat` becomes required.
     #[must_use]
-    pub fn max_age(mut self, seconds: u64) -> Self {
+    pub fn with_max_age(mut self, seconds: u64) -> Self {
         self.max_age = Some(seconds);
         self
     }
 
     /// Adds an accepted issuer: `iss` becomes required and must equal one of them.
     #[must_use]
-    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuers.push(issuer.into());
         self
     }
 
     /// Adds an accepted audience: `aud` becomes required and must contain one of them.
     #[must_use]
-    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences.push(audience.into());
         self
     }
 
     /// Requires `sub` to be `subject`.
     #[must_use]
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
         self
     }
 
     /// Requires a claim of this name to be present and not `null`, whatever its value.
     #[must_use]
-    pub fn require(mut self, claim: impl Into<String>) -> Self {
+    pub fn with_required(mut self, claim: impl Into<String>) -> Self {
         self.required.push(claim.into());
         self
     }
@@ -225,14 +204,14 @@ impl Validation {
     /// ASCII case, and with an `application/` prefix ignored (`at+jwt` matches
     /// `application/at+JWT`). An absent `typ` is then rejected.
     #[must_use]
-    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+    pub fn with_typ(mut self, typ: impl Into<String>) -> Self {
         self.typ = Typ::Exactly(typ.into());
         self
     }
 
     /// Accepts any header `typ`, or none: gives up explicit typing (RFC 8725 §3.11).
     #[must_use]
-    pub fn any_typ(mut self) -> Self {
+    pub fn with_any_typ(mut self) -> Self {
         self.typ = Typ::Any;
         self
     }
@@ -240,7 +219,7 @@ impl Validation {
     /// Requires `scope` among the space-delimited scopes of the `scope` claim (RFC 8693 §4.2,
     /// RFC 9068 §2.2.3); `scope` becomes required.
     #[must_use]
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
         self
     }
@@ -248,14 +227,14 @@ impl Validation {
     /// The name of the claim holding the roles as an array of strings. Default `roles`
     /// (RFC 9068 §2.2.3.1).
     #[must_use]
-    pub fn roles_claim(mut self, name: &'static str) -> Self {
+    pub fn with_roles_claim(mut self, name: &'static str) -> Self {
         self.roles_claim = name;
         self
     }
 
     /// Requires `role` in the roles claim; the claim becomes required.
     #[must_use]
-    pub fn role(mut self, role: impl Into<String>) -> Self {
+    pub fn with_role(mut self, role: impl Into<String>) -> Self {
         self.roles.push(role.into());
         self
     }
@@ -267,9 +246,34 @@ impl Validation {
     /// The check runs only after the signature, the times and every other claim passed, so
     /// forged or expired tokens never reach the store.
     #[must_use]
-    pub fn revocation(mut self, is_revoked: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+    pub fn with_revocation(
+        mut self,
+        is_revoked: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> Self {
         self.revocation = Some(Arc::new(is_revoked));
         self
+    }
+
+    /// Sets the size limits for the token, checked before any decoding; default
+    /// [`Limits::DEFAULT`] (a token of at most 64 KiB).
+    ///
+    /// ```
+    /// use jose_ring::jwt::{NumericDate, Validation};
+    /// use jose_ring::Limits;
+    /// let rules = Validation::new(NumericDate::from_seconds(1_700_000_000))
+    ///     .with_limits(Limits::default().with_token_len(1024));
+    /// assert_eq!(rules.limits().token_len(), 1024);
+    /// ```
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The size limits [`decode`](super::decode) applies to the token.
+    #[must_use]
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Checks the header `typ`.
@@ -302,7 +306,7 @@ impl Validation {
             Some(exp) if now >= exp.saturating_add(self.leeway) => {
                 return Err(ClaimError::Expired { now, exp }.into());
             }
-            None if self.require_exp => return Err(ClaimError::Missing("exp").into()),
+            None if self.require_exp => return Err(missing("exp").into()),
             _ => {}
         }
         if let Some(nbf) = nbf {
@@ -316,7 +320,7 @@ impl Validation {
             }
         }
         if let Some(max_age) = self.max_age {
-            let iat = iat.ok_or(ClaimError::Missing("iat"))?;
+            let iat = iat.ok_or(missing("iat"))?;
             let limit = i64::try_from(max_age)
                 .unwrap_or(i64::MAX)
                 .saturating_add(self.leeway);
@@ -326,22 +330,22 @@ impl Validation {
         }
         if !self.issuers.is_empty() {
             match seen.iss.get() {
-                Text::Absent => return Err(ClaimError::Missing("iss").into()),
-                Text::Mismatch => return Err(ClaimError::InvalidIssuer.into()),
-                Text::Match | Text::Wrong => {}
+                StringClaim::Absent => return Err(missing("iss").into()),
+                StringClaim::Mismatch => return Err(ClaimError::InvalidIssuer.into()),
+                StringClaim::Match | StringClaim::Wrong => {}
             }
         }
         match (self.audiences.is_empty(), seen.aud.get()) {
             (true, Aud::Absent) | (false, Aud::Present { matched: true }) => {}
             (true, _) => return Err(ClaimError::UnexpectedAudience.into()),
-            (false, Aud::Absent) => return Err(ClaimError::Missing("aud").into()),
+            (false, Aud::Absent) => return Err(missing("aud").into()),
             (false, _) => return Err(ClaimError::InvalidAudience.into()),
         }
         if self.subject.is_some() {
             match seen.sub.get() {
-                Text::Absent => return Err(ClaimError::Missing("sub").into()),
-                Text::Mismatch => return Err(ClaimError::InvalidSubject.into()),
-                Text::Match | Text::Wrong => {}
+                StringClaim::Absent => return Err(missing("sub").into()),
+                StringClaim::Mismatch => return Err(ClaimError::InvalidSubject.into()),
+                StringClaim::Match | StringClaim::Wrong => {}
             }
         }
         for (index, name) in self.required.iter().enumerate() {
@@ -350,11 +354,7 @@ impl Validation {
                 None => bit(&seen.custom.get(), index),
             };
             if !present {
-                return Err(match registered_name(name) {
-                    Some(name) => ClaimError::Missing(name),
-                    None => ClaimError::MissingClaim(name.as_str().into()),
-                }
-                .into());
+                return Err(ClaimError::Missing(name.clone().into()).into());
             }
         }
         if let Some(first) = self.scopes.first() {
@@ -386,7 +386,7 @@ impl Validation {
             }
         }
         if let Some(is_revoked) = &self.revocation {
-            let jti = seen.jti_text.take().ok_or(ClaimError::Missing("jti"))?;
+            let jti = seen.jti_text.take().ok_or(missing("jti"))?;
             if is_revoked(&jti) {
                 return Err(ClaimError::Revoked.into());
             }
@@ -417,6 +417,7 @@ impl fmt::Debug for Validation {
             .field("roles_claim", &self.roles_claim)
             .field("roles", &self.roles)
             .field("revocation", &self.revocation.is_some())
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -445,11 +446,9 @@ fn same_media_type(a: &str, b: &str) -> bool {
     kind_a.eq_ignore_ascii_case(kind_b) && sub_a.eq_ignore_ascii_case(sub_b)
 }
 
-/// The static name of a claim the validation reads itself, if `name` is one.
-fn registered_name(name: &str) -> Option<&'static str> {
-    ["exp", "nbf", "iat", "iss", "sub", "aud", "jti"]
-        .into_iter()
-        .find(|&n| n == name)
+/// The error for a claim the rules read that is absent.
+const fn missing(name: &'static str) -> ClaimError {
+    ClaimError::Missing(Cow::Borrowed(name))
 }
 
 fn boxed(name: &str) -> Box<str> {
@@ -501,7 +500,7 @@ impl Date {
 
 /// A string claim as seen, compared with what is expected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Text {
+pub(crate) enum StringClaim {
     Absent,
     /// Equal to an expected value, or present with nothing expected.
     Match,
@@ -557,10 +556,10 @@ pub(crate) struct Observer<'v> {
     exp: Cell<Date>,
     nbf: Cell<Date>,
     iat: Cell<Date>,
-    iss: Cell<Text>,
-    sub: Cell<Text>,
+    iss: Cell<StringClaim>,
+    sub: Cell<StringClaim>,
     aud: Cell<Aud>,
-    jti: Cell<Text>,
+    jti: Cell<StringClaim>,
     jti_text: Cell<Option<String>>,
     scope: Cell<Scope>,
     roles: Cell<Presence>,
@@ -575,10 +574,10 @@ impl<'v> Observer<'v> {
             exp: Cell::new(Date::Absent),
             nbf: Cell::new(Date::Absent),
             iat: Cell::new(Date::Absent),
-            iss: Cell::new(Text::Absent),
-            sub: Cell::new(Text::Absent),
+            iss: Cell::new(StringClaim::Absent),
+            sub: Cell::new(StringClaim::Absent),
             aud: Cell::new(Aud::Absent),
-            jti: Cell::new(Text::Absent),
+            jti: Cell::new(StringClaim::Absent),
             jti_text: Cell::new(None),
             scope: Cell::new(Scope::Absent),
             roles: Cell::new(Presence::Absent),
@@ -597,13 +596,16 @@ impl<'v> Observer<'v> {
             return Some(name);
         }
         let texts = [("iss", &self.iss), ("sub", &self.sub)];
-        if let Some((name, _)) = texts.into_iter().find(|(_, t)| t.get() == Text::Wrong) {
+        if let Some((name, _)) = texts
+            .into_iter()
+            .find(|(_, t)| t.get() == StringClaim::Wrong)
+        {
             return Some(name);
         }
         if self.aud.get() == Aud::Wrong {
             return Some("aud");
         }
-        if self.jti.get() == Text::Wrong {
+        if self.jti.get() == StringClaim::Wrong {
             return Some("jti");
         }
         if self.scope.get() == Scope::Wrong {
@@ -623,10 +625,10 @@ impl<'v> Observer<'v> {
             "exp" => !matches!(self.exp.get(), Date::Absent),
             "nbf" => !matches!(self.nbf.get(), Date::Absent),
             "iat" => !matches!(self.iat.get(), Date::Absent),
-            "iss" => self.iss.get() != Text::Absent,
-            "sub" => self.sub.get() != Text::Absent,
+            "iss" => self.iss.get() != StringClaim::Absent,
+            "sub" => self.sub.get() != StringClaim::Absent,
             "aud" => self.aud.get() != Aud::Absent,
-            "jti" => self.jti.get() != Text::Absent,
+            "jti" => self.jti.get() != StringClaim::Absent,
             "scope" if !rules.scopes.is_empty() => self.scope.get() != Scope::Absent,
             _ if !rules.roles.is_empty() && name == rules.roles_claim => {
                 self.roles.get() != Presence::Absent
@@ -635,17 +637,21 @@ impl<'v> Observer<'v> {
         })
     }
 
-    fn text(&self, seen: Seen<'_>, expected: &mut dyn Iterator<Item = &'v str>) -> Text {
+    fn string_claim(
+        &self,
+        seen: Seen<'_>,
+        expected: &mut dyn Iterator<Item = &'v str>,
+    ) -> StringClaim {
         match seen {
             Seen::Str(value) => {
                 let mut expected = expected.peekable();
                 if expected.peek().is_none() || expected.any(|e| e == value) {
-                    Text::Match
+                    StringClaim::Match
                 } else {
-                    Text::Mismatch
+                    StringClaim::Mismatch
                 }
             }
-            _ => Text::Wrong,
+            _ => StringClaim::Wrong,
         }
     }
 }
@@ -679,12 +685,13 @@ impl Tap for Observer<'_> {
             IAT => self.iat.set(Date::from_seen(seen)),
             ISS => self
                 .iss
-                .set(self.text(seen, &mut rules.issuers.iter().map(String::as_str))),
+                .set(self.string_claim(seen, &mut rules.issuers.iter().map(String::as_str))),
             SUB => self
                 .sub
-                .set(self.text(seen, &mut rules.subject.iter().map(String::as_str))),
+                .set(self.string_claim(seen, &mut rules.subject.iter().map(String::as_str))),
             JTI => {
-                self.jti.set(self.text(seen, &mut core::iter::empty()));
+                self.jti
+                    .set(self.string_claim(seen, &mut core::iter::empty()));
                 if let (Seen::Str(jti), Some(_)) = (seen, &rules.revocation) {
                     self.jti_text.set(Some(jti.into()));
                 }

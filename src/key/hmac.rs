@@ -27,7 +27,7 @@ pub struct HmacKey {
     secret: Secret,
     kid: Option<String>,
     /// See [`sealed::Sign::jwt_header`].
-    jwt_header: Option<String>,
+    jwt_header: Result<String, Error>,
 }
 
 super::bound_key!(HmacKey, Signer);
@@ -101,8 +101,8 @@ impl sealed::Sign for HmacKey {
             .ok_or(Error::SigningFailed)
     }
 
-    fn jwt_header(&self) -> Option<&str> {
-        self.jwt_header.as_deref()
+    fn jwt_header(&self) -> Result<&str, Error> {
+        self.jwt_header.as_deref().map_err(Clone::clone)
     }
 
     fn signature_len(&self) -> usize {

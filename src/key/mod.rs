@@ -65,9 +65,11 @@ mod signing;
 mod verifying;
 mod weak;
 
+use alloc::string::String;
+
 use crate::error::{Error, NoKey};
 use crate::jwa::{self, Algorithm};
-use crate::jws::Header;
+use crate::limits::check_kid;
 
 pub use hmac::HmacKey;
 pub use signing::SigningKey;
@@ -97,9 +99,12 @@ pub(crate) mod sealed {
         fn signature_len(&self) -> usize;
 
         /// The encoded header segment of [`jwt::encode`](crate::jwt::encode), built when the
-        /// key or its `kid` was set; `None` if that header cannot be signed (a `kid` too
-        /// long), for the signing path to report.
-        fn jwt_header(&self) -> Option<&str>;
+        /// key or its `kid` was set, or the error that building it gave (a `kid` too long).
+        ///
+        /// # Errors
+        ///
+        /// [`Error::TooLarge`] for a `kid` over 256 bytes.
+        fn jwt_header(&self) -> Result<&str, Error>;
     }
 
     /// The longest signature a signing key makes: RSA with a 4096-bit modulus.
@@ -141,14 +146,29 @@ pub(crate) mod sealed {
 }
 
 /// The encoded protected header `{"alg":..,"typ":"JWT","kid":..}` of a signer, built once so
-/// that [`jwt::encode`](crate::jwt::encode) neither serializes nor encodes it per token; `None`
-/// if signing would refuse it.
-fn jwt_header(alg: &'static Algorithm, kid: Option<&str>) -> Option<alloc::string::String> {
-    let json = Header::new()
-        .with_typ("JWT")
-        .to_json(alg.name(), kid)
-        .ok()?;
-    Some(crate::b64::encode(&json))
+/// that [`jwt::encode`](crate::jwt::encode) neither serializes nor encodes it per token; the
+/// error signing would report if the header cannot be signed (a `kid` over the limit).
+///
+/// The key layer writes these three members itself rather than through `jws::Header`: keys
+/// know algorithms and key IDs, not the syntax of JOSE headers at large.
+fn jwt_header(alg: &'static Algorithm, kid: Option<&str>) -> Result<String, Error> {
+    /// The only header a key writes: the one [`jwt::encode`](crate::jwt::encode) signs under.
+    #[derive(serde::Serialize)]
+    struct JwtHeader<'a> {
+        alg: &'static str,
+        typ: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        kid: Option<&'a str>,
+    }
+    check_kid(kid)?;
+    let header = JwtHeader {
+        alg: alg.name(),
+        typ: "JWT",
+        kid,
+    };
+    // Three strings make a JSON object: serde_json cannot fail here.
+    let json = serde_json::to_vec(&header).map_err(|_| Error::SigningFailed)?;
+    Ok(crate::b64::encode(&json))
 }
 
 /// A key found by a [`KeySource`]: a borrowed [`HmacKey`] or [`VerifyingKey`].

@@ -37,7 +37,7 @@ pub struct SigningKey {
     pkcs8: Secret,
     kid: Option<String>,
     /// See [`sealed::Sign::jwt_header`].
-    jwt_header: Option<String>,
+    jwt_header: Result<String, Error>,
 }
 
 super::bound_key!(SigningKey, Signer);
@@ -223,8 +223,8 @@ impl sealed::Sign for SigningKey {
         self.pair.sign(message)
     }
 
-    fn jwt_header(&self) -> Option<&str> {
-        self.jwt_header.as_deref()
+    fn jwt_header(&self) -> Result<&str, Error> {
+        self.jwt_header.as_deref().map_err(Clone::clone)
     }
 
     fn signature_len(&self) -> usize {

@@ -12,8 +12,8 @@
 //! | JWK Set ≤ 1 MiB and 1,000 keys | identity providers publish a handful of keys |
 //! | duplicate JSON member names rejected | RFC 7515 §5.2 and RFC 7519 §4: parsers must agree on what a token says |
 //! | `crit` only with understood names (`b64`) | RFC 7515 §4.1.11: an extension a verifier does not implement must fail |
-//! | `exp` required ([`Validation::allow_missing_exp`](crate::jwt::Validation::allow_missing_exp) to opt out) | a token that never expires is the most common JWT mistake |
-//! | leeway 0 seconds ([`Validation::leeway`](crate::jwt::Validation::leeway)) | clock skew is the deployer's to tolerate, not the library's to grant |
+//! | `exp` required ([`Validation::with_optional_exp`](crate::jwt::Validation::with_optional_exp) to opt out) | a token that never expires is the most common JWT mistake |
+//! | leeway 0 seconds ([`Validation::with_leeway`](crate::jwt::Validation::with_leeway)) | clock skew is the deployer's to tolerate, not the library's to grant |
 //! | `nbf` checked when present; `iat` not in the future | a token is not used before it says it is valid; a future `iat` means a broken clock or a forgery |
 //! | a token with `aud` is rejected when no audience is expected | RFC 7519 §4.1.3: a token for another service must not work here |
 //! | issuer, subject, max age, scopes, roles, revocation make their claim required | a check skipped when its claim is missing fails open |

@@ -77,12 +77,12 @@
 //!     &key,
 //! )?;
 //!
-//! let api = Validation::new(now).typ("at+jwt").issuer("https://auth.example").audience("api");
+//! let api = Validation::new(now).with_typ("at+jwt").with_issuer("https://auth.example").with_audience("api");
 //! let token_endpoint = Validation::new(now)
-//!     .typ("refresh+jwt")
-//!     .issuer("https://auth.example")
-//!     .audience("https://auth.example/token")
-//!     .revocation(|jti| jti == "r-0"); // look the jti up in your shared deny list
+//!     .with_typ("refresh+jwt")
+//!     .with_issuer("https://auth.example")
+//!     .with_audience("https://auth.example/token")
+//!     .with_revocation(|jti| jti == "r-0"); // look the jti up in your shared deny list
 //!
 //! assert!(jwt::decode::<RegisteredClaims, _>(&access, &key, &api).is_ok());
 //! assert!(jwt::decode::<RegisteredClaims, _>(&refresh, &key, &token_endpoint).is_ok());
@@ -100,11 +100,11 @@
 //!
 //! ## Scopes, roles and logout
 //!
-//! [`Validation::scope`](crate::jwt::Validation::scope) requires a scope in the space-delimited
-//! `scope` claim (RFC 9068); [`Validation::role`](crate::jwt::Validation::role) requires a role
-//! in an array claim ([`Validation::roles_claim`](crate::jwt::Validation::roles_claim) names it;
+//! [`Validation::with_scope`](crate::jwt::Validation::with_scope) requires a scope in the space-delimited
+//! `scope` claim (RFC 9068); [`Validation::with_role`](crate::jwt::Validation::with_role) requires a role
+//! in an array claim ([`Validation::with_roles_claim`](crate::jwt::Validation::with_roles_claim) names it;
 //! `roles` by default). The error names what is missing:
 //! [`ClaimError::MissingScope`](crate::ClaimError::MissingScope). For logout, put the token's
 //! `jti` on a deny list until its `exp` and check it with
-//! [`Validation::revocation`](crate::jwt::Validation::revocation), which runs only for tokens
+//! [`Validation::with_revocation`](crate::jwt::Validation::with_revocation), which runs only for tokens
 //! that passed every other check.

@@ -33,8 +33,8 @@
 //! let token = jwt::encode(&claims, &key)?;
 //!
 //! let validation = jwt::Validation::from_clock(&jwt::SystemClock)
-//!     .audience("api")
-//!     .issuer("https://auth.example");
+//!     .with_audience("api")
+//!     .with_issuer("https://auth.example");
 //! let verified: jwt::Verified<Claims> = jwt::decode(&token, &key, &validation)?;
 //! let claims = verified.into_claims();
 //! # Ok::<(), jose_ring::Error>(())
@@ -46,8 +46,8 @@
 //! | `DecodingKey::from_rsa_pem(pem)` | [`VerifyingKey::from_pem(&jwa::RS256, pem)`](crate::VerifyingKey::from_pem) |
 //! | `DecodingKey::from_jwk(&jwk)` | [`Jwk::verifying_key(&jwa::RS256)`](crate::jwk::Jwk::verifying_key) |
 //! | `Validation::new(Algorithm::RS256)` | the key's algorithm; [`jwt::Validation`](crate::jwt::Validation) has none |
-//! | `validation.leeway = 60` (60 by default there) | [`.leeway(60)`](crate::jwt::Validation::leeway) (0 by default here) |
-//! | `validation.validate_exp = false` | [`.allow_missing_exp()`](crate::jwt::Validation::allow_missing_exp) |
+//! | `validation.leeway = 60` (60 by default there) | [`.with_leeway(60)`](crate::jwt::Validation::with_leeway) (0 by default here) |
+//! | `validation.validate_exp = false` | [`.with_optional_exp()`](crate::jwt::Validation::with_optional_exp) |
 //! | `decode_header(&token)` | [`jws::Unverified::parse(&token)?.header()`](crate::jws::Unverified::header) |
 //! | `errors::ErrorKind::ExpiredSignature` | [`Error::Claim(ClaimError::Expired { now, exp })`](crate::ClaimError::Expired) |
 //!
@@ -93,7 +93,7 @@
 //! let token = jwt::encode(&claims, &key_pair)?;
 //!
 //! let public_key = key_pair.verifying_key();
-//! let rules = Validation::new(now).issuer("https://auth.example");
+//! let rules = Validation::new(now).with_issuer("https://auth.example");
 //! let verified: jwt::Verified<MyClaims> = jwt::decode(&token, &public_key, &rules)?;
 //! assert!(!verified.claims().admin);
 //! # Ok::<(), jose_ring::Error>(())

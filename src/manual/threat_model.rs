@@ -91,15 +91,15 @@
 //!
 //! ## §3.8 Validate issuer and subject
 //!
-//! [`Validation::issuer`](crate::jwt::Validation::issuer) makes `iss` required and compares it
-//! exactly; [`Validation::subject`](crate::jwt::Validation::subject) likewise for `sub`. Keys
+//! [`Validation::with_issuer`](crate::jwt::Validation::with_issuer) makes `iss` required and compares it
+//! exactly; [`Validation::with_subject`](crate::jwt::Validation::with_subject) likewise for `sub`. Keys
 //! never come from the token: the header members `jwk`, `jku`, `x5u` and `x5c` are kept as data
 //! but never used to find or build a key.
 //! Tests: `jwt_claims::iss_and_sub_tables`, `attacks::embedded_keys_are_never_used`.
 //!
 //! ## §3.9 Use and validate audience
 //!
-//! [`Validation::audience`](crate::jwt::Validation::audience) makes `aud` required and accepts
+//! [`Validation::with_audience`](crate::jwt::Validation::with_audience) makes `aud` required and accepts
 //! the token if its `aud` (a string or an array) contains one of the expected values. A token
 //! that carries an `aud` when the validation expects none is rejected (RFC 7519 §4.1.3), so a
 //! token minted for another service does not work here by accident.
@@ -118,7 +118,7 @@
 //!
 //! ## §3.11 Use explicit typing
 //!
-//! [`Validation::typ`](crate::jwt::Validation::typ) requires the header `typ`, compared as RFC
+//! [`Validation::with_typ`](crate::jwt::Validation::with_typ) requires the header `typ`, compared as RFC
 //! 7515 §4.1.9 says (case-insensitive, with `application/` implied). Without it, a JWT is
 //! accepted only with no `typ` or `typ: JWT`, so explicitly typed tokens (`at+jwt`,
 //! `refresh+jwt`, `dpop+jwt`) are refused where their type was not asked for.

@@ -356,8 +356,8 @@ struct Case {
 
 fn rules() -> Validation {
     Validation::from_clock(&SystemClock)
-        .issuer(ISS)
-        .audience(AUD)
+        .with_issuer(ISS)
+        .with_audience(AUD)
 }
 
 fn lib_decode(lib: &LibKey, token: &str, rules: &Validation) -> Claims {

@@ -94,8 +94,8 @@ fn jwt_decode_allocations() {
     let claims = Claims::typical();
     let token = jwt::encode(&claims, &key).unwrap();
     let rules = Validation::from_clock(&SystemClock)
-        .issuer(shared::ISS)
-        .audience(shared::AUD);
+        .with_issuer(shared::ISS)
+        .with_audience(shared::AUD);
     println!("token: {} bytes", token.len());
 
     // Owned claims: everything the library allocates, plus the caller's five strings.

@@ -40,8 +40,8 @@ fn main() {
     let floor = Floor::load(alg);
     let token = shared::lib_sign(&lib, &claims);
     let rules = Validation::from_clock(&SystemClock)
-        .issuer(shared::ISS)
-        .audience(shared::AUD);
+        .with_issuer(shared::ISS)
+        .with_audience(shared::AUD);
     let mut buffer = Vec::new();
     let peers =
         matches!(who.as_str(), "jsonwebtoken9" | "jsonwebtoken11").then(|| Peers::load(alg));
