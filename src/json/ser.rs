@@ -1,7 +1,7 @@
 //! Strict serialization: JSON that [`from_slice`](super::from_slice) would accept, checked
 //! while `serde_json` writes it, not by parsing it again.
 //!
-//! [`to_vec`] hands `serde_json` the value wrapped in [`Checked`]. Its `Serialize` gives the
+//! [`to_vec`] and [`to_string`] hand `serde_json` the value wrapped in [`Checked`]. Its `Serialize` gives the
 //! value a [`Strict`] serializer instead of `serde_json`'s; `Strict` forwards every call and
 //! wraps every nested value in `Checked` again, and its compound serializers ([`Compound`])
 //! record member names. On the way it refuses what the strict parser refuses:
@@ -21,7 +21,8 @@ use core::fmt::Display;
 
 use serde::ser::{self, Serialize, Serializer};
 
-use super::{MAX_DEPTH, Names};
+use super::MAX_DEPTH;
+use super::names::Names;
 use crate::JsonProblem;
 use crate::error::Malformed;
 
@@ -37,6 +38,27 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(
     value: &T,
     part: &'static str,
 ) -> Result<Vec<u8>, Malformed> {
+    write(value, part, |checked| serde_json::to_vec(checked))
+}
+
+/// [`to_vec`], as a `String`.
+///
+/// # Errors
+///
+/// As [`to_vec`].
+pub(crate) fn to_string<T: Serialize + ?Sized>(
+    value: &T,
+    part: &'static str,
+) -> Result<String, Malformed> {
+    write(value, part, |checked| serde_json::to_string(checked))
+}
+
+/// Runs `serde_json`'s writer `out` on `value`, checked, and says why it refused.
+fn write<T: Serialize + ?Sized, R>(
+    value: &T,
+    part: &'static str,
+    out: impl FnOnce(&Checked<'_, T>) -> serde_json::Result<R>,
+) -> Result<R, Malformed> {
     let problem = Cell::new(None);
     let checked = Checked {
         value,
@@ -45,7 +67,7 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(
             problem: &problem,
         },
     };
-    serde_json::to_vec(&checked).map_err(|_| match problem.take() {
+    out(&checked).map_err(|_| match problem.take() {
         Some(problem) => Malformed::Json { part, problem },
         None => Malformed::InvalidMember(part),
     })
@@ -387,226 +409,5 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
 
     fn end(self) -> Result<C::Ok, C::Error> {
         self.inner.end()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use alloc::boxed::Box;
-    use alloc::format;
-    use alloc::string::String;
-    use alloc::vec;
-    use alloc::vec::Vec;
-
-    use proptest::prelude::*;
-    use serde::{Serialize, Serializer};
-
-    use super::to_vec;
-    use crate::JsonProblem;
-    use crate::error::Malformed;
-    use crate::json::{MAX_DEPTH, from_slice};
-
-    /// A JSON-like tree whose objects may repeat names and whose keys may be numbers.
-    #[derive(Clone, Debug)]
-    enum Tree {
-        Int(i64),
-        Text(String),
-        Array(Vec<Tree>),
-        Object(Vec<(Key, Tree)>),
-        /// `{"V": tree}`, as `serde` writes a newtype variant.
-        Variant(Box<Tree>),
-    }
-
-    #[derive(Clone, Debug)]
-    enum Key {
-        Text(String),
-        Number(u8),
-    }
-
-    impl Serialize for Key {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Text(text) => s.serialize_str(text),
-                Self::Number(n) => s.serialize_u8(*n),
-            }
-        }
-    }
-
-    impl Serialize for Tree {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Int(n) => s.serialize_i64(*n),
-                Self::Text(text) => s.serialize_str(text),
-                Self::Array(items) => s.collect_seq(items),
-                Self::Object(members) => s.collect_map(members.iter().map(|(k, v)| (k, v))),
-                Self::Variant(inner) => s.serialize_newtype_variant("Tree", 0, "V", inner),
-            }
-        }
-    }
-
-    fn tree() -> impl Strategy<Value = Tree> {
-        let key = prop_oneof![
-            "[ab1]{0,2}".prop_map(Key::Text),
-            (0u8..3).prop_map(Key::Number),
-        ];
-        let leaf = prop_oneof![
-            any::<i64>().prop_map(Tree::Int),
-            "[ab1\"\\\\é]{0,3}".prop_map(Tree::Text)
-        ];
-        leaf.prop_recursive(4, 24, 4, move |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(Tree::Array),
-                proptest::collection::vec((key.clone(), inner.clone()), 0..4)
-                    .prop_map(Tree::Object),
-                inner.prop_map(|t| Tree::Variant(Box::new(t))),
-            ]
-        })
-    }
-
-    /// What the strict parser says of `serde_json`'s own output for `value`.
-    fn parser_verdict<T: Serialize>(value: &T) -> Result<Vec<u8>, Malformed> {
-        let json = serde_json::to_vec(value).map_err(|_| Malformed::InvalidMember("claims"))?;
-        from_slice::<serde::de::IgnoredAny>(&json).map_err(|problem| Malformed::Json {
-            part: "claims",
-            problem,
-        })?;
-        Ok(json)
-    }
-
-    fn nested(levels: usize) -> Tree {
-        (0..levels).fold(Tree::Int(1), |inner, _| Tree::Array(vec![inner]))
-    }
-
-    fn object(members: Vec<(Key, Tree)>) -> Tree {
-        Tree::Object(members)
-    }
-
-    fn text(name: &str) -> Key {
-        Key::Text(name.into())
-    }
-
-    #[test]
-    fn refuses_what_the_parser_refuses() {
-        let json = |problem| {
-            Err(Malformed::Json {
-                part: "claims",
-                problem,
-            })
-        };
-        let cases: Vec<(Tree, Result<&str, Malformed>)> = vec![
-            (object(vec![]), Ok("{}")),
-            (Tree::Variant(Box::new(Tree::Int(1))), Ok(r#"{"V":1}"#)),
-            (Tree::Int(1), json(JsonProblem::NotObject)),
-            (Tree::Text("a".into()), json(JsonProblem::NotObject)),
-            (
-                Tree::Array(vec![object(vec![])]),
-                json(JsonProblem::NotObject),
-            ),
-            (
-                object(vec![(text("a"), Tree::Int(1)), (text("a"), Tree::Int(2))]),
-                json(JsonProblem::DuplicateMember),
-            ),
-            // The key 1 is written "1".
-            (
-                object(vec![
-                    (text("1"), Tree::Int(1)),
-                    (Key::Number(1), Tree::Int(2)),
-                ]),
-                json(JsonProblem::DuplicateMember),
-            ),
-            (
-                object(vec![
-                    (text("1"), Tree::Int(1)),
-                    (Key::Number(2), Tree::Int(2)),
-                ]),
-                Ok(r#"{"1":1,"2":2}"#),
-            ),
-            // Same names in different objects.
-            (
-                object(vec![
-                    (text("a"), object(vec![(text("a"), Tree::Int(1))])),
-                    (text("b"), object(vec![(text("a"), Tree::Int(1))])),
-                ]),
-                Ok(r#"{"a":{"a":1},"b":{"a":1}}"#),
-            ),
-            // Deep inside an array.
-            (
-                object(vec![(
-                    text("x"),
-                    Tree::Array(vec![object(vec![
-                        (text("b"), Tree::Int(1)),
-                        (text("b"), Tree::Int(1)),
-                    ])]),
-                )]),
-                json(JsonProblem::DuplicateMember),
-            ),
-        ];
-        for (tree, expected) in cases {
-            let got = to_vec(&tree, "claims");
-            assert_eq!(
-                got.clone().map(|j| String::from_utf8(j).unwrap()),
-                expected.map(String::from),
-                "{tree:?}"
-            );
-            assert_eq!(got, parser_verdict(&tree), "{tree:?}");
-        }
-    }
-
-    #[test]
-    fn depth_limit_is_the_parsers() {
-        // The top-level object is one level: MAX_DEPTH - 1 arrays fit, one more does not,
-        // and a newtype variant's object counts as a level.
-        for (levels, variant, ok) in [
-            (MAX_DEPTH - 1, false, true),
-            (MAX_DEPTH, false, false),
-            (MAX_DEPTH - 2, true, true),
-            (MAX_DEPTH - 1, true, false),
-        ] {
-            let mut inner = nested(levels);
-            if variant {
-                inner = Tree::Variant(Box::new(inner));
-            }
-            let tree = object(vec![(text("a"), inner)]);
-            let got = to_vec(&tree, "claims").map(|_| ());
-            let want = if ok {
-                Ok(())
-            } else {
-                Err(Malformed::Json {
-                    part: "claims",
-                    problem: JsonProblem::TooDeep,
-                })
-            };
-            assert_eq!(got, want, "{levels} {variant}");
-            assert_eq!(got, parser_verdict(&tree).map(|_| ()), "{levels} {variant}");
-        }
-    }
-
-    #[test]
-    fn keys_serde_json_cannot_write_are_refused() {
-        let map: alloc::collections::BTreeMap<Vec<u8>, i32> = [(vec![1], 1)].into_iter().collect();
-        assert_eq!(
-            to_vec(&map, "claims"),
-            Err(Malformed::InvalidMember("claims"))
-        );
-        let floats = [(1.5f64, 1)];
-        struct Floats<'a>(&'a [(f64, i32)]);
-        impl Serialize for Floats<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-            }
-        }
-        assert_eq!(
-            to_vec(&Floats(&floats), "claims"),
-            Ok(format!("{{\"{}\":1}}", 1.5).into_bytes())
-        );
-    }
-
-    proptest! {
-        /// Refuses exactly what the strict parser refuses of `serde_json`'s output, with the
-        /// same problem, and otherwise writes exactly that output.
-        #[test]
-        fn agrees_with_the_parser(tree in tree()) {
-            prop_assert_eq!(to_vec(&tree, "claims"), parser_verdict(&tree));
-        }
     }
 }
