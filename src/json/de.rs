@@ -34,7 +34,7 @@ use serde::de::{
 use super::error::{self, DeError};
 use super::names::Names;
 use super::tap::{Seen, Tap};
-use super::{MAX_DEPTH, is_json_whitespace};
+use super::{MAX_DEPTH, skip_whitespace};
 use crate::JsonProblem;
 
 /// [`from_slice`] with an optional [`Tap`].
@@ -43,7 +43,7 @@ pub(super) fn parse<'de, T: de::Deserialize<'de>>(
     tap: Option<&dyn Tap>,
 ) -> Result<T, JsonProblem> {
     // The value starts at the first byte that is not JSON whitespace; an object starts with `{`.
-    match input.iter().find(|byte| !is_json_whitespace(**byte)) {
+    match skip_whitespace(input).first() {
         Some(b'{') => {}
         Some(_) => return Err(JsonProblem::NotObject),
         None => return Err(error::end_of_input(input)),

@@ -13,7 +13,8 @@
 //! * errors are [`JsonProblem`]s that carry no byte of the input, only positions, member names
 //!   of the target type and kinds of values.
 //!
-//! [`to_vec`] and [`to_string`] write only what [`from_slice`] would read back.
+//! [`to_vec`], [`to_string`] and [`to_member_value`] write only what [`from_slice`] would read
+//! back.
 //!
 //! One file per job: `de.rs` reads, `error.rs` maps errors to [`JsonProblem`]s, `names.rs`
 //! holds the duplicate-name set both directions use, `tap.rs` is the claims tap of
@@ -31,7 +32,7 @@ mod tap;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use ser::{to_string, to_vec};
+pub(crate) use ser::{to_member_value, to_string, to_vec};
 pub(crate) use tap::{Seen, Tap};
 
 /// The deepest nesting of arrays and objects accepted: the top-level object counts as 1.
@@ -94,4 +95,13 @@ pub(crate) fn from_slice_in<'de, T: Deserialize<'de>>(
 /// Whether `byte` is whitespace in JSON (RFC 8259 §2), which is what `serde_json` skips.
 pub(crate) const fn is_json_whitespace(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// What follows JSON whitespace (RFC 8259 §2) at the start of `json`.
+pub(crate) fn skip_whitespace(json: &[u8]) -> &[u8] {
+    let start = json
+        .iter()
+        .position(|&b| !is_json_whitespace(b))
+        .unwrap_or(json.len());
+    json.get(start..).unwrap_or_default()
 }

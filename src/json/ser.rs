@@ -1,7 +1,7 @@
 //! Strict serialization: JSON that [`from_slice`](super::from_slice) would accept, checked
 //! while `serde_json` writes it, not by parsing it again.
 //!
-//! [`to_vec`] and [`to_string`] hand `serde_json` the value wrapped in [`Checked`]. Its `Serialize` gives the
+//! [`to_vec`], [`to_string`] and [`to_member_value`] hand `serde_json` the value wrapped in [`Checked`]. Its `Serialize` gives the
 //! value a [`Strict`] serializer instead of `serde_json`'s; `Strict` forwards every call and
 //! wraps every nested value in `Checked` again, and its compound serializers ([`Compound`])
 //! record member names. On the way it refuses what the strict parser refuses:
@@ -38,7 +38,7 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(
     value: &T,
     part: &'static str,
 ) -> Result<Vec<u8>, Malformed> {
-    write(value, part, |checked| serde_json::to_vec(checked))
+    write(0, value, part, |checked| serde_json::to_vec(checked))
 }
 
 /// [`to_vec`], as a `String`.
@@ -50,11 +50,27 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(
     value: &T,
     part: &'static str,
 ) -> Result<String, Malformed> {
-    write(value, part, |checked| serde_json::to_string(checked))
+    write(0, value, part, |checked| serde_json::to_string(checked))
 }
 
-/// Runs `serde_json`'s writer `out` on `value`, checked, and says why it refused.
+/// `value` as the value of a member of a top-level object, checked as [`to_vec`] would check it
+/// there (its arrays and objects count from the second level), as a `serde_json::Value` to be
+/// written later inside that object.
+///
+/// # Errors
+///
+/// As [`to_vec`], except that a value that is not an object is fine.
+pub(crate) fn to_member_value<T: Serialize + ?Sized>(
+    value: &T,
+    part: &'static str,
+) -> Result<serde_json::Value, Malformed> {
+    write(1, value, part, |checked| serde_json::to_value(checked))
+}
+
+/// Runs `serde_json`'s writer `out` on `value`, checked as a value `depth` arrays and objects
+/// deep, and says why it refused.
 fn write<T: Serialize + ?Sized, R>(
+    depth: usize,
     value: &T,
     part: &'static str,
     out: impl FnOnce(&Checked<'_, T>) -> serde_json::Result<R>,
@@ -63,7 +79,7 @@ fn write<T: Serialize + ?Sized, R>(
     let checked = Checked {
         value,
         at: Level {
-            depth: 0,
+            depth,
             problem: &problem,
         },
     };

@@ -57,6 +57,7 @@ use zeroize::Zeroizing;
 
 use crate::b64;
 use crate::error::{Error, KeyRejected, Malformed, Unsupported};
+use crate::json;
 use crate::jwa::{Algorithm, Curve, Family};
 use crate::key::der::{self, PublicKeyInfo, RsaPrivateComponents};
 use crate::key::{HmacKey, SigningKey, VerifyingKey, strip_zeros, wrong_algorithm};
@@ -242,11 +243,7 @@ impl Jwk {
         if json.len() > limit {
             return Err(Error::TooLarge { what: "JWK", limit });
         }
-        let members: serde_json::Map<String, Value> =
-            crate::json::from_slice(json).map_err(|problem| Malformed::Json {
-                part: "jwk",
-                problem,
-            })?;
+        let members: serde_json::Map<String, Value> = json::from_slice_in(json, "jwk")?;
         parse::from_members(members)
     }
 
@@ -625,15 +622,14 @@ impl Jwk {
         if matches!(self.key, KeyParams::Oct { .. }) {
             return Err(KeyRejected::Symmetric.into());
         }
-        serde_json::to_string(&PublicMembers(self))
-            .map_err(|_| Malformed::InvalidMember("jwk member").into())
+        Ok(json::to_string(&PublicMembers(self), "jwk member")?)
     }
 
     /// Writes every member, the private ones included, as JSON. Handle the result as the
     /// secret it is: it is zeroized on drop.
     #[must_use]
     pub fn to_private_json(&self) -> Secret {
-        let public = serde_json::to_string(&PublicMembers(self)).unwrap_or_default();
+        let public = json::to_string(&PublicMembers(self), "jwk member").unwrap_or_default();
         let private = self.private_members();
         let extra = private.iter().fold(0usize, |sum, (name, value)| {
             sum.saturating_add(name.len())
