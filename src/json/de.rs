@@ -37,7 +37,7 @@ use super::tap::{Seen, Tap};
 use super::{MAX_DEPTH, skip_whitespace};
 use crate::JsonProblem;
 
-/// [`from_slice`] with an optional [`Tap`].
+/// [`from_slice`](super::from_slice) with an optional [`Tap`].
 pub(super) fn parse<'de, T: de::Deserialize<'de>>(
     input: &'de [u8],
     tap: Option<&dyn Tap>,
@@ -64,7 +64,7 @@ pub(super) fn parse<'de, T: de::Deserialize<'de>>(
     Ok(value)
 }
 
-/// What all wrappers of one [`from_slice`] call share.
+/// What all wrappers of one [`from_slice`](super::from_slice) call share.
 pub(super) struct State<'t> {
     /// The problem behind the placeholder `serde_json::Error` currently unwinding, if any.
     pub(super) stash: Cell<Option<JsonProblem>>,

@@ -26,7 +26,7 @@ pub(crate) enum Seen<'v> {
     OtherItem,
 }
 
-/// An observer of top-level member values, for [`from_slice_tapped`].
+/// An observer of top-level member values, for [`from_slice_tapped`](super::from_slice_tapped).
 pub(crate) trait Tap {
     /// Whether to show the value of the top-level member `name`: an identifier for it, handed
     /// back to [`value`](Self::value), or `None` to skip it.
