@@ -1,6 +1,6 @@
 //! The member names of one object, for the duplicate check of the reader and the writer.
 
-use alloc::borrow::Cow;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::collections::BTreeSet;
 use alloc::string::String;
 
@@ -38,7 +38,7 @@ impl<'de> Names<'de> {
     }
 
     /// The filter bit of `name`: a hash of its length and its first and last bytes.
-    fn bit(name: &str) -> u64 {
+    pub(super) fn bit(name: &str) -> u64 {
         let bytes = name.as_bytes();
         let first = bytes.first().copied().unwrap_or_default();
         let last = bytes.last().copied().unwrap_or_default();
@@ -80,5 +80,85 @@ impl<'de> Names<'de> {
     pub(super) fn insert_owned(&mut self, name: String) {
         self.seen |= Self::bit(&name);
         self.spill.insert(Cow::Owned(name));
+    }
+}
+
+/// Bytes of the first member names of an object being written that are copied inline.
+const COPIED_TEXT: usize = 64;
+
+/// How many member names of an object being written are copied inline at most.
+const COPIED_MEMBERS: usize = 8;
+
+/// The member names of one object being written, for the duplicate check.
+///
+/// The writer is shown each name only for the call that writes it, so the names are copied:
+/// the first few end to end into an inline buffer (no heap allocation), the others into a
+/// `BTreeSet`.
+pub(super) struct CopiedNames {
+    /// The first names, end to end.
+    text: [u8; COPIED_TEXT],
+    /// Where each of the first `copied` names ends in `text`.
+    ends: [u8; COPIED_MEMBERS],
+    /// How many names are in `text`.
+    copied: usize,
+    /// All other names.
+    spill: BTreeSet<String>,
+    /// One bit per name seen, as in [`Names`].
+    seen: u64,
+}
+
+impl CopiedNames {
+    /// No names yet. Does not allocate.
+    pub(super) const fn new() -> Self {
+        Self {
+            text: [0; COPIED_TEXT],
+            ends: [0; COPIED_MEMBERS],
+            copied: 0,
+            spill: BTreeSet::new(),
+            seen: 0,
+        }
+    }
+
+    /// Records `name`; `false` if it had been seen already.
+    pub(super) fn insert(&mut self, name: &str) -> bool {
+        let bytes = name.as_bytes();
+        let bit = Names::bit(name);
+        let maybe_seen = self.seen & bit != 0;
+        self.seen |= bit;
+        // Where the next copied name starts: the end of the last one.
+        let start = self.copied.checked_sub(1).map_or(0, |last| {
+            self.ends
+                .get(last)
+                .map_or(COPIED_TEXT, |&end| usize::from(end))
+        });
+        if maybe_seen {
+            let mut from = 0;
+            for &end in self.ends.iter().take(self.copied) {
+                let end = usize::from(end);
+                if self.text.get(from..end) == Some(bytes) {
+                    return false;
+                }
+                from = end;
+            }
+            if !self.spill.is_empty() && self.spill.contains(name) {
+                return false;
+            }
+        }
+        let end = start.saturating_add(bytes.len());
+        match (
+            self.text.get_mut(start..end),
+            self.ends.get_mut(self.copied),
+            u8::try_from(end),
+        ) {
+            (Some(text), Some(slot), Ok(end)) => {
+                text.copy_from_slice(bytes);
+                *slot = end;
+                self.copied = self.copied.saturating_add(1);
+            }
+            _ => {
+                self.spill.insert(name.to_owned());
+            }
+        }
+        true
     }
 }

@@ -22,7 +22,7 @@ use core::fmt::Display;
 use serde::ser::{self, Serialize, Serializer};
 
 use super::MAX_DEPTH;
-use super::names::Names;
+use super::names::{CopiedNames, Names};
 use crate::JsonProblem;
 use crate::error::Malformed;
 
@@ -145,6 +145,7 @@ impl<'a> Level<'a> {
             inner: inner?,
             at,
             names: Names::new(),
+            keys: CopiedNames::new(),
         })
     }
 
@@ -313,8 +314,10 @@ struct Compound<'a, C> {
     inner: C,
     /// The level of the members.
     at: Level<'a>,
-    /// The member names so far, for an object.
+    /// The field names so far, for a struct.
     names: Names<'static>,
+    /// The member names so far, for a map.
+    keys: CopiedNames,
 }
 
 impl<C> Compound<'_, C> {
@@ -329,17 +332,24 @@ impl<C> Compound<'_, C> {
 
     /// Records a map key's name: the text `serde_json` writes for it.
     fn key<K: Serialize + ?Sized, E: ser::Error>(&mut self, key: &K) -> Result<(), E> {
-        let name = match serde_json::to_value(key) {
-            Ok(serde_json::Value::String(name)) => name,
-            Ok(serde_json::Value::Number(name)) => name.to_string(),
-            Ok(serde_json::Value::Bool(name)) => String::from(if name { "true" } else { "false" }),
-            // Not a key `serde_json` writes; refused, whatever it would do with it.
-            _ => return Err(E::custom("unsupported map key")),
+        let new = match key.serialize(KeyText(&mut self.keys)) {
+            Ok(new) => new,
+            Err(NotText) => {
+                let name = match serde_json::to_value(key) {
+                    Ok(serde_json::Value::String(name)) => name,
+                    Ok(serde_json::Value::Number(name)) => name.to_string(),
+                    Ok(serde_json::Value::Bool(name)) => {
+                        String::from(if name { "true" } else { "false" })
+                    }
+                    // Not a key `serde_json` writes; refused, whatever it would do with it.
+                    _ => return Err(E::custom("unsupported map key")),
+                };
+                self.keys.insert(&name)
+            }
         };
-        if self.names.contains(&name) {
+        if !new {
             return Err(raise(self.at.problem, JsonProblem::DuplicateMember));
         }
-        self.names.insert_owned(name);
         Ok(())
     }
 }
@@ -425,5 +435,145 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
 
     fn end(self) -> Result<C::Ok, C::Error> {
         self.inner.end()
+    }
+}
+
+/// A serializer that records a map key given as a string (the common case) in a
+/// [`CopiedNames`] without copying it first: `Ok(false)` if it was seen already. Any other key
+/// is [`NotText`], for [`Compound::key`] to read the slow way.
+struct KeyText<'n>(&'n mut CopiedNames);
+
+/// A map key that [`KeyText`] does not read.
+#[derive(Debug)]
+struct NotText;
+
+impl Display for NotText {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("not a string")
+    }
+}
+
+impl ser::StdError for NotText {}
+
+impl ser::Error for NotText {
+    fn custom<T: Display>(_msg: T) -> Self {
+        Self
+    }
+}
+
+/// Implements `serialize_*` methods of [`KeyText`] that refuse their value.
+macro_rules! not_text {
+    ($($method:ident($($ty:ty),*);)*) => {$(
+        fn $method(self, $(_: $ty),*) -> Result<bool, NotText> {
+            Err(NotText)
+        }
+    )*};
+}
+
+impl Serializer for KeyText<'_> {
+    type Ok = bool;
+    type Error = NotText;
+    type SerializeSeq = ser::Impossible<bool, NotText>;
+    type SerializeTuple = ser::Impossible<bool, NotText>;
+    type SerializeTupleStruct = ser::Impossible<bool, NotText>;
+    type SerializeTupleVariant = ser::Impossible<bool, NotText>;
+    type SerializeMap = ser::Impossible<bool, NotText>;
+    type SerializeStruct = ser::Impossible<bool, NotText>;
+    type SerializeStructVariant = ser::Impossible<bool, NotText>;
+
+    fn serialize_str(self, v: &str) -> Result<bool, NotText> {
+        Ok(self.0.insert(v))
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<bool, NotText> {
+        value.serialize(self)
+    }
+
+    not_text! {
+        serialize_bool(bool);
+        serialize_i8(i8);
+        serialize_i16(i16);
+        serialize_i32(i32);
+        serialize_i64(i64);
+        serialize_i128(i128);
+        serialize_u8(u8);
+        serialize_u16(u16);
+        serialize_u32(u32);
+        serialize_u64(u64);
+        serialize_u128(u128);
+        serialize_f32(f32);
+        serialize_f64(f64);
+        serialize_char(char);
+        serialize_bytes(&[u8]);
+        serialize_none();
+        serialize_unit();
+        serialize_unit_struct(&'static str);
+        serialize_unit_variant(&'static str, u32, &'static str);
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<bool, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<bool, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, NotText> {
+        Err(NotText)
     }
 }

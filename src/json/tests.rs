@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use serde::Deserialize;
 
 use super::de::State;
-use super::names::Names;
+use super::names::{CopiedNames, Names};
 use super::{MAX_DEPTH, from_slice, from_slice_in};
 use crate::{Error, JsonProblem, Malformed};
 
@@ -632,6 +632,25 @@ fn many_members() {
             "{escaped}"
         );
     }
+}
+
+#[test]
+fn copied_names_find_every_repeat() {
+    let mut set = CopiedNames::new();
+    // Short names are copied inline, up to eight of them or 64 bytes; the rest spill.
+    let long = "l".repeat(70);
+    let names: Vec<String> = (0..12)
+        .map(|i| format!("n{i}"))
+        .chain([long.clone(), String::new(), "é\"".to_owned()])
+        .collect();
+    for name in &names {
+        assert!(set.insert(name), "{name}");
+    }
+    for name in &names {
+        assert!(!set.insert(name), "{name}");
+    }
+    assert!(set.insert("n12") && set.insert(&long[1..]) && set.insert("n"));
+    assert!(!set.insert("n12") && !set.insert(&long[1..]) && !set.insert("n"));
 }
 
 #[test]
