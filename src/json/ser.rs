@@ -1,7 +1,7 @@
 //! Strict serialization: JSON that [`from_slice`](super::from_slice) would accept, checked
 //! while `serde_json` writes it, not by parsing it again.
 //!
-//! [`to_vec`] hands `serde_json` the value wrapped in [`Checked`]. Its `Serialize` gives the
+//! [`to_vec`], [`to_string`] and [`to_member_value`] hand `serde_json` the value wrapped in [`Checked`]. Its `Serialize` gives the
 //! value a [`Strict`] serializer instead of `serde_json`'s; `Strict` forwards every call and
 //! wraps every nested value in `Checked` again, and its compound serializers ([`Compound`])
 //! record member names. On the way it refuses what the strict parser refuses:
@@ -21,7 +21,8 @@ use core::fmt::Display;
 
 use serde::ser::{self, Serialize, Serializer};
 
-use super::{MAX_DEPTH, Names};
+use super::MAX_DEPTH;
+use super::names::{CopiedNames, Names};
 use crate::JsonProblem;
 use crate::error::{Error, Malformed, Misuse};
 
@@ -37,15 +38,52 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(
     value: &T,
     part: &'static str,
 ) -> Result<Vec<u8>, Error> {
+    write(0, value, part, |checked| serde_json::to_vec(checked))
+}
+
+/// [`to_vec`], as a `String`.
+///
+/// # Errors
+///
+/// As [`to_vec`].
+pub(crate) fn to_string<T: Serialize + ?Sized>(
+    value: &T,
+    part: &'static str,
+) -> Result<String, Error> {
+    write(0, value, part, |checked| serde_json::to_string(checked))
+}
+
+/// `value` as the value of a member of a top-level object, checked as [`to_vec`] would check it
+/// there (its arrays and objects count from the second level), as a `serde_json::Value` to be
+/// written later inside that object.
+///
+/// # Errors
+///
+/// As [`to_vec`], except that a value that is not an object is fine.
+pub(crate) fn to_member_value<T: Serialize + ?Sized>(
+    value: &T,
+    part: &'static str,
+) -> Result<serde_json::Value, Error> {
+    write(1, value, part, |checked| serde_json::to_value(checked))
+}
+
+/// Runs `serde_json`'s writer `out` on `value`, checked as a value `depth` arrays and objects
+/// deep, and says why it refused.
+fn write<T: Serialize + ?Sized, R>(
+    depth: usize,
+    value: &T,
+    part: &'static str,
+    out: impl FnOnce(&Checked<'_, T>) -> serde_json::Result<R>,
+) -> Result<R, Error> {
     let problem = Cell::new(None);
     let checked = Checked {
         value,
         at: Level {
-            depth: 0,
+            depth,
             problem: &problem,
         },
     };
-    serde_json::to_vec(&checked).map_err(|_| match problem.take() {
+    out(&checked).map_err(|_| match problem.take() {
         Some(problem) => Malformed::Json { part, problem }.into(),
         None => Misuse::Unserializable(part).into(),
     })
@@ -107,6 +145,7 @@ impl<'a> Level<'a> {
             inner: inner?,
             at,
             names: Names::new(),
+            keys: CopiedNames::new(),
         })
     }
 
@@ -275,8 +314,10 @@ struct Compound<'a, C> {
     inner: C,
     /// The level of the members.
     at: Level<'a>,
-    /// The member names so far, for an object.
+    /// The field names so far, for a struct.
     names: Names<'static>,
+    /// The member names so far, for a map.
+    keys: CopiedNames,
 }
 
 impl<C> Compound<'_, C> {
@@ -291,17 +332,24 @@ impl<C> Compound<'_, C> {
 
     /// Records a map key's name: the text `serde_json` writes for it.
     fn key<K: Serialize + ?Sized, E: ser::Error>(&mut self, key: &K) -> Result<(), E> {
-        let name = match serde_json::to_value(key) {
-            Ok(serde_json::Value::String(name)) => name,
-            Ok(serde_json::Value::Number(name)) => name.to_string(),
-            Ok(serde_json::Value::Bool(name)) => String::from(if name { "true" } else { "false" }),
-            // Not a key `serde_json` writes; refused, whatever it would do with it.
-            _ => return Err(E::custom("unsupported map key")),
+        let new = match key.serialize(KeyText(&mut self.keys)) {
+            Ok(new) => new,
+            Err(NotText) => {
+                let name = match serde_json::to_value(key) {
+                    Ok(serde_json::Value::String(name)) => name,
+                    Ok(serde_json::Value::Number(name)) => name.to_string(),
+                    Ok(serde_json::Value::Bool(name)) => {
+                        String::from(if name { "true" } else { "false" })
+                    }
+                    // Not a key `serde_json` writes; refused, whatever it would do with it.
+                    _ => return Err(E::custom("unsupported map key")),
+                };
+                self.keys.insert(&name)
+            }
         };
-        if self.names.contains(&name) {
+        if !new {
             return Err(raise(self.at.problem, JsonProblem::DuplicateMember));
         }
-        self.names.insert_owned(name);
         Ok(())
     }
 }
@@ -390,223 +438,142 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use alloc::boxed::Box;
-    use alloc::format;
-    use alloc::string::String;
-    use alloc::vec;
-    use alloc::vec::Vec;
+/// A serializer that records a map key given as a string (the common case) in a
+/// [`CopiedNames`] without copying it first: `Ok(false)` if it was seen already. Any other key
+/// is [`NotText`], for [`Compound::key`] to read the slow way.
+struct KeyText<'n>(&'n mut CopiedNames);
 
-    use proptest::prelude::*;
-    use serde::{Serialize, Serializer};
+/// A map key that [`KeyText`] does not read.
+#[derive(Debug)]
+struct NotText;
 
-    use super::to_vec;
-    use crate::JsonProblem;
-    use crate::error::{Error, Malformed, Misuse};
-    use crate::json::{MAX_DEPTH, from_slice};
-
-    /// A JSON-like tree whose objects may repeat names and whose keys may be numbers.
-    #[derive(Clone, Debug)]
-    enum Tree {
-        Int(i64),
-        Text(String),
-        Array(Vec<Tree>),
-        Object(Vec<(Key, Tree)>),
-        /// `{"V": tree}`, as `serde` writes a newtype variant.
-        Variant(Box<Tree>),
+impl Display for NotText {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("not a string")
     }
+}
 
-    #[derive(Clone, Debug)]
-    enum Key {
-        Text(String),
-        Number(u8),
+impl ser::StdError for NotText {}
+
+impl ser::Error for NotText {
+    fn custom<T: Display>(_msg: T) -> Self {
+        Self
     }
+}
 
-    impl Serialize for Key {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Text(text) => s.serialize_str(text),
-                Self::Number(n) => s.serialize_u8(*n),
-            }
+/// Implements `serialize_*` methods of [`KeyText`] that refuse their value.
+macro_rules! not_text {
+    ($($method:ident($($ty:ty),*);)*) => {$(
+        fn $method(self, $(_: $ty),*) -> Result<bool, NotText> {
+            Err(NotText)
         }
+    )*};
+}
+
+impl Serializer for KeyText<'_> {
+    type Ok = bool;
+    type Error = NotText;
+    type SerializeSeq = ser::Impossible<bool, NotText>;
+    type SerializeTuple = ser::Impossible<bool, NotText>;
+    type SerializeTupleStruct = ser::Impossible<bool, NotText>;
+    type SerializeTupleVariant = ser::Impossible<bool, NotText>;
+    type SerializeMap = ser::Impossible<bool, NotText>;
+    type SerializeStruct = ser::Impossible<bool, NotText>;
+    type SerializeStructVariant = ser::Impossible<bool, NotText>;
+
+    fn serialize_str(self, v: &str) -> Result<bool, NotText> {
+        Ok(self.0.insert(v))
     }
 
-    impl Serialize for Tree {
-        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            match self {
-                Self::Int(n) => s.serialize_i64(*n),
-                Self::Text(text) => s.serialize_str(text),
-                Self::Array(items) => s.collect_seq(items),
-                Self::Object(members) => s.collect_map(members.iter().map(|(k, v)| (k, v))),
-                Self::Variant(inner) => s.serialize_newtype_variant("Tree", 0, "V", inner),
-            }
-        }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<bool, NotText> {
+        value.serialize(self)
     }
 
-    fn tree() -> impl Strategy<Value = Tree> {
-        let key = prop_oneof![
-            "[ab1]{0,2}".prop_map(Key::Text),
-            (0u8..3).prop_map(Key::Number),
-        ];
-        let leaf = prop_oneof![
-            any::<i64>().prop_map(Tree::Int),
-            "[ab1\"\\\\é]{0,3}".prop_map(Tree::Text)
-        ];
-        leaf.prop_recursive(4, 24, 4, move |inner| {
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(Tree::Array),
-                proptest::collection::vec((key.clone(), inner.clone()), 0..4)
-                    .prop_map(Tree::Object),
-                inner.prop_map(|t| Tree::Variant(Box::new(t))),
-            ]
-        })
+    not_text! {
+        serialize_bool(bool);
+        serialize_i8(i8);
+        serialize_i16(i16);
+        serialize_i32(i32);
+        serialize_i64(i64);
+        serialize_i128(i128);
+        serialize_u8(u8);
+        serialize_u16(u16);
+        serialize_u32(u32);
+        serialize_u64(u64);
+        serialize_u128(u128);
+        serialize_f32(f32);
+        serialize_f64(f64);
+        serialize_char(char);
+        serialize_bytes(&[u8]);
+        serialize_none();
+        serialize_unit();
+        serialize_unit_struct(&'static str);
+        serialize_unit_variant(&'static str, u32, &'static str);
     }
 
-    /// What the strict parser says of `serde_json`'s own output for `value`.
-    fn parser_verdict<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
-        let json = serde_json::to_vec(value).map_err(|_| Misuse::Unserializable("claims"))?;
-        from_slice::<serde::de::IgnoredAny>(&json).map_err(|problem| Malformed::Json {
-            part: "claims",
-            problem,
-        })?;
-        Ok(json)
+    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<bool, NotText> {
+        Err(NotText)
     }
 
-    fn nested(levels: usize) -> Tree {
-        (0..levels).fold(Tree::Int(1), |inner, _| Tree::Array(vec![inner]))
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _value: &T,
+    ) -> Result<bool, NotText> {
+        Err(NotText)
     }
 
-    fn object(members: Vec<(Key, Tree)>) -> Tree {
-        Tree::Object(members)
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, NotText> {
+        Err(NotText)
     }
 
-    fn text(name: &str) -> Key {
-        Key::Text(name.into())
+    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, NotText> {
+        Err(NotText)
     }
 
-    #[test]
-    fn refuses_what_the_parser_refuses() {
-        let json = |problem| {
-            Err(Error::from(Malformed::Json {
-                part: "claims",
-                problem,
-            }))
-        };
-        let cases: Vec<(Tree, Result<&str, Error>)> = vec![
-            (object(vec![]), Ok("{}")),
-            (Tree::Variant(Box::new(Tree::Int(1))), Ok(r#"{"V":1}"#)),
-            (Tree::Int(1), json(JsonProblem::NotObject)),
-            (Tree::Text("a".into()), json(JsonProblem::NotObject)),
-            (
-                Tree::Array(vec![object(vec![])]),
-                json(JsonProblem::NotObject),
-            ),
-            (
-                object(vec![(text("a"), Tree::Int(1)), (text("a"), Tree::Int(2))]),
-                json(JsonProblem::DuplicateMember),
-            ),
-            // The key 1 is written "1".
-            (
-                object(vec![
-                    (text("1"), Tree::Int(1)),
-                    (Key::Number(1), Tree::Int(2)),
-                ]),
-                json(JsonProblem::DuplicateMember),
-            ),
-            (
-                object(vec![
-                    (text("1"), Tree::Int(1)),
-                    (Key::Number(2), Tree::Int(2)),
-                ]),
-                Ok(r#"{"1":1,"2":2}"#),
-            ),
-            // Same names in different objects.
-            (
-                object(vec![
-                    (text("a"), object(vec![(text("a"), Tree::Int(1))])),
-                    (text("b"), object(vec![(text("a"), Tree::Int(1))])),
-                ]),
-                Ok(r#"{"a":{"a":1},"b":{"a":1}}"#),
-            ),
-            // Deep inside an array.
-            (
-                object(vec![(
-                    text("x"),
-                    Tree::Array(vec![object(vec![
-                        (text("b"), Tree::Int(1)),
-                        (text("b"), Tree::Int(1)),
-                    ])]),
-                )]),
-                json(JsonProblem::DuplicateMember),
-            ),
-        ];
-        for (tree, expected) in cases {
-            let got = to_vec(&tree, "claims");
-            assert_eq!(
-                got.clone().map(|j| String::from_utf8(j).unwrap()),
-                expected.map(String::from),
-                "{tree:?}"
-            );
-            assert_eq!(got, parser_verdict(&tree), "{tree:?}");
-        }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleStruct, NotText> {
+        Err(NotText)
     }
 
-    #[test]
-    fn depth_limit_is_the_parsers() {
-        // The top-level object is one level: MAX_DEPTH - 1 arrays fit, one more does not,
-        // and a newtype variant's object counts as a level.
-        for (levels, variant, ok) in [
-            (MAX_DEPTH - 1, false, true),
-            (MAX_DEPTH, false, false),
-            (MAX_DEPTH - 2, true, true),
-            (MAX_DEPTH - 1, true, false),
-        ] {
-            let mut inner = nested(levels);
-            if variant {
-                inner = Tree::Variant(Box::new(inner));
-            }
-            let tree = object(vec![(text("a"), inner)]);
-            let got = to_vec(&tree, "claims").map(|_| ());
-            let want = if ok {
-                Ok(())
-            } else {
-                Err(Error::from(Malformed::Json {
-                    part: "claims",
-                    problem: JsonProblem::TooDeep,
-                }))
-            };
-            assert_eq!(got, want, "{levels} {variant}");
-            assert_eq!(got, parser_verdict(&tree).map(|_| ()), "{levels} {variant}");
-        }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, NotText> {
+        Err(NotText)
     }
 
-    #[test]
-    fn keys_serde_json_cannot_write_are_refused() {
-        let map: alloc::collections::BTreeMap<Vec<u8>, i32> = [(vec![1], 1)].into_iter().collect();
-        assert_eq!(
-            to_vec(&map, "claims"),
-            Err(Misuse::Unserializable("claims").into())
-        );
-        let floats = [(1.5f64, 1)];
-        struct Floats<'a>(&'a [(f64, i32)]);
-        impl Serialize for Floats<'_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-            }
-        }
-        assert_eq!(
-            to_vec(&Floats(&floats), "claims"),
-            Ok(format!("{{\"{}\":1}}", 1.5).into_bytes())
-        );
+    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, NotText> {
+        Err(NotText)
     }
 
-    proptest! {
-        /// Refuses exactly what the strict parser refuses of `serde_json`'s output, with the
-        /// same problem, and otherwise writes exactly that output.
-        #[test]
-        fn agrees_with_the_parser(tree in tree()) {
-            prop_assert_eq!(to_vec(&tree, "claims"), parser_verdict(&tree));
-        }
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStruct, NotText> {
+        Err(NotText)
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, NotText> {
+        Err(NotText)
     }
 }

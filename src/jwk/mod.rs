@@ -56,7 +56,8 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::b64;
-use crate::error::{Error, KeyRejected, Malformed, Misuse, Unsupported};
+use crate::error::{Error, KeyRejected, Malformed, Unsupported};
+use crate::json;
 use crate::jwa::{self, Algorithm, Curve, Family};
 use crate::key::der::{self, PrivateKeyKind, PublicKeyInfo, RsaPrivateComponents};
 use crate::key::pem::{self, Label};
@@ -264,11 +265,7 @@ impl Jwk {
         if json.len() > limit {
             return Err(Error::TooLarge { what: "JWK", limit });
         }
-        let members: serde_json::Map<String, Value> =
-            crate::json::from_slice(json).map_err(|problem| Malformed::Json {
-                part: "jwk",
-                problem,
-            })?;
+        let members: serde_json::Map<String, Value> = json::from_slice_in(json, "jwk")?;
         parse::from_members(members)
     }
 
@@ -711,15 +708,14 @@ impl Jwk {
         if matches!(self.key, KeyParams::Oct { .. }) {
             return Err(KeyRejected::Symmetric.into());
         }
-        serde_json::to_string(&PublicMembers(self))
-            .map_err(|_| Misuse::Unserializable("jwk member").into())
+        json::to_string(&PublicMembers(self), "jwk member")
     }
 
     /// Writes every member, the private ones included, as JSON. Handle the result as the
     /// secret it is: it is zeroized on drop.
     #[must_use]
     pub fn to_private_json(&self) -> Secret {
-        let public = serde_json::to_string(&PublicMembers(self)).unwrap_or_default();
+        let public = json::to_string(&PublicMembers(self), "jwk member").unwrap_or_default();
         let private = self.private_members();
         let extra = private.iter().fold(0usize, |sum, (name, value)| {
             sum.saturating_add(name.len())

@@ -161,11 +161,7 @@ impl JwkSet {
                 limit,
             });
         }
-        let mut top: serde_json::Map<String, Value> =
-            crate::json::from_slice(json).map_err(|problem| Malformed::Json {
-                part: "jwk set",
-                problem,
-            })?;
+        let mut top: serde_json::Map<String, Value> = crate::json::from_slice_in(json, "jwk set")?;
         let members = match top.remove("keys") {
             Some(Value::Array(members)) => members,
             Some(_) => return Err(Malformed::InvalidMember("keys").into()),
@@ -246,7 +242,7 @@ impl JwkSet {
         {
             return Err(KeyRejected::Symmetric.into());
         }
-        serde_json::to_string(self).map_err(|_| crate::Misuse::Unserializable("jwk member").into())
+        crate::json::to_string(self, "jwk member")
     }
 
     /// Binds every usable public key once per algorithm of `algs` that it fits, for

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{CritProblem, Error, JsonProblem, Malformed, Misuse, UnencodedProblem};
+use crate::json::{self, skip_whitespace};
 use crate::jwa;
 use crate::limits::check_kid;
 
@@ -104,17 +105,12 @@ impl Header {
         if let Some(&own) = OWN_METHOD.iter().find(|&&n| n == name) {
             return Err(Misuse::OwnMethod(own).into());
         }
-        let value =
-            serde_json::to_value(value).map_err(|_| Misuse::Unserializable("header member"))?;
-        // Inside the header object, the value may nest one level less than the parser allows:
-        // a header this crate signs is one it would accept.
-        if depth(&value) >= crate::json::MAX_DEPTH {
-            return Err(Malformed::Json {
-                part: "header",
-                problem: JsonProblem::TooDeep,
-            }
-            .into());
-        }
+        // Checked as the header object's member it becomes: a header this crate signs is one
+        // it would accept.
+        let value = json::to_member_value(value, "header").map_err(|err| match err {
+            Error::Misuse(Misuse::Unserializable(_)) => Misuse::Unserializable("header member").into(),
+            err => err,
+        })?;
         match self.members.iter_mut().find(|(n, _)| n == name) {
             Some(slot) => slot.1 = value,
             None => self.members.push((name.into(), value)),
@@ -182,7 +178,7 @@ impl Header {
             header: self,
             kid,
         };
-        serde_json::to_vec(&out).map_err(|_| Misuse::Unserializable("header member").into())
+        json::to_vec(&out, "header member")
     }
 }
 
@@ -260,10 +256,10 @@ fn parse_inner(
         Some(raw) => {
             // The two readers must agree: checked in every debug build, which includes the
             // test suite and the fuzz targets.
-            debug_assert_eq!(crate::json::from_slice::<Raw<'_>>(json).as_ref(), Ok(&raw));
+            debug_assert_eq!(json::from_slice::<Raw<'_>>(json).as_ref(), Ok(&raw));
             raw
         }
-        None => crate::json::from_slice_in(json, "header")?,
+        None => json::from_slice_in(json, "header")?,
     };
     if let Some(name) = raw.invalid {
         return Err(Malformed::InvalidMember(name).into());
@@ -348,22 +344,6 @@ pub(crate) fn parse_unprotected(
     }
     check_kid(out.header.kid())?;
     Ok(out)
-}
-
-/// How deeply arrays and objects nest in `value` (0 for a scalar), counted without recursion.
-fn depth(value: &Value) -> usize {
-    let mut deepest = 0;
-    let mut pending = alloc::vec![(value, 1usize)];
-    while let Some((value, level)) = pending.pop() {
-        let children: &mut dyn Iterator<Item = &Value> = match value {
-            Value::Array(items) => &mut items.iter(),
-            Value::Object(members) => &mut members.values(),
-            _ => continue,
-        };
-        deepest = deepest.max(level);
-        pending.extend(children.map(|child| (child, level.saturating_add(1))));
-    }
-    deepest
 }
 
 impl Header {
@@ -507,15 +487,6 @@ fn read_common(json: &[u8]) -> Option<Raw<'_>> {
         members: Vec::new(),
         invalid: None,
     })
-}
-
-/// What follows JSON whitespace (RFC 8259 §2) at the start of `json`.
-fn skip_whitespace(json: &[u8]) -> &[u8] {
-    let start = json
-        .iter()
-        .position(|&b| !crate::json::is_json_whitespace(b))
-        .unwrap_or(json.len());
-    json.get(start..).unwrap_or_default()
 }
 
 /// A string at the start of `json` with no escape sequence or control character (its bytes,
@@ -702,6 +673,8 @@ impl<'de> Visitor<'de> for LooseSeed {
 
 #[cfg(test)]
 mod tests {
+    use alloc::collections::BTreeMap;
+
     use super::*;
     use crate::limits::MAX_KID_LEN;
 
@@ -709,14 +682,6 @@ mod tests {
         (1..arrays).fold(Value::Array(Vec::new()), |inner, _| {
             Value::Array(alloc::vec![inner])
         })
-    }
-
-    #[test]
-    fn depth_counts_levels() {
-        assert_eq!(depth(&Value::Null), 0);
-        assert_eq!(depth(&nested(1)), 1);
-        assert_eq!(depth(&serde_json::json!({"a": [1, {"b": []}]})), 4);
-        assert_eq!(depth(&nested(1000)), 1000);
     }
 
     #[test]
@@ -743,6 +708,34 @@ mod tests {
             [(alloc::vec![1], 1)].into_iter().collect();
         assert_eq!(
             Header::new().with_member("x", &bytes_keys),
+            Err(Error::Misuse(Misuse::Unserializable("header member")))
+        );
+    }
+
+    #[test]
+    fn members_are_checked_by_the_writer() {
+        /// A value that writes the same member name twice.
+        struct Twice;
+        impl Serialize for Twice {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                map.serialize_entry("a", &1)?;
+                map.serialize_entry("a", &2)?;
+                map.end()
+            }
+        }
+        assert_eq!(
+            Header::new().with_member("x", &Twice),
+            Err(Error::Malformed(Malformed::Json {
+                part: "header",
+                problem: JsonProblem::DuplicateMember
+            }))
+        );
+        // A scalar is a member value like any other; a map key must be one JSON writes.
+        assert!(Header::new().with_member("x", &1).is_ok());
+        let by_unit = BTreeMap::from([((), 1)]);
+        assert_eq!(
+            Header::new().with_member("x", &by_unit),
             Err(Error::Misuse(Misuse::Unserializable("header member")))
         );
     }
@@ -838,7 +831,7 @@ mod tests {
             }
             json.push_str(close);
             if let Some(raw) = read_common(json.as_bytes()) {
-                proptest::prop_assert_eq!(crate::json::from_slice::<Raw<'_>>(json.as_bytes()), Ok(raw));
+                proptest::prop_assert_eq!(json::from_slice::<Raw<'_>>(json.as_bytes()), Ok(raw));
             }
         }
     }

@@ -30,6 +30,7 @@ use super::header::{self, AsUnprotected};
 use super::{Header, Part, signing_input};
 use crate::b64;
 use crate::error::{Error, Malformed, Misuse, UnencodedProblem};
+use crate::json;
 use crate::jwa::Algorithm;
 use crate::key::{KeySource, Signer};
 use crate::limits::Limits;
@@ -332,14 +333,10 @@ impl<'a> UnverifiedJson<'a> {
                 limit: limits.token_len(),
             });
         }
-        if input.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        if !is_object(input) {
             return Err(Malformed::Serialization.into());
         }
-        let raw: RawDoc<'a> =
-            crate::json::from_slice(input).map_err(|problem| Malformed::Json {
-                part: "JWS JSON",
-                problem,
-            })?;
+        let raw: RawDoc<'a> = json::from_slice_in(input, "JWS JSON")?;
         let flat = raw.flat;
         if let Some(name) = flat.invalid {
             return Err(Malformed::InvalidMember(name).into());
@@ -438,7 +435,7 @@ impl<'a> UnverifiedJson<'a> {
     /// Those of [`parse`](Self::parse) or [`from_compact`](Self::from_compact);
     /// [`Malformed::Character`] for compact input that is not UTF-8.
     pub fn parse_any(input: &'a [u8]) -> Result<Self, Error> {
-        if input.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        if is_object(input) {
             return Self::parse(input);
         }
         let token = core::str::from_utf8(input).map_err(|_| Malformed::Character)?;
@@ -949,7 +946,13 @@ fn write_json(
         payload,
         entries,
     };
-    serde_json::to_string(&document).map_err(|_| Misuse::Unserializable("header member").into())
+    json::to_string(&document, "header member")
+}
+
+/// Whether `input` holds a JSON object (and so is no compact serialization): its first byte
+/// after JSON whitespace is `{`.
+fn is_object(input: &[u8]) -> bool {
+    json::skip_whitespace(input).first() == Some(&b'{')
 }
 
 /// A JWS JSON serialization as read, before its rules are checked.
