@@ -108,7 +108,9 @@ impl Header {
         // Checked as the header object's member it becomes: a header this crate signs is one
         // it would accept.
         let value = json::to_member_value(value, "header").map_err(|err| match err {
-            Error::Misuse(Misuse::Unserializable(_)) => Misuse::Unserializable("header member").into(),
+            Error::Misuse(Misuse::Unserializable(_)) => {
+                Misuse::Unserializable("header member").into()
+            }
             err => err,
         })?;
         match self.members.iter_mut().find(|(n, _)| n == name) {
