@@ -74,173 +74,145 @@ fn less_than_le(a: &[u8; 32], b: &[u8; 32]) -> bool {
     a.iter().rev().lt(b.iter().rev())
 }
 
-/// The primes of the ROCA fingerprint (Nemec et al., "The Return of Coppersmith's Attack",
-/// CCS 2017, and the authors' detector): the odd primes up to 167.
-///
-/// An RSA prime made by the affected library is `k·M + (65537^a mod M)` with `M` the product
-/// of the first primes, so for each prime `r` here, `N mod r` is a power of 65537 modulo `r`.
-/// A modulus for which that holds for all of them is refused; a random modulus passes all 38
-/// with probability about 4.2·10⁻⁹ (the product over `r` of `ord_r(65537) / (r − 1)`), the
-/// false-positive rate of the published detector.
-const ROCA_PRIMES: [u32; 38] = [
-    3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
-    101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
-];
+/// The ROCA tables, computed when the crate is built: a bad index, an overflow or a zero
+/// divisor in them fails the build, never a key import.
+mod tables {
+    #![allow(
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::cast_possible_truncation,
+        clippy::cast_lossless,
+        clippy::panic,
+        reason = "const evaluation only: a bad index, an overflow or a zero divisor fails the build"
+    )]
 
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_lossless,
-    clippy::panic,
-    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
-)]
-/// `r` as a divisor; zero fails the build.
-const fn nonzero(r: u64) -> NonZeroU64 {
-    match NonZeroU64::new(r) {
-        Some(r) => r,
-        None => panic!("a zero divisor"),
-    }
-}
+    use core::num::NonZeroU64;
 
-/// The multiplicative order of 65537 modulo the prime `r`: a residue lies in the subgroup 65537
-/// generates exactly when it raised to this order is 1.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_lossless,
-    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
-)]
-const fn order_of_65537(r: u32) -> u32 {
-    let g = 65537 % r;
-    let (mut x, mut k) = (g, 1);
-    while x != 1 {
-        x = x * g % r;
-        k += 1;
-    }
-    k
-}
+    /// The primes of the ROCA fingerprint (Nemec et al., "The Return of Coppersmith's Attack",
+    /// CCS 2017, and the authors' detector): the odd primes up to 167.
+    ///
+    /// An RSA prime made by the affected library is `k·M + (65537^a mod M)` with `M` the product
+    /// of the first primes, so for each prime `r` here, `N mod r` is a power of 65537 modulo `r`.
+    /// A modulus for which that holds for all of them is refused; a random modulus passes all 38
+    /// with probability about 4.2·10⁻⁹ (the product over `r` of `ord_r(65537) / (r − 1)`), the
+    /// false-positive rate of the published detector.
+    pub(super) const ROCA_PRIMES: [u32; 38] = [
+        3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89,
+        97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+    ];
 
-/// Each prime of [`ROCA_PRIMES`] with [`order_of_65537`] of it.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_lossless,
-    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
-)]
-const ROCA_SUBGROUPS: [(NonZeroU64, u32); 38] = {
-    let mut all = [(NonZeroU64::MIN, 0); 38];
-    let mut i = 0;
-    while i < ROCA_PRIMES.len() {
-        all[i] = (
-            nonzero(ROCA_PRIMES[i] as u64),
-            order_of_65537(ROCA_PRIMES[i]),
-        );
-        i += 1;
-    }
-    all
-};
-
-/// The primes whose product is [`FAST_MODULUS`]: among the primes of [`ROCA_PRIMES`], those
-/// whose subgroup is smallest relative to `r − 1`, as many as fit below 2^32. A random modulus
-/// has all six residues in their subgroups with probability about 2.9·10⁻⁵, so one pass over
-/// the modulus settles almost every key.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_lossless,
-    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
-)]
-const FAST_PRIMES: [(NonZeroU64, u32); 6] = {
-    let primes = [37, 11, 97, 79, 13, 61];
-    let mut fast = [(NonZeroU64::MIN, 0); 6];
-    let mut i = 0;
-    while i < primes.len() {
-        fast[i] = (nonzero(primes[i] as u64), order_of_65537(primes[i]));
-        i += 1;
-    }
-    fast
-};
-
-/// The product of [`FAST_PRIMES`], 2,473,240,913.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_lossless,
-    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
-)]
-const FAST_MODULUS: NonZeroU64 = {
-    let mut m = 1u64;
-    let mut i = 0;
-    while i < FAST_PRIMES.len() {
-        m *= FAST_PRIMES[i].0.get();
-        i += 1;
-    }
-    nonzero(m)
-};
-
-/// The longest modulus the fast pass reads, in 64-bit limbs: 8192 bits, the largest RSA
-/// modulus a key may have (longer ones are refused before this check).
-const FAST_LIMBS: usize = 128;
-
-/// `2^(64·i) mod FAST_MODULUS` for each limb position `i`, so that `N mod FAST_MODULUS` is a
-/// sum of products with no division per limb: each product is below 2^96, and 128 of them
-/// below 2^103.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_lossless,
-    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
-)]
-const FAST_WEIGHTS: [u32; FAST_LIMBS] = {
-    let mut weights = [0; FAST_LIMBS];
-    let m = FAST_MODULUS.get() as u128;
-    let mut w = 1u128;
-    let mut i = 0;
-    while i < FAST_LIMBS {
-        weights[i] = w as u32;
-        w = (w << 64) % m;
-        i += 1;
-    }
-    weights
-};
-
-/// For each prime of [`FAST_PRIMES`] (all below 128), the residues in the subgroup 65537
-/// generates, as bits of a mask: one look-up instead of a modular power.
-#[allow(
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation,
-    clippy::cast_lossless,
-    reason = "const evaluation: a bad index, an overflow or a zero divisor fails the build"
-)]
-const FAST_MASKS: [(NonZeroU64, u128); 6] = {
-    let mut masks = [(NonZeroU64::MIN, 0u128); 6];
-    let mut i = 0;
-    while i < FAST_PRIMES.len() {
-        let r = FAST_PRIMES[i].0.get();
-        let g = 65537 % r;
-        let (mut x, mut mask) = (1u64, 0u128);
-        loop {
-            mask |= 1 << x;
-            x = x * g % r;
-            if x == 1 {
-                break;
-            }
+    /// `r` as a divisor; zero fails the build.
+    pub(super) const fn nonzero(r: u64) -> NonZeroU64 {
+        match NonZeroU64::new(r) {
+            Some(r) => r,
+            None => panic!("a zero divisor"),
         }
-        masks[i] = (FAST_PRIMES[i].0, mask);
-        i += 1;
     }
-    masks
-};
+
+    /// The multiplicative order of 65537 modulo the prime `r`: a residue lies in the subgroup 65537
+    /// generates exactly when it raised to this order is 1.
+    pub(super) const fn order_of_65537(r: u32) -> u32 {
+        let g = 65537 % r;
+        let (mut x, mut k) = (g, 1);
+        while x != 1 {
+            x = x * g % r;
+            k += 1;
+        }
+        k
+    }
+
+    /// Each prime of [`ROCA_PRIMES`] with [`order_of_65537`] of it.
+    pub(super) const ROCA_SUBGROUPS: [(NonZeroU64, u32); 38] = {
+        let mut all = [(NonZeroU64::MIN, 0); 38];
+        let mut i = 0;
+        while i < ROCA_PRIMES.len() {
+            all[i] = (
+                nonzero(ROCA_PRIMES[i] as u64),
+                order_of_65537(ROCA_PRIMES[i]),
+            );
+            i += 1;
+        }
+        all
+    };
+
+    /// The primes whose product is [`FAST_MODULUS`]: among the primes of [`ROCA_PRIMES`], those
+    /// whose subgroup is smallest relative to `r − 1`, as many as fit below 2^32. A random modulus
+    /// has all six residues in their subgroups with probability about 2.9·10⁻⁵, so one pass over
+    /// the modulus settles almost every key.
+    pub(super) const FAST_PRIMES: [(NonZeroU64, u32); 6] = {
+        let primes = [37, 11, 97, 79, 13, 61];
+        let mut fast = [(NonZeroU64::MIN, 0); 6];
+        let mut i = 0;
+        while i < primes.len() {
+            fast[i] = (nonzero(primes[i] as u64), order_of_65537(primes[i]));
+            i += 1;
+        }
+        fast
+    };
+
+    /// The product of [`FAST_PRIMES`], 2,473,240,913.
+    pub(super) const FAST_MODULUS: NonZeroU64 = {
+        let mut m = 1u64;
+        let mut i = 0;
+        while i < FAST_PRIMES.len() {
+            m *= FAST_PRIMES[i].0.get();
+            i += 1;
+        }
+        nonzero(m)
+    };
+
+    /// The longest modulus the fast pass reads, in 64-bit limbs: 8192 bits, the largest RSA
+    /// modulus a key may have (longer ones are refused before this check).
+    pub(super) const FAST_LIMBS: usize = 128;
+
+    /// `2^(64·i) mod FAST_MODULUS` for each limb position `i`, so that `N mod FAST_MODULUS` is a
+    /// sum of products with no division per limb: each product is below 2^96, and 128 of them
+    /// below 2^103.
+    pub(super) const FAST_WEIGHTS: [u32; FAST_LIMBS] = {
+        let mut weights = [0; FAST_LIMBS];
+        let m = FAST_MODULUS.get() as u128;
+        let mut w = 1u128;
+        let mut i = 0;
+        while i < FAST_LIMBS {
+            weights[i] = w as u32;
+            w = (w << 64) % m;
+            i += 1;
+        }
+        weights
+    };
+
+    /// 2^64 mod [`FAST_MODULUS`]: [`FAST_WEIGHTS`] at limb 1.
+    pub(super) const TWO_64: u64 = FAST_WEIGHTS[1] as u64;
+
+    /// For each prime of [`FAST_PRIMES`] (all below 128), the residues in the subgroup 65537
+    /// generates, as bits of a mask: one look-up instead of a modular power.
+    pub(super) const FAST_MASKS: [(NonZeroU64, u128); 6] = {
+        let mut masks = [(NonZeroU64::MIN, 0u128); 6];
+        let mut i = 0;
+        while i < FAST_PRIMES.len() {
+            let r = FAST_PRIMES[i].0.get();
+            let g = 65537 % r;
+            let (mut x, mut mask) = (1u64, 0u128);
+            loop {
+                mask |= 1 << x;
+                x = x * g % r;
+                if x == 1 {
+                    break;
+                }
+            }
+            masks[i] = (FAST_PRIMES[i].0, mask);
+            i += 1;
+        }
+        masks
+    };
+}
+
+#[cfg(test)]
+use tables::FAST_PRIMES;
+use tables::{FAST_LIMBS, FAST_MASKS, FAST_MODULUS, FAST_WEIGHTS, ROCA_SUBGROUPS, TWO_64};
 
 /// Refuses an RSA modulus with the ROCA structure ([`KeyRejected::RocaModulus`]): one whose
-/// residue modulo every prime of [`ROCA_PRIMES`] lies in the subgroup generated by 65537.
+/// residue modulo every prime of [`tables::ROCA_PRIMES`] lies in the subgroup generated by 65537.
 /// Anyone can factor such a modulus (CVE-2017-15361).
 ///
 /// `n` is big-endian without leading zeros, at most 8192 bits (the caller has checked its
@@ -293,9 +265,6 @@ fn residue_fast(n: &[u8]) -> Option<u64> {
     let reduced = (hi % FAST_MODULUS).wrapping_mul(TWO_64 % FAST_MODULUS);
     Some((reduced % FAST_MODULUS).wrapping_add(lo % FAST_MODULUS) % FAST_MODULUS)
 }
-
-/// 2^64 mod [`FAST_MODULUS`]: [`FAST_WEIGHTS`] at limb 1.
-const TWO_64: u64 = FAST_WEIGHTS[1] as u64;
 
 /// `n mod r`, by Horner's rule over the bytes.
 fn residue(n: &[u8], r: NonZeroU64) -> u64 {
