@@ -53,6 +53,27 @@ pub struct Skipped {
     shape: Shape,
 }
 
+impl Skipped {
+    /// For [`JwkSet::skipped`], the position in the `"keys"` array of the JSON; for
+    /// [`KeyRing::skipped`], the position in [`JwkSet::keys`].
+    #[must_use]
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The member's `kid`, if it had a string one of at most 256 bytes.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Why the member was left out.
+    #[must_use]
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+}
+
 /// The `kty`, `crv` and `alg` of a member left out, as far as they could be read: enough to
 /// tell which tokens it might have been meant for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -104,27 +125,6 @@ impl Shape {
             // `EdDSA` names Ed448 too (RFC 8037): any OKP key might have been meant.
             Family::Ed25519 => kty == "OKP",
         }
-    }
-}
-
-impl Skipped {
-    /// For [`JwkSet::skipped`], the position in the `"keys"` array of the JSON; for
-    /// [`KeyRing::skipped`], the position in [`JwkSet::keys`].
-    #[must_use]
-    pub fn index(&self) -> usize {
-        self.index
-    }
-
-    /// The member's `kid`, if it had a string one of at most 256 bytes.
-    #[must_use]
-    pub fn kid(&self) -> Option<&str> {
-        self.kid.as_deref()
-    }
-
-    /// Why the member was left out.
-    #[must_use]
-    pub fn error(&self) -> &Error {
-        &self.error
     }
 }
 
