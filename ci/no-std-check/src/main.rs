@@ -36,9 +36,12 @@ mod firmware {
         }
     }
 
-    // ring asks getrandom 0.2 for randomness only to generate keys and to sign with ECDSA or RSA;
-    // the checks here never do. A board reads its hardware RNG in this function; without one, it
-    // must fail rather than return predictable bytes.
+    // ring asks getrandom 0.2 for randomness to generate keys and to sign with ECDSA or RSA, and
+    // jose-ring asks for it once per P-256/P-384 public key it builds (its point check is an ECDH
+    // agreement with a throw-away key): `run` needs it for the ES256 key of its JWK Set. A board
+    // reads its hardware RNG in this function; without one, it must fail rather than return
+    // predictable bytes, and EC keys are then rejected (`KeyRejected::Rng`). This image is
+    // linked, not run, so it has none.
     getrandom::register_custom_getrandom!(board_random);
 
     fn board_random(_buf: &mut [u8]) -> Result<(), getrandom::Error> {
