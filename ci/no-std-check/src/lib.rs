@@ -3,8 +3,8 @@
 //! key ring, ES256 and EdDSA tokens verified through it, and `jwt::decode` with a fixed time
 //! (no clock on a bare-metal board), including the rejections that must happen.
 //!
-//! `src/main.rs` links this into a bare-metal firmware image, which CI links and measures but
-//! does not run; on wasm32-unknown-unknown the `jose_check` export below is the entry point of
+//! `src/main.rs` links this into a bare-metal RISC-V firmware image, which CI runs under QEMU
+//! and measures; on wasm32-unknown-unknown the `jose_check` export below is the entry point of
 //! the cdylib CI builds. `tests/wasi.rs` runs `run` for real, on wasm32-wasip1 under Node.
 #![no_std]
 
