@@ -24,7 +24,9 @@ Exit codes:
      (jwks select). The library's error is printed on stderr as `error: <message>`.
   2  the input you gave is unusable: bad arguments, an unreadable file, a key file that is
      not a usable key (not a JWK, JWK Set or PEM key; encrypted; wrong type for --alg),
-     claims or a header that are not a JSON object.
+     claims or a header that are not a JSON object, keys that cannot be fetched (verify
+     --jwks-uri/--issuer: no answer, not 200 OK, too large, not a JWK Set or discovery
+     document).
 
 Nothing secret is printed unless asked for (`key generate`, `key convert` of a private key).
 `-` reads stdin wherever a file or a token goes.";
