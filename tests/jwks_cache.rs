@@ -300,7 +300,7 @@ fn the_ring_binds_the_cache_algorithms_and_skips_the_rest() {
     let mut cache = KeySetCache::new(&[&jwa::ES256]);
     let request = cache.poll(at(0)).unwrap();
     let body = format!(
-        r#"{{"keys":[{},{},{{"kty":"XYZ","kid":"q"}}]}}"#,
+        r#"{{"keys":[{},{},{{"kty":"EC","kid":"q"}}]}}"#,
         Jwk::from_verifying_key(&es.verifying_key()).to_json().unwrap(),
         Jwk::from_verifying_key(&ed.verifying_key()).to_json().unwrap()
     );
