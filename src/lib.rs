@@ -155,12 +155,13 @@ mod time;
 pub mod dangerous;
 pub mod jwa;
 pub mod jwk;
+pub mod jwks;
 pub mod jws;
 pub mod jwt;
 pub mod manual;
 
 pub use error::{
-    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, Malformed, Misuse, NoKey,
+    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse, NoKey,
     UnencodedProblem, Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};
