@@ -25,8 +25,9 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 use jose_ring::jwa::Algorithm;
 use jose_ring::jwk::JwkSet;
+use jose_ring::jwks::{self, UriPolicy, WellKnown};
 use jose_ring::jwt::{self, Validation};
-use jose_ring::{Error, Limits, NoKey};
+use jose_ring::{Error, KeySetError, Limits, NoKey};
 use ureq::Agent;
 use ureq::http::StatusCode;
 
@@ -79,7 +80,7 @@ pub(crate) fn decode(
         (Some(uri), _) => (uri.clone(), algs.to_vec(), rules),
         (None, Some(issuer)) => {
             let (jwks_uri, named) = discover(&client, issuer, args.discovery)?;
-            // --alg narrows what the issuer names; with neither, the keys' own `alg`.
+            // --alg replaces what the issuer names; with neither, the keys' own `alg`.
             let algs = if algs.is_empty() {
                 named
             } else {
@@ -106,14 +107,39 @@ pub(crate) fn decode(
     }
 }
 
-/// The issuer's `jwks_uri` and the algorithms it signs with, from its discovery document.
+/// The issuer's `jwks_uri` and the algorithms it signs with, from its discovery document
+/// (empty when it names none: the keys' own `alg` then).
 fn discover(
     client: &Client,
     issuer: &str,
     kind: Discovery,
 ) -> Result<(String, Vec<&'static Algorithm>), Failure> {
-    let _ = (client, issuer, kind);
-    Err(Failure::Usage("--issuer: not yet".into()))
+    let well_known = match kind {
+        Discovery::Oidc => WellKnown::OpenIdConfiguration,
+        Discovery::Oauth => WellKnown::OAuthAuthorizationServer,
+    };
+    let uri = jwks::discovery_uri(issuer, well_known).map_err(|e| Failure::usage("--issuer", e))?;
+    let what = format!("the discovery document at {uri}");
+    let body = client.get(
+        &what,
+        &uri,
+        "application/json",
+        jwks::MAX_DOCUMENT_LEN,
+        Fresh::Any,
+    )?;
+    let policy = if client.allow_http_loopback {
+        UriPolicy::AllowHttpLoopback
+    } else {
+        UriPolicy::HttpsOnly
+    };
+    let found = jwks::Discovery::from_json(&body, issuer, policy).map_err(|e| match e {
+        Error::KeySet(KeySetError::IssuerMismatch) => Failure::Usage(format!(
+            "{what}: its issuer is not {issuer} (the URL must be the issuer exactly as the \
+             document and the tokens write it)"
+        )),
+        other => Failure::usage(&what, other),
+    })?;
+    Ok((found.jwks_uri().to_owned(), found.algorithms().to_vec()))
 }
 
 /// Parses `--timeout`: a positive number of seconds, fractions allowed.
@@ -177,19 +203,23 @@ impl Client {
         fresh: Fresh,
     ) -> Result<(Keys, Vec<String>), Failure> {
         let what = format!("the JWKS at {uri}");
-        let body = self.get(
-            &what,
-            uri,
-            "application/jwk-set+json, application/json",
-            fresh,
-        )?;
+        let accept = "application/jwk-set+json, application/json";
+        let body = self.get(&what, uri, accept, self.limits.jwks_len(), fresh)?;
         let set = JwkSet::from_json_with_limits(&body, &self.limits)
             .map_err(|e| Failure::usage(&what, e))?;
         Keys::verifying(&set, algs, &what, "the JWKS")
     }
 
-    /// The body of a `200 OK` answer to `GET uri`; `what` names it in messages.
-    fn get(&self, what: &str, uri: &str, accept: &str, fresh: Fresh) -> Result<Vec<u8>, Failure> {
+    /// The body of a `200 OK` answer to `GET uri`, at most `limit` bytes; `what` names it in
+    /// messages.
+    fn get(
+        &self,
+        what: &str,
+        uri: &str,
+        accept: &str,
+        limit: usize,
+        fresh: Fresh,
+    ) -> Result<Vec<u8>, Failure> {
         let failed =
             |why: &dyn std::fmt::Display| Failure::Usage(format!("cannot fetch {what}: {why}"));
         let agent = match target(uri, self.allow_http_loopback).map_err(|why| failed(&why))? {
@@ -215,7 +245,6 @@ impl Client {
                 _ => format!("the server answered {status}"),
             }));
         }
-        let limit = self.limits.jwks_len();
         let max = u64::try_from(limit).unwrap_or(u64::MAX);
         if response
             .body()
@@ -239,8 +268,8 @@ impl Client {
                 "no complete answer within {} s (--timeout)",
                 self.timeout.as_secs_f64()
             ),
-            ureq::Error::BodyExceedsLimit(_) => {
-                format!("the body is larger than {} bytes", self.limits.jwks_len())
+            ureq::Error::BodyExceedsLimit(limit) => {
+                format!("the body is larger than {limit} bytes")
             }
             // The kind alone where it says it all (`connection refused`, without `os error 111`).
             ureq::Error::Io(e) => match e.kind() {

@@ -405,3 +405,191 @@ fn a_slow_server_hits_the_timeout() {
         "invalid value '0' for '--timeout <SECONDS>'",
     );
 }
+
+// ---------------------------------------------------------------- --issuer
+
+/// An identity provider with several issuers on one server, each with its discovery
+/// document; the JWKS at `/jwks` holds key A, the one at `/rotating-jwks` rotates from A to B
+/// as in [`rotating`].
+fn provider() -> (Server, SigningKey, SigningKey) {
+    let (a, set_a) = key("a");
+    let (b, set_b) = key("b");
+    let server = Server::start(move |base, request| {
+        let document = |issuer: &str, jwks_uri: &str, algs: Option<&[&str]>| {
+            let mut doc = json!({"issuer": issuer, "jwks_uri": jwks_uri});
+            if let Some(algs) = algs {
+                doc["id_token_signing_alg_values_supported"] = json!(algs);
+            }
+            ok(doc.to_string().as_bytes())
+        };
+        let jwks = format!("{base}/jwks");
+        let oidc = "/.well-known/openid-configuration";
+        match request.path.as_str() {
+            "/jwks" => ok(&set_a),
+            "/rotating-jwks" if request.nth == 0 => ok(&set_a),
+            "/rotating-jwks" => ok(&set_b),
+            p if p == format!("/good{oidc}") => document(
+                &format!("{base}/good"),
+                &jwks,
+                Some(&["none", "HS256", "ES256"]),
+            ),
+            p if p == format!("/rotating{oidc}") => document(
+                &format!("{base}/rotating"),
+                &format!("{base}/rotating-jwks"),
+                None,
+            ),
+            p if p == format!("/liar{oidc}") => document(&format!("{base}/other"), &jwks, None),
+            p if p == format!("/rs{oidc}") => {
+                document(&format!("{base}/rs"), &jwks, Some(&["RS256"]))
+            }
+            p if p == format!("/plain{oidc}") => {
+                document(&format!("{base}/plain"), "http://192.0.2.1/jwks", None)
+            }
+            p if p == format!("/html{oidc}") => ok(b"<html>sign in</html>"),
+            // RFC 8414: the well-known part goes before the issuer's path; no algorithms.
+            "/.well-known/oauth-authorization-server/as" => {
+                document(&format!("{base}/as"), &jwks, None)
+            }
+            _ => not_found(),
+        }
+    });
+    (server, a, b)
+}
+
+#[test]
+fn issuer_discovers_then_verifies() {
+    let (server, a, _) = provider();
+    let issuer = server.url("/good");
+    let run = verify(&["--issuer", &issuer], &token(&a, &issuer)).ok();
+    assert_eq!(run.json()["iss"], issuer.as_str());
+    assert_eq!(
+        server.paths(),
+        ["/good/.well-known/openid-configuration", "/jwks"]
+    );
+    assert!(
+        server.requests()[0]
+            .head
+            .contains("\r\naccept: application/json\r\n")
+    );
+}
+
+#[test]
+fn issuer_with_a_rotated_kid_refetches_the_jwks_not_the_document() {
+    let (server, _, b) = provider();
+    let issuer = server.url("/rotating");
+    verify(&["--issuer", &issuer], &token(&b, &issuer)).ok();
+    assert_eq!(
+        server.paths(),
+        [
+            "/rotating/.well-known/openid-configuration",
+            "/rotating-jwks",
+            "/rotating-jwks"
+        ]
+    );
+}
+
+#[test]
+fn a_token_from_another_issuer_is_rejected() {
+    let (server, a, _) = provider();
+    let issuer = server.url("/good");
+    // Not the URL exactly: another issuer, with a trailing slash or on another path.
+    for iss in [
+        format!("{issuer}/"),
+        server.url("/as"),
+        "https://auth.example".into(),
+    ] {
+        failed(
+            verify(&["--issuer", &issuer], &token(&a, &iss)),
+            1,
+            "error: jwt rejected: iss is not an expected issuer",
+        );
+    }
+    assert_eq!(
+        server.paths(),
+        ["/good/.well-known/openid-configuration", "/jwks"].repeat(3)
+    );
+    // --iss cannot widen what --issuer requires.
+    failed(
+        verify(&["--issuer", &issuer, "--iss", "https://auth.example"], "t"),
+        2,
+        "'--issuer <URL>' cannot be used with '--iss <ISS>'",
+    );
+    assert_eq!(server.paths().len(), 6);
+}
+
+#[test]
+fn a_discovery_document_for_another_issuer_is_refused() {
+    let (server, a, _) = provider();
+    let issuer = server.url("/liar");
+    failed(
+        verify(&["--issuer", &issuer], &token(&a, &issuer)),
+        2,
+        &format!(
+            "error: the discovery document at {issuer}/.well-known/openid-configuration: its \
+             issuer is not {issuer} (the URL must be the issuer exactly"
+        ),
+    );
+    // The document's jwks_uri was not fetched.
+    assert_eq!(server.paths(), ["/liar/.well-known/openid-configuration"]);
+}
+
+#[test]
+fn discovery_rules_hold() {
+    let (server, a, _) = provider();
+    let run = |path: &str, extra: &[&str]| {
+        let issuer = server.url(path);
+        let mut args = vec!["--issuer", &issuer];
+        args.extend_from_slice(extra);
+        verify(&args, &token(&a, &issuer))
+    };
+    // The issuer signs with RS256 only: an EC key is not one of its keys.
+    failed(
+        run("/rs", &[]),
+        2,
+        "/jwks: no key of the set verifies RS256\n",
+    );
+    // ... unless --alg says otherwise.
+    run("/rs", &["--alg", "ES256"]).ok();
+    // A jwks_uri that is not https (nor loopback http) is refused before any fetch.
+    failed(
+        run("/plain", &[]),
+        2,
+        "/plain/.well-known/openid-configuration: key set: jwks_uri is not an https URI this \
+         policy allows",
+    );
+    failed(
+        run("/html", &[]),
+        2,
+        "/html/.well-known/openid-configuration: malformed input",
+    );
+    // RFC 8414 metadata, without algorithms: the keys' own alg.
+    run("/as", &["--discovery", "oauth"]).ok();
+    failed(run("/missing", &[]), 2, "the server answered 404 Not Found");
+    assert_eq!(
+        server.paths(),
+        [
+            "/rs/.well-known/openid-configuration",
+            "/jwks",
+            "/rs/.well-known/openid-configuration",
+            "/jwks",
+            "/plain/.well-known/openid-configuration",
+            "/html/.well-known/openid-configuration",
+            "/.well-known/oauth-authorization-server/as",
+            "/jwks",
+            "/missing/.well-known/openid-configuration",
+        ]
+    );
+    // An http issuer needs --allow-http-loopback; an https one gets no discovery over http.
+    let issuer = server.url("/good");
+    failed(
+        jose(&["verify", "--issuer", &issuer, "t"], b""),
+        2,
+        "openid-configuration: http is refused",
+    );
+    failed(
+        verify(&["--issuer", "https://a.example/?x"], "t"),
+        2,
+        "error: --issuer: key set: issuer is not an https URI this policy allows",
+    );
+    assert_eq!(server.paths().len(), 9);
+}
