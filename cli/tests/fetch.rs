@@ -77,6 +77,11 @@ impl Server {
     fn requests(&self) -> Vec<Request> {
         self.log.lock().unwrap().clone()
     }
+
+    /// The request line and headers of request `n`, lowercased.
+    fn head(&self, n: usize) -> String {
+        self.requests()[n].head.clone()
+    }
 }
 
 /// Reads one request head from `stream`, logs it, and writes the answer (ignoring a client
@@ -199,7 +204,7 @@ fn jwks_uri_verifies_with_one_fetch() {
     let run = verify(&["--jwks-uri", &server.url("/jwks")], &token(&a, "x")).ok();
     assert_eq!(run.json()["sub"], "ada");
     assert_eq!(server.paths(), ["/jwks"]);
-    let head = &server.requests()[0].head;
+    let head = server.head(0);
     assert!(head.starts_with("get /jwks http/1.1\r\n"), "{head}");
     assert!(
         head.contains("\r\naccept: application/jwk-set+json, application/json\r\n"),
@@ -215,11 +220,7 @@ fn a_rotated_kid_verifies_after_one_refetch() {
     assert_eq!(run.json()["sub"], "ada");
     assert_eq!(server.paths(), ["/jwks", "/jwks"]);
     // The refetch asks caches on the way to check with the server.
-    assert!(
-        server.requests()[1]
-            .head
-            .contains("\r\ncache-control: no-cache\r\n")
-    );
+    assert!(server.head(1).contains("\r\ncache-control: no-cache\r\n"));
 }
 
 #[test]
@@ -466,11 +467,7 @@ fn issuer_discovers_then_verifies() {
         server.paths(),
         ["/good/.well-known/openid-configuration", "/jwks"]
     );
-    assert!(
-        server.requests()[0]
-            .head
-            .contains("\r\naccept: application/json\r\n")
-    );
+    assert!(server.head(0).contains("\r\naccept: application/json\r\n"));
 }
 
 #[test]
