@@ -1,14 +1,18 @@
 //! `jose verify --jwks-uri` and `--issuer`: the keys fetched over HTTP.
 //!
-//! The library does no I/O; this module is the CLI's small HTTP client around it (ureq,
-//! blocking, over rustls with ring and Mozilla's roots from `webpki-roots`). Every fetch:
+//! The library does no I/O; this module is the CLI's small HTTP client around it: ureq,
+//! blocking, over rustls with ring (the library's own crypto; no OpenSSL, no aws-lc), trusting
+//! Mozilla's roots compiled in from `webpki-roots` (the same answer on every machine, and in a
+//! container without a CA bundle; a private CA is not trusted). Every fetch:
 //!
 //! - is a `GET` of an `https` URI; `http` only with `--allow-http-loopback` and only to
-//!   127.0.0.1, `[::1]` or `localhost` (for tests), never through a proxy;
-//! - must end within `--timeout` (connecting, TLS, headers and body; 10 s by default);
-//! - reads at most the library's `Limits::jwks_len` (1 MiB) of body: a larger
-//!   `Content-Length` is refused before reading, and a body without one stops being read
-//!   there;
+//!   127.0.0.1, `[::1]` or `localhost` (for tests), never through a proxy (https goes through
+//!   the one `HTTPS_PROXY`/`ALL_PROXY` name, as ureq reads them);
+//! - must end within `--timeout` (connecting, TLS, headers and body; 10 s by default), of
+//!   which connecting may take at most 5 s;
+//! - reads at most the library's limit of body: `Limits::jwks_len` (1 MiB) for a JWK Set,
+//!   `jwks::MAX_DOCUMENT_LEN` (64 KiB) for a discovery document; a larger `Content-Length` is
+//!   refused before reading, and a body without one stops being read there;
 //! - follows no redirect (a `3xx` is an error naming where it points): the URIs are
 //!   configuration, and a moved key set is for the operator to see, as panva/jose's remote
 //!   key set does;
@@ -45,14 +49,20 @@ pub(crate) struct FetchArgs {
     /// document's issuer and the token's iss must equal URL exactly.
     #[arg(long, value_name = "URL", conflicts_with_all = ["issuers", "jwks_uri"])]
     issuer: Option<String>,
-    /// Which discovery document --issuer reads.
-    #[arg(long, value_enum, value_name = "KIND", default_value_t = Discovery::Oidc, requires = "issuer")]
-    discovery: Discovery,
+    /// Which discovery document --issuer reads (default: oidc).
+    #[arg(long, value_enum, value_name = "KIND", conflicts_with_all = ["key", "jwks_uri"])]
+    discovery: Option<Discovery>,
     /// Seconds each fetch may take in all (connecting, TLS, the answer).
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value = "10",
+        value_parser = seconds,
+        conflicts_with = "key"
+    )]
     timeout: Duration,
-    /// Allow http:// to 127.0.0.1, [::1] or localhost (for tests); https is needed otherwise.
-    #[arg(long)]
+    /// Allow http:// to 127.0.0.1, ::1 or localhost (for tests); https is needed otherwise.
+    #[arg(long, conflicts_with = "key")]
     allow_http_loopback: bool,
 }
 
@@ -79,7 +89,8 @@ pub(crate) fn decode(
     let (jwks_uri, algs, rules) = match (&args.jwks_uri, &args.issuer) {
         (Some(uri), _) => (uri.clone(), algs.to_vec(), rules),
         (None, Some(issuer)) => {
-            let (jwks_uri, named) = discover(&client, issuer, args.discovery)?;
+            let (jwks_uri, named) =
+                discover(&client, issuer, args.discovery.unwrap_or(Discovery::Oidc))?;
             // --alg replaces what the issuer names; with neither, the keys' own `alg`.
             let algs = if algs.is_empty() {
                 named

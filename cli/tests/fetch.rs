@@ -590,3 +590,34 @@ fn discovery_rules_hold() {
     );
     assert_eq!(server.paths().len(), 9);
 }
+
+#[test]
+fn fetch_flags_go_with_a_fetch() {
+    for flags in [
+        &["--key", "k.jwk", "--allow-http-loopback"][..],
+        &["--key", "k.jwk", "--timeout", "1"],
+        &["--key", "k.jwk", "--discovery", "oauth"],
+        &[
+            "--jwks-uri",
+            "https://a.example/jwks",
+            "--discovery",
+            "oauth",
+        ],
+        &[
+            "--jwks-uri",
+            "https://a.example/jwks",
+            "--issuer",
+            "https://a.example",
+        ],
+    ] {
+        let mut args = vec!["verify"];
+        args.extend_from_slice(flags);
+        args.push("t");
+        failed(jose(&args, b""), 2, "cannot be used with");
+    }
+    failed(
+        jose(&["verify", "t"], b""),
+        2,
+        "<--key <FILE>|--jwks-uri <URI>|--issuer <URL>>",
+    );
+}
