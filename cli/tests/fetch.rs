@@ -35,6 +35,21 @@ struct Request {
     head: String,
 }
 
+/// An answer: the raw response bytes, and how long to wait between its head and its body.
+struct Reply {
+    bytes: Vec<u8>,
+    stall: Duration,
+}
+
+impl From<Vec<u8>> for Reply {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self {
+            bytes,
+            stall: Duration::ZERO,
+        }
+    }
+}
+
 /// A test HTTP server: every connection gets one answer (`connection: close`), in its own
 /// thread, from `respond`.
 struct Server {
@@ -45,11 +60,13 @@ struct Server {
 impl Server {
     /// Serves on 127.0.0.1 (an ephemeral port); `respond` gets the server's base URL and
     /// the request, and returns the raw response bytes.
-    fn start(respond: impl Fn(&str, &Request) -> Vec<u8> + Send + Sync + 'static) -> Self {
+    fn start<R: Into<Reply>>(
+        respond: impl Fn(&str, &Request) -> R + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let log: Arc<Mutex<Vec<Request>>> = Arc::default();
-        let respond = Arc::new(respond);
+        let respond = Arc::new(move |base: &str, request: &Request| respond(base, request).into());
         let (server_base, server_log) = (base.clone(), Arc::clone(&log));
         thread::spawn(move || {
             for stream in listener.incoming() {
@@ -90,7 +107,7 @@ fn answer(
     mut stream: TcpStream,
     base: &str,
     log: &Mutex<Vec<Request>>,
-    respond: &(dyn Fn(&str, &Request) -> Vec<u8> + Send + Sync),
+    respond: &(dyn Fn(&str, &Request) -> Reply + Send + Sync),
 ) {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -114,8 +131,16 @@ fn answer(
         log.push(request.clone());
         request
     };
-    let _ = stream.write_all(&respond(base, &request));
-    let _ = stream.flush();
+    let reply = respond(base, &request);
+    let split = reply
+        .bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(0, |i| i + 4);
+    let (head, body) = reply.bytes.split_at(split);
+    let _ = stream.write_all(head).and_then(|()| stream.flush());
+    thread::sleep(reply.stall);
+    let _ = stream.write_all(body).and_then(|()| stream.flush());
 }
 
 /// A `200 OK` answer with `body`.
@@ -381,25 +406,34 @@ fn connection_refused_is_unusable() {
 #[test]
 fn a_slow_server_hits_the_timeout() {
     let (a, set) = key("a");
-    let server = Server::start(move |_, _| {
-        thread::sleep(Duration::from_secs(3));
-        ok(&set)
+    let server = Server::start(move |_, request| {
+        let wait = Duration::from_secs(3);
+        if request.path == "/silent" {
+            thread::sleep(wait);
+        }
+        // `/stalled`: the head at once, the body late.
+        Reply {
+            bytes: ok(&set),
+            stall: wait,
+        }
     });
-    let start = Instant::now();
-    failed(
-        verify(
-            &["--timeout", "0.3", "--jwks-uri", &server.url("/jwks")],
-            &token(&a, "x"),
-        ),
-        2,
-        "/jwks: no complete answer within 0.3 s (--timeout)",
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        start.elapsed()
-    );
-    assert_eq!(server.paths(), ["/jwks"]);
+    for path in ["/silent", "/stalled"] {
+        let start = Instant::now();
+        failed(
+            verify(
+                &["--timeout", "0.3", "--jwks-uri", &server.url(path)],
+                &token(&a, "x"),
+            ),
+            2,
+            &format!("{path}: no complete answer within 0.3 s (--timeout)"),
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+    assert_eq!(server.paths(), ["/silent", "/stalled"]);
     failed(
         verify(&["--timeout", "0", "--jwks-uri", &server.url("/jwks")], "t"),
         2,
