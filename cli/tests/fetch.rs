@@ -136,7 +136,7 @@ fn answer(
         .bytes
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .map_or(0, |i| i + 4);
+        .map_or(0, |i| i.saturating_add(4));
     let (head, body) = reply.bytes.split_at(split);
     let _ = stream.write_all(head).and_then(|()| stream.flush());
     thread::sleep(reply.stall);
