@@ -251,7 +251,8 @@ impl Client {
                 .filter(|l| l.len() <= 512);
             return Err(failed(&match location {
                 Some(to) if status.is_redirection() => format!(
-                    "the server answered {status}, to {to}: redirects are not followed (give the URI it points to)"
+                    "the server answered {status}, to {to}: redirects are not followed (give \
+                     the URI it points to)"
                 ),
                 _ => format!("the server answered {status}"),
             }));

@@ -68,8 +68,8 @@ Instead of a file, the keys can be fetched: --jwks-uri names a JWK Set, --issuer
 whose discovery document (OpenID Connect, or RFC 8414 with --discovery oauth) names its
 jwks_uri and algorithms (--alg replaces them). With --issuer the document's issuer and the
 token's iss must equal URL exactly. Fetches are https only, follow no redirect, need 200 OK,
-read at most 1 MiB and must end within --timeout; a token whose kid the set lacks gets the
-set fetched once more (the keys may have rotated).
+read at most 1 MiB (64 KiB of discovery document) and must end within --timeout; a token
+whose kid the set lacks gets the set fetched once more (the keys may have rotated).
 
 Exit 1 when the token is rejected, 2 when the key or arguments are unusable (a fetch that
 fails, a body that is not a JWK Set or a discovery document).")]
