@@ -18,12 +18,14 @@
 mod cache;
 mod cache_control;
 mod discovery;
+mod issuers;
 mod provider;
 #[cfg(feature = "std")]
 mod shared;
 mod uri;
 
 pub use cache::{CachePolicy, CacheState, KeySetCache, Refetch, Request, Response};
+pub use issuers::Issuers;
 pub use provider::KeyProvider;
 #[cfg(feature = "std")]
 pub use shared::{Fetch, Keys, SharedKeySet};
