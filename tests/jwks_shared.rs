@@ -1,4 +1,5 @@
 //! The blocking shared key set with real threads, a counting fetcher and a fake clock.
+#![cfg(feature = "std")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
