@@ -306,7 +306,7 @@ pub enum NoKey {
     Algorithm,
     /// More than one key fits and the token does not tell them apart.
     Ambiguous,
-    /// The token's `iss` (absent, or not a string) names none of the issuers a
+    /// The token has no `iss`, or one that names none of the issuers a
     /// [`jwks::Issuers`](crate::jwks::Issuers) verifier knows.
     UnknownIssuer,
 }

@@ -18,8 +18,16 @@
 mod cache;
 mod cache_control;
 mod discovery;
+mod issuers;
+mod provider;
+#[cfg(feature = "std")]
+mod shared;
 mod uri;
 
 pub use cache::{CachePolicy, CacheState, KeySetCache, Refetch, Request, Response};
+pub use issuers::Issuers;
+pub use provider::KeyProvider;
+#[cfg(feature = "std")]
+pub use shared::{Fetch, Keys, SharedKeySet};
 pub use discovery::{Discovery, MAX_DOCUMENT_LEN, WellKnown, discovery_uri};
 pub use uri::UriPolicy;
