@@ -154,6 +154,7 @@ mod serialization;
 mod time;
 
 pub mod dangerous;
+pub mod dpop;
 pub mod jwa;
 pub mod jwk;
 pub mod jws;
@@ -161,7 +162,7 @@ pub mod jwt;
 pub mod manual;
 
 pub use error::{
-    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, Malformed, Misuse, NoKey,
+    ClaimError, CritProblem, Dpop, Error, JsonProblem, KeyRejected, Malformed, Misuse, NoKey,
     UnencodedProblem, Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};

@@ -271,6 +271,12 @@ impl Jwk {
         parse::from_members(members)
     }
 
+    /// Reads one JWK from the members of a JSON object already read strictly (a header's
+    /// `jwk`, for DPoP), with the member rules of [`from_json`](Self::from_json).
+    pub(crate) fn from_members(members: serde_json::Map<String, Value>) -> Result<Self, Error> {
+        parse::from_members(members)
+    }
+
     /// The key type: `"oct"`, `"RSA"`, `"EC"` or `"OKP"`.
     #[must_use]
     pub fn kty(&self) -> &'static str {
