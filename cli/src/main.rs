@@ -1,6 +1,7 @@
 //! `jose`: decode, verify and sign JWTs and JWSs, and manage JWKs, from a shell. Built on
 //! `jose-ring`: every check is the library's, with its defaults.
 
+mod dpop_cmd;
 mod fail;
 mod input;
 mod key_cmd;
@@ -76,6 +77,9 @@ The header is {\"alg\":..,\"typ\":\"JWT\"} plus the key's kid; --typ, --kid and 
     /// Work with JWK Sets.
     #[command(subcommand)]
     Jwks(JwksCommand),
+    /// Make and check DPoP proofs (RFC 9449).
+    #[command(subcommand)]
+    Dpop(dpop_cmd::DpopCommand),
 }
 
 #[derive(Args)]
@@ -342,6 +346,7 @@ fn main() -> ExitCode {
         Command::Jws(JwsCommand::Verify(args)) => token_cmd::jws_verify(&args, &mut notes),
         Command::Key(command) => key_cmd::key(command),
         Command::Jwks(command) => key_cmd::jwks(command),
+        Command::Dpop(command) => dpop_cmd::dpop(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

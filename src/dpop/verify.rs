@@ -29,9 +29,10 @@ pub const MAX_PROOF_LEN: usize = 8 * 1024;
 pub const DEFAULT_MAX_AGE: u64 = 60;
 
 /// The asymmetric algorithms of [`jwa`], the default list a proof's `alg` must be in.
-const ASYMMETRIC: [&Algorithm; 9] = [
+const ASYMMETRIC: [&Algorithm; 10] = [
     &jwa::ES256,
     &jwa::ES384,
+    &jwa::Ed25519,
     &jwa::EdDSA,
     &jwa::PS256,
     &jwa::PS384,
