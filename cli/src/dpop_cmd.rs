@@ -2,6 +2,7 @@
 //! the library's (`jose_ring::dpop`).
 
 use clap::{Args, Subcommand};
+use jose_ring::jwa::Algorithm;
 use jose_ring::jwt::NumericDate;
 use jose_ring::{Error, dpop};
 use serde::Serialize;
@@ -127,10 +128,7 @@ fn proof(args: &ProofArgs) -> Result<(), Failure> {
         }
     };
     if alg.is_symmetric() {
-        return Err(Failure::Usage(format!(
-            "--alg {}: a DPoP proof is signed with a key pair, never a shared secret",
-            alg.name()
-        )));
+        return Err(symmetric(alg));
     }
     if !jwk.is_private() {
         return Err(Failure::Usage(
@@ -164,10 +162,7 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
     input::one_stdin(&[&args.proof, token_file])?;
     let algs = input::algorithms(&args.algs)?;
     if let Some(alg) = algs.iter().find(|alg| alg.is_symmetric()) {
-        return Err(Failure::Usage(format!(
-            "--alg {}: a DPoP proof is signed with a key pair, never a shared secret",
-            alg.name()
-        )));
+        return Err(symmetric(alg));
     }
     // The rules would refuse every proof for an unusable URI: say it is the argument.
     dpop::normalize_htu(&args.htu).map_err(|e| Failure::usage("--htu", e))?;
@@ -194,6 +189,14 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         jti: verified.jti(),
         iat: verified.iat().as_seconds(),
     })
+}
+
+/// The failure for an HMAC algorithm given where a proof's algorithm goes.
+fn symmetric(alg: &Algorithm) -> Failure {
+    Failure::Usage(format!(
+        "--alg {}: a DPoP proof is signed with a key pair, never a shared secret",
+        alg.name()
+    ))
 }
 
 /// The access token in `path` (`-` for stdin), without surrounding whitespace.

@@ -24,7 +24,7 @@ mod dpop_support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use dpop_support::{file, fixture, jose, parts};
+use dpop_support::{file, fixture, jose, parts, tampered};
 use serde_json::{Value, json};
 
 const ACCESS_TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZGEifQ.not-checked-here~";
@@ -233,14 +233,7 @@ fn ours_verify_there(at: &str) -> usize {
     }
     // Negative controls: the checker refuses what it should, so its acceptance means something.
     let (_, _, first) = &expected[0];
-    let mut tampered = first.clone();
-    let middle = first.len() - 20;
-    let new = if &first[middle..=middle] == "A" {
-        "B"
-    } else {
-        "A"
-    };
-    tampered.replace_range(middle..=middle, new);
+    let tampered = tampered(first);
     let refusals: [(&str, Value, &str); 6] = [
         ("htm", json!({"htm": "POST"}), "htm"),
         ("htu", json!({"htu": "https://rs.example/api/other"}), "htu"),

@@ -2,6 +2,8 @@
 #![allow(
     dead_code,
     clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
     clippy::expect_used,
     clippy::panic,
     reason = "test helpers, not all used by every test crate; a panic is a failed test"
@@ -110,4 +112,18 @@ pub fn parts(proof: &str) -> (Value, Value) {
         serde_json::from_slice::<Value>(&bytes).unwrap()
     };
     (next(), next())
+}
+
+/// `proof` with one character of its signature changed, in the middle so that the segment
+/// stays canonical base64url.
+pub fn tampered(proof: &str) -> String {
+    let middle = proof.len() - 20;
+    let new = if &proof[middle..=middle] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    let mut out = proof.to_owned();
+    out.replace_range(middle..=middle, new);
+    out
 }
