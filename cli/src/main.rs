@@ -150,7 +150,7 @@ pub(crate) enum JwsCommand {
     /// Sign any payload bytes.
     #[command(after_help = "\
 Example:
-  jose jws sign --key key.jwk --alg EdDSA document.pdf > document.jws
+  jose jws sign --key key.jwk --alg Ed25519 document.pdf > document.jws
   jose jws sign --key key.jwk --alg ES256 --detached --unencoded - < body.json
   jose jws sign --key key.jwk --flattened - < message.txt
 
@@ -225,7 +225,7 @@ pub(crate) struct JwsVerifyArgs {
 
 #[derive(Subcommand)]
 pub(crate) enum KeyCommand {
-    /// Generate a private JWK (HS256/384/512, ES256, ES384, EdDSA).
+    /// Generate a private JWK (HS256/384/512, ES256, ES384, Ed25519, EdDSA).
     #[command(after_help = "\
 Example:
   jose key generate --alg ES256 --kid 2026-11 > private.jwk
