@@ -729,7 +729,34 @@ fn round_trip_es384() {
 
 #[test]
 fn round_trip_ed25519() {
+    // RFC 9864's name, as current clients (panva's `dpop`) sign; the deprecated one too.
+    round_trip(&SigningKey::generate(&jwa::Ed25519).unwrap(), &jwa::Ed25519);
     round_trip(&SigningKey::generate(&jwa::EdDSA).unwrap(), &jwa::EdDSA);
+}
+
+#[test]
+fn ed25519_and_eddsa_are_two_algorithms_for_proofs() {
+    let key = SigningKey::generate(&jwa::Ed25519).unwrap();
+    let proof = ProofBuilder::new(&key, "POST", HTU)
+        .with_iat(now())
+        .build()
+        .unwrap();
+    assert!(proof.starts_with(&b64(br#"{"typ":"dpop+jwt","alg":"Ed25519","jwk":"#)[..40]));
+    let only_eddsa = rules().with_algorithms(&[&jwa::EdDSA]);
+    assert_eq!(
+        check(&proof, &only_eddsa),
+        Err(Dpop::AlgorithmNotAllowed.into())
+    );
+    let only_ed25519 = rules().with_algorithms(&[&jwa::Ed25519]);
+    assert_eq!(check(&proof, &only_ed25519), Ok(()));
+    // The same key and signature under the other name: a jwk whose `alg` says Ed25519 does not
+    // bind to EdDSA.
+    let h = json!({"typ": "dpop+jwt", "alg": "EdDSA",
+        "jwk": with(&public_jwk(&key), "alg", json!("Ed25519"))});
+    assert_eq!(
+        check(&unsigned(&h, &claims()), &rules()),
+        Err(KeyRejected::WrongAlgorithm { expected: "EdDSA" }.into())
+    );
 }
 
 #[test]
@@ -988,7 +1015,7 @@ fn challenges_for_errors() {
     assert!(
         nonce
             .to_string()
-            .starts_with(r#"DPoP error="use_dpop_nonce", algs="ES256 ES384 EdDSA"#)
+            .starts_with(r#"DPoP error="use_dpop_nonce", algs="ES256 ES384 Ed25519 EdDSA"#)
     );
     // Errors never echo the proof: a proof whose every string is a marker.
     let marker = "SECRETMARKER";
