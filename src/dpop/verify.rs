@@ -28,7 +28,8 @@ pub const MAX_PROOF_LEN: usize = 8 * 1024;
 /// The default maximum age of a proof, in seconds.
 pub const DEFAULT_MAX_AGE: u64 = 60;
 
-/// The asymmetric algorithms of [`jwa`], the default list a proof's `alg` must be in.
+/// The asymmetric algorithms of [`jwa`], the default list a proof's `alg` must be in: `Ed25519`
+/// (RFC 9864, what current clients send) and the deprecated `EdDSA` both.
 const ASYMMETRIC: [&Algorithm; 10] = [
     &jwa::ES256,
     &jwa::ES384,
