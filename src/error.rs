@@ -56,6 +56,10 @@ pub enum Error {
     Misuse(Misuse),
     /// A remote key set or its discovery document cannot serve: see [`jwks`](crate::jwks).
     KeySet(KeySetError),
+    /// A DPoP proof (RFC 9449) is refused by [`dpop::verify`](crate::dpop::verify) for a
+    /// reason of DPoP's own; the JWS and JWK steps of the check report their usual errors
+    /// ([`Error::InvalidSignature`], [`Error::KeyRejected`], ...).
+    Dpop(Dpop),
 }
 
 /// Why a remote key set ([`jwks`](crate::jwks)) cannot serve a token, or why a discovery
@@ -106,6 +110,12 @@ pub enum Misuse {
     OwnMethod(&'static str),
     /// A JWS JSON serialization was to be signed with no signatory.
     NoSignatory,
+    /// No time was given where the `std` clock is not available: a DPoP proof built without
+    /// `std` needs [`ProofBuilder::with_iat`](crate::dpop::ProofBuilder::with_iat).
+    NoTime,
+    /// A DPoP nonce the server would send is not 1 or more `NQCHAR`s (visible ASCII other
+    /// than the double quote and the backslash, RFC 9449 §8.1).
+    DpopNonce,
 }
 
 /// Why a JWT whose signature verified is still rejected (RFC 7519 §4.1, RFC 8725 §3.11).
@@ -165,6 +175,12 @@ pub enum ClaimError {
     MissingRole(alloc::boxed::Box<str>),
     /// The revocation check reported the token's `jti` as revoked.
     Revoked,
+    /// The token is bound to a key (`cnf.jkt`, RFC 9449 §6) and the validation checked no
+    /// DPoP proof: set one with
+    /// [`Validation::with_dpop`](crate::jwt::Validation::with_dpop).
+    ProofRequired,
+    /// The token's `cnf.jkt` is not the thumbprint of the DPoP proof's key (RFC 9449 §6.1).
+    ProofKeyMismatch,
 }
 
 /// Why an input is not well-formed.
@@ -360,6 +376,69 @@ pub enum KeyRejected {
     RocaModulus,
 }
 
+/// Why a DPoP proof (RFC 9449 §4.3) is refused, for the checks that are DPoP's own.
+///
+/// [`MissingNonce`](Self::MissingNonce) and [`NonceMismatch`](Self::NonceMismatch) are the two
+/// a server answers with `error="use_dpop_nonce"` and a fresh `DPoP-Nonce`; every other
+/// reason (and every other error of [`dpop::verify`](crate::dpop::verify)) is
+/// `error="invalid_dpop_proof"`. [`dpop::Challenge::for_error`](crate::dpop::Challenge::for_error)
+/// makes that choice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Dpop {
+    /// The request carries no `DPoP` header.
+    NoProof,
+    /// The request carries more than one `DPoP` header (RFC 9449 §4.3, check 1).
+    SeveralProofs,
+    /// The header `typ` is not exactly `dpop+jwt`.
+    InvalidTyp,
+    /// The header `alg` names a symmetric (HMAC) algorithm: a proof needs a key pair.
+    SymmetricAlgorithm,
+    /// The header `alg` is not one of the asymmetric algorithms the server accepts.
+    AlgorithmNotAllowed,
+    /// The header has no `jwk`.
+    MissingJwk,
+    /// The header `jwk` holds private key members (RFC 9449 §4.3, check 7).
+    PrivateJwk,
+    /// A required claim (`jti`, `htm`, `htu`, `iat`) is absent.
+    MissingClaim(&'static str),
+    /// A claim has the wrong JSON type or an unusable value (an empty `jti`, an `htu` that is
+    /// not an absolute `http` or `https` URI).
+    InvalidClaim(&'static str),
+    /// `htm` is not the method of the request.
+    HtmMismatch,
+    /// `htu` is not the URI of the request, compared after normalisation and without query
+    /// and fragment.
+    HtuMismatch,
+    /// A URI given to [`normalize_htu`](crate::dpop::normalize_htu) (the request's, or a
+    /// client's `htu`) is not an absolute `http` or `https` URI this crate can normalise.
+    InvalidUri,
+    /// `iat` is after `now` plus the leeway.
+    IssuedInFuture {
+        /// The validation's time.
+        now: crate::time::NumericDate,
+        /// The proof's `iat`.
+        iat: crate::time::NumericDate,
+    },
+    /// `iat` is older than the maximum age plus the leeway.
+    TooOld {
+        /// The validation's time.
+        now: crate::time::NumericDate,
+        /// The proof's `iat`.
+        iat: crate::time::NumericDate,
+    },
+    /// The server asked for a nonce and the proof has none.
+    MissingNonce,
+    /// The proof's `nonce` is not one the server accepts.
+    NonceMismatch,
+    /// An access token came with the proof and the proof has no `ath`.
+    MissingAth,
+    /// The proof's `ath` is not the hash of the access token it came with.
+    AthMismatch,
+    /// The replay check has seen this proof (its `jti` for its key) before.
+    Replayed,
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -378,6 +457,7 @@ impl fmt::Display for Error {
             Self::Claim(why) => write!(f, "jwt rejected: {why}"),
             Self::Misuse(why) => write!(f, "misuse: {why}"),
             Self::KeySet(why) => write!(f, "key set: {why}"),
+            Self::Dpop(why) => write!(f, "dpop proof rejected: {why}"),
         }
     }
 }
@@ -403,6 +483,12 @@ impl fmt::Display for ClaimError {
             Self::MissingScope(scope) => write!(f, "scope `{scope}` is missing"),
             Self::MissingRole(role) => write!(f, "role `{role}` is missing"),
             Self::Revoked => f.write_str("token is revoked"),
+            Self::ProofRequired => {
+                f.write_str("token is bound to a key (cnf.jkt) and no DPoP proof was checked")
+            }
+            Self::ProofKeyMismatch => {
+                f.write_str("cnf.jkt is not the thumbprint of the DPoP proof's key")
+            }
         }
     }
 }
@@ -463,6 +549,10 @@ impl fmt::Display for Misuse {
                 write!(f, "header member `{name}` is set with its own method")
             }
             Self::NoSignatory => f.write_str("signing needs at least one signatory"),
+            Self::NoTime => f.write_str("no clock without std: set the time explicitly"),
+            Self::DpopNonce => {
+                f.write_str("a DPoP nonce must be visible ASCII without quotes or backslashes")
+            }
         }
     }
 }
@@ -566,7 +656,43 @@ impl fmt::Display for KeyRejected {
     }
 }
 
+impl fmt::Display for Dpop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoProof => f.write_str("the request has no DPoP header"),
+            Self::SeveralProofs => f.write_str("the request has more than one DPoP header"),
+            Self::InvalidTyp => f.write_str("header typ is not dpop+jwt"),
+            Self::SymmetricAlgorithm => f.write_str("alg is symmetric; a proof needs a key pair"),
+            Self::AlgorithmNotAllowed => f.write_str("alg is not an accepted algorithm"),
+            Self::MissingJwk => f.write_str("header has no jwk"),
+            Self::PrivateJwk => f.write_str("header jwk holds private key members"),
+            Self::MissingClaim(name) => write!(f, "claim `{name}` is missing"),
+            Self::InvalidClaim(name) => write!(f, "claim `{name}` has an invalid value"),
+            Self::HtmMismatch => f.write_str("htm is not the request method"),
+            Self::HtuMismatch => f.write_str("htu is not the request URI"),
+            Self::InvalidUri => f.write_str("not an absolute http or https URI"),
+            Self::IssuedInFuture { now, iat } => {
+                write!(f, "issued in the future at {iat} (now {now})")
+            }
+            Self::TooOld { now, iat } => {
+                write!(f, "issued at {iat}, older than the maximum age (now {now})")
+            }
+            Self::MissingNonce => f.write_str("the server requires a nonce and the proof has none"),
+            Self::NonceMismatch => f.write_str("nonce is not one the server accepts"),
+            Self::MissingAth => f.write_str("an access token came and the proof has no ath"),
+            Self::AthMismatch => f.write_str("ath is not the hash of the access token"),
+            Self::Replayed => f.write_str("the proof was seen before (replay)"),
+        }
+    }
+}
+
 impl core::error::Error for Error {}
+
+impl From<Dpop> for Error {
+    fn from(why: Dpop) -> Self {
+        Self::Dpop(why)
+    }
+}
 
 impl From<Malformed> for Error {
     fn from(why: Malformed) -> Self {

@@ -1,4 +1,4 @@
-//! JSON Web Algorithms (RFC 7518, RFC 8037): one `static` per signature algorithm.
+//! JSON Web Algorithms (RFC 7518, RFC 8037, RFC 9864): one `static` per signature algorithm.
 //!
 //! An [`Algorithm`] fixes every parameter (hash, padding, curve, signature format) and points at
 //! `ring`'s own statics. Keys are bound to one algorithm when they are built, and a token's
@@ -12,7 +12,14 @@
 //! | `PS256`, `PS384`, `PS512` | [`PS256`], [`PS384`], [`PS512`] | RSA, 2048..=8192 bits | `RSA_PSS_*` (salt = hash length) |
 //! | `ES256` | [`ES256`] | P-256 | `ECDSA_P256_SHA256_FIXED*` |
 //! | `ES384` | [`ES384`] | P-384 | `ECDSA_P384_SHA384_FIXED*` |
-//! | `EdDSA` | [`EdDSA`] | Ed25519 | `ED25519` |
+//! | `EdDSA` (deprecated by RFC 9864) | [`EdDSA`] | Ed25519 | `ED25519` |
+//! | `Ed25519` (RFC 9864) | [`Ed25519`] | Ed25519 | `ED25519` |
+//!
+//! `Ed25519` and `EdDSA` run the same signature scheme but are two algorithms: a key bound to
+//! one verifies only tokens whose `"alg"` names that one ([`Error::AlgorithmMismatch`]
+//! otherwise): RFC 9864 makes each name mean one thing. New keys and tokens should use
+//! `Ed25519`; `EdDSA` stays for tokens already issued (with Ed25519 keys only: an Ed448 key is
+//! [`Unsupported::Curve`]).
 //!
 //! Not in `ring` 0.17, so reported as [`Unsupported::Algorithm`]: `ES512` (P-521), `ES256K`
 //! (secp256k1), `Ed448`. `none` is never accepted: [`Unsupported::None`].
@@ -92,8 +99,9 @@ pub(crate) enum Family {
         verify: &'static signature::EcdsaVerificationAlgorithm,
         sign: &'static signature::EcdsaSigningAlgorithm,
     },
-    /// Ed25519.
-    Ed25519,
+    /// Ed25519 (RFC 8032 §5.1). `polymorphic` for `EdDSA`, whose name also covers Ed448
+    /// (RFC 8037 §3.1); not for the fully-specified `Ed25519` (RFC 9864).
+    Ed25519 { polymorphic: bool },
 }
 
 macro_rules! algorithm {
@@ -167,15 +175,41 @@ algorithm!(
     }
 );
 algorithm!(
-    /// EdDSA with the Ed25519 curve (RFC 8037 §3.1). Ed448 is not in `ring`.
+    /// EdDSA with the Ed25519 curve (RFC 8037 §3.1), for tokens already issued under this name:
+    /// RFC 9864 deprecates it for [`Ed25519`], a distinct algorithm here (a key bound
+    /// to one does not verify the other's tokens). Ed448 is not in `ring`.
     #[allow(non_upper_case_globals, reason = "the registered name, as users read it in tokens")]
     EdDSA = "EdDSA",
-    Family::Ed25519
+    Family::Ed25519 { polymorphic: true }
+);
+algorithm!(
+    /// Ed25519 (RFC 8032 §5.1) by its fully-specified name (RFC 9864): the same signatures
+    /// as [`EdDSA`] with an Ed25519 key, under the name new tokens should carry.
+    ///
+    /// ```
+    /// use jose_ring::{jwa, jws, Error, SigningKey};
+    /// let key = SigningKey::generate(&jwa::Ed25519)?;
+    /// let token = jws::sign(b"hello", &jws::Header::new(), &key)?;
+    /// assert!(token.starts_with("eyJhbGciOiJFZDI1NTE5In0.")); // {"alg":"Ed25519"}
+    /// assert_eq!(jws::verify(&token, &key.verifying_key())?.payload(), b"hello");
+    /// // The same key bound to `EdDSA` does not verify it.
+    /// let eddsa = SigningKey::from_pkcs8_der(&jwa::EdDSA, key.to_pkcs8_der().expose())?;
+    /// assert_eq!(
+    ///     jws::verify(&token, &eddsa.verifying_key()).map(|_| ()),
+    ///     Err(Error::AlgorithmMismatch { expected: "EdDSA" })
+    /// );
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[allow(non_upper_case_globals, reason = "the registered name, as users read it in tokens")]
+    Ed25519 = "Ed25519",
+    Family::Ed25519 { polymorphic: false }
 );
 
-/// Every algorithm this crate implements, in the order of the table above.
-pub static ALL: [&Algorithm; 12] = [
+/// Every algorithm this crate implements, in the order of the table above. `Ed25519` is last,
+/// so the positions of the others did not move when it was added.
+pub static ALL: [&Algorithm; 13] = [
     &HS256, &HS384, &HS512, &RS256, &RS384, &RS512, &PS256, &PS384, &PS512, &ES256, &ES384, &EdDSA,
+    &Ed25519,
 ];
 
 /// The longest signature any algorithm here makes, in bytes: RSA with an 8192-bit modulus.

@@ -33,7 +33,7 @@
 //! ```
 //! use jose_ring::{jwa, jws, SigningKey};
 //!
-//! let key = SigningKey::generate(&jwa::EdDSA)?;
+//! let key = SigningKey::generate(&jwa::Ed25519)?;
 //! let token = jws::sign(br#"{"sub":"ada"}"#, &jws::Header::new().with_typ("JWT"), &key)?;
 //!
 //! let verified = jws::verify(&token, &key.verifying_key())?;
@@ -91,8 +91,9 @@
 //! let set = JwkSet::from_json(jwks)?;
 //! assert_eq!(set.keys().len(), 1); // the malformed P-521 entry is skipped, not fatal
 //! assert_eq!(set.skipped().len(), 1);
-//! let ring = set.key_ring(&[&jwa::EdDSA, &jwa::ES256]);
-//! assert_eq!(ring.len(), 1);
+//! // The OKP key names no `alg`: it is bound once for each Ed25519 name asked for.
+//! let ring = set.key_ring(&[&jwa::Ed25519, &jwa::EdDSA, &jwa::ES256]);
+//! assert_eq!(ring.len(), 2);
 //! # Ok::<(), jose_ring::Error>(())
 //! ```
 //!
@@ -153,6 +154,7 @@ mod serialization;
 mod time;
 
 pub mod dangerous;
+pub mod dpop;
 pub mod jwa;
 pub mod jwk;
 pub mod jwks;
@@ -161,8 +163,8 @@ pub mod jwt;
 pub mod manual;
 
 pub use error::{
-    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse, NoKey,
-    UnencodedProblem, Unsupported,
+    ClaimError, CritProblem, Dpop, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse,
+    NoKey, UnencodedProblem, Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};
 pub use limits::Limits;

@@ -12,8 +12,8 @@ mod common;
 use jose_ring::ClaimError;
 use jose_ring::jwt::NumericDate;
 use jose_ring::{
-    CritProblem, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse, NoKey, UnencodedProblem,
-    Unsupported,
+    CritProblem, Dpop, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse, NoKey,
+    UnencodedProblem, Unsupported,
 };
 
 #[test]
@@ -348,7 +348,11 @@ fn display_texts() {
             "key set: no key set has been fetched yet",
         ),
         (
-            KeySetError::Stale { age: 7200, max: 4200 }.into(),
+            KeySetError::Stale {
+                age: 7200,
+                max: 4200,
+            }
+            .into(),
             "key set: the last good key set is 7200 s old, beyond the maximum staleness of 4200 s",
         ),
         (
@@ -370,6 +374,106 @@ fn display_texts() {
         (
             KeySetError::InsecureUri("jwks_uri").into(),
             "key set: jwks_uri is not an https URI this policy allows",
+        ),
+        (
+            Misuse::NoTime.into(),
+            "misuse: no clock without std: set the time explicitly",
+        ),
+        (
+            Misuse::DpopNonce.into(),
+            "misuse: a DPoP nonce must be visible ASCII without quotes or backslashes",
+        ),
+        (
+            ClaimError::ProofRequired.into(),
+            "jwt rejected: token is bound to a key (cnf.jkt) and no DPoP proof was checked",
+        ),
+        (
+            ClaimError::ProofKeyMismatch.into(),
+            "jwt rejected: cnf.jkt is not the thumbprint of the DPoP proof's key",
+        ),
+        (
+            Dpop::NoProof.into(),
+            "dpop proof rejected: the request has no DPoP header",
+        ),
+        (
+            Dpop::SeveralProofs.into(),
+            "dpop proof rejected: the request has more than one DPoP header",
+        ),
+        (
+            Dpop::InvalidTyp.into(),
+            "dpop proof rejected: header typ is not dpop+jwt",
+        ),
+        (
+            Dpop::SymmetricAlgorithm.into(),
+            "dpop proof rejected: alg is symmetric; a proof needs a key pair",
+        ),
+        (
+            Dpop::AlgorithmNotAllowed.into(),
+            "dpop proof rejected: alg is not an accepted algorithm",
+        ),
+        (
+            Dpop::MissingJwk.into(),
+            "dpop proof rejected: header has no jwk",
+        ),
+        (
+            Dpop::PrivateJwk.into(),
+            "dpop proof rejected: header jwk holds private key members",
+        ),
+        (
+            Dpop::MissingClaim("jti").into(),
+            "dpop proof rejected: claim `jti` is missing",
+        ),
+        (
+            Dpop::InvalidClaim("htu").into(),
+            "dpop proof rejected: claim `htu` has an invalid value",
+        ),
+        (
+            Dpop::HtmMismatch.into(),
+            "dpop proof rejected: htm is not the request method",
+        ),
+        (
+            Dpop::HtuMismatch.into(),
+            "dpop proof rejected: htu is not the request URI",
+        ),
+        (
+            Dpop::InvalidUri.into(),
+            "dpop proof rejected: not an absolute http or https URI",
+        ),
+        (
+            Dpop::IssuedInFuture {
+                now: NumericDate::from_seconds(100),
+                iat: NumericDate::from_seconds(200),
+            }
+            .into(),
+            "dpop proof rejected: issued in the future at 200 (now 100)",
+        ),
+        (
+            Dpop::TooOld {
+                now: NumericDate::from_seconds(200),
+                iat: NumericDate::from_seconds(100),
+            }
+            .into(),
+            "dpop proof rejected: issued at 100, older than the maximum age (now 200)",
+        ),
+        (
+            Dpop::MissingNonce.into(),
+            "dpop proof rejected: the server requires a nonce and the proof has none",
+        ),
+        (
+            Dpop::NonceMismatch.into(),
+            "dpop proof rejected: nonce is not one the server accepts",
+        ),
+        (
+            Dpop::MissingAth.into(),
+            "dpop proof rejected: an access token came and the proof has no ath",
+        ),
+        (
+            Dpop::AthMismatch.into(),
+            "dpop proof rejected: ath is not the hash of the access token",
+        ),
+        (
+            Dpop::Replayed.into(),
+            "dpop proof rejected: the proof was seen before (replay)",
         ),
     ];
     for (error, text) in &table {

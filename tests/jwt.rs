@@ -120,7 +120,7 @@ fn both(alg: &'static jwa::Algorithm, kid: Option<&str>) -> [Result<String, Erro
         }
         "ES256" => "p256.pkcs8.pem",
         "ES384" => "p384.pkcs8.pem",
-        "EdDSA" => "ed25519.pkcs8.pem",
+        "EdDSA" | "Ed25519" => "ed25519.pkcs8.pem",
         _ => "rsa2048.pkcs8.pem",
     };
     let pem = std::fs::read(format!("test-vectors/keys/{file}")).unwrap();

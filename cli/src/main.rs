@@ -1,6 +1,7 @@
 //! `jose`: decode, verify and sign JWTs and JWSs, and manage JWKs, from a shell. Built on
 //! `jose-ring`: every check is the library's, with its defaults.
 
+mod dpop_cmd;
 mod fail;
 mod fetch;
 mod input;
@@ -90,6 +91,9 @@ The header is {\"alg\":..,\"typ\":\"JWT\"} plus the key's kid; --typ, --kid and 
     /// Work with JWK Sets.
     #[command(subcommand)]
     Jwks(JwksCommand),
+    /// Make and check DPoP proofs (RFC 9449).
+    #[command(subcommand)]
+    Dpop(dpop_cmd::DpopCommand),
 }
 
 #[derive(Args)]
@@ -167,7 +171,7 @@ pub(crate) enum JwsCommand {
     /// Sign any payload bytes.
     #[command(after_help = "\
 Example:
-  jose jws sign --key key.jwk --alg EdDSA document.pdf > document.jws
+  jose jws sign --key key.jwk --alg Ed25519 document.pdf > document.jws
   jose jws sign --key key.jwk --alg ES256 --detached --unencoded - < body.json
   jose jws sign --key key.jwk --flattened - < message.txt
 
@@ -242,7 +246,7 @@ pub(crate) struct JwsVerifyArgs {
 
 #[derive(Subcommand)]
 pub(crate) enum KeyCommand {
-    /// Generate a private JWK (HS256/384/512, ES256, ES384, EdDSA).
+    /// Generate a private JWK (HS256/384/512, ES256, ES384, Ed25519, EdDSA).
     #[command(after_help = "\
 Example:
   jose key generate --alg ES256 --kid 2026-11 > private.jwk
@@ -359,6 +363,7 @@ fn main() -> ExitCode {
         Command::Jws(JwsCommand::Verify(args)) => token_cmd::jws_verify(&args, &mut notes),
         Command::Key(command) => key_cmd::key(command),
         Command::Jwks(command) => key_cmd::jwks(command),
+        Command::Dpop(command) => dpop_cmd::dpop(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,7 +40,9 @@ fn sign_with(key: &str, alg: &str) -> String {
     run.text().trim().to_owned()
 }
 
-const GENERATED_ALGS: [&str; 6] = ["HS256", "HS384", "HS512", "ES256", "ES384", "EdDSA"];
+const GENERATED_ALGS: [&str; 7] = [
+    "HS256", "HS384", "HS512", "ES256", "ES384", "EdDSA", "Ed25519",
+];
 const RSA_ALGS: [&str; 6] = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
 
 // ---------------------------------------------------------------- help and usage
@@ -943,6 +945,72 @@ fn key_generate_writes_private_jwks_that_the_library_reads() {
     }
 }
 
+/// RFC 9864: `Ed25519` and `EdDSA` are two algorithms; a key bound to one refuses the other's
+/// tokens, and a key that names neither is bound to the one `--alg` asks for.
+#[test]
+fn ed25519_and_eddsa_are_distinct_everywhere_an_alg_is_named() {
+    let vector: Value =
+        serde_json::from_str(include_str!("../../test-vectors/rfc/rfc9864_ed25519.json")).unwrap();
+    let compact = vector["compact"].as_str().unwrap();
+    let no_alg = file("ed25519.jwk", vector["public_jwk"].to_string().as_bytes());
+    let run = jose(
+        &[
+            "jws", "verify", "--key", &no_alg, "--alg", "Ed25519", compact,
+        ],
+        b"",
+    )
+    .ok();
+    assert_eq!(run.stdout, b"Example of Ed25519 signing");
+    jose(
+        &["jws", "verify", "--key", &no_alg, "--alg", "EdDSA", compact],
+        b"",
+    )
+    .expect(1, "no key for this alg");
+    // A key generated for one name signs tokens only the other name's verifier refuses.
+    let (private, public) = generated("Ed25519");
+    let token = sign_with(&private, "Ed25519");
+    let key = Jwk::from_json(&std::fs::read(&public).unwrap()).unwrap();
+    let key = key.verifying_key(&jwa::Ed25519).unwrap();
+    assert_eq!(
+        jws::verify(&token, &key).unwrap().algorithm(),
+        &jwa::Ed25519
+    );
+    for key in [&public, &private] {
+        jose(
+            &[
+                "verify", "--key", key, "--alg", "EdDSA", "--aud", "api", "--now", NOW, &token,
+            ],
+            b"",
+        )
+        .expect(2, "(alg Ed25519) key does not fit EdDSA");
+    }
+    jose(&["sign", "--key", &private, "--alg", "EdDSA", "-"], CLAIMS)
+        .expect(2, "key rejected: key does not fit algorithm EdDSA");
+    // A PEM key names no algorithm: --alg chooses, for conversion too.
+    let pem = fixture("ed25519.pkcs8.pem");
+    for alg in ["Ed25519", "EdDSA"] {
+        let run = jose(&["key", "convert", &pem, "--to", "jwk", "--alg", alg], b"").ok();
+        assert_eq!(run.json()["alg"], alg);
+        let token = sign_with(&pem, alg);
+        jose(
+            &[
+                "verify",
+                "--key",
+                &fixture("ed25519.spki.pem"),
+                "--alg",
+                alg,
+                "--aud",
+                "api",
+                "--now",
+                NOW,
+                &token,
+            ],
+            b"",
+        )
+        .ok();
+    }
+}
+
 #[test]
 fn key_public_and_thumbprint() {
     // RFC 7638 §3.1.
@@ -1120,8 +1188,10 @@ fn jwks_select_finds_the_key_or_says_why_not() {
         1,
         "left out: key rejected: a symmetric key has no public form",
     );
-    jose(&["jwks", "select", &jwks, "--kid", "d"], b"")
-        .expect(1, "kid \"d\" names 2 keys, for ES256, EdDSA");
+    jose(&["jwks", "select", &jwks, "--kid", "d"], b"").expect(
+        1,
+        "kid \"d\" names 2 keys, for ES256, EdDSA, Ed25519: which one",
+    );
     let run = jose(
         &["jwks", "select", &jwks, "--kid", "d", "--alg", "ES256"],
         b"",

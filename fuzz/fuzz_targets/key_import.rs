@@ -1,6 +1,6 @@
 //! PEM and DER key import, every format, every asymmetric algorithm.
 //!
-//! Input: byte 0 picks the algorithm (RS*, PS*, ES256, ES384, EdDSA), byte 1 the importer
+//! Input: byte 0 picks the algorithm (RS*, PS*, ES256, ES384, EdDSA, Ed25519), byte 1 the importer
 //! (SigningKey: PEM, PKCS#8, PKCS#1, SEC1; VerifyingKey: PEM, SPKI, PKCS#1, RSA components,
 //! EC point, Ed25519 bytes), the rest is the key material.
 //!
@@ -14,7 +14,7 @@ use jose_ring::jwk::Jwk;
 use jose_ring::{SigningKey, VerifyingKey, jwa, jws};
 use libfuzzer_sys::fuzz_target;
 
-const ASYMMETRIC: [&jwa::Algorithm; 9] = [
+const ASYMMETRIC: [&jwa::Algorithm; 10] = [
     &jwa::RS256,
     &jwa::RS384,
     &jwa::RS512,
@@ -24,18 +24,27 @@ const ASYMMETRIC: [&jwa::Algorithm; 9] = [
     &jwa::ES256,
     &jwa::ES384,
     &jwa::EdDSA,
+    &jwa::Ed25519,
 ];
 
 /// `{"alg":"EdDSA"}`, payload `x`, signature `R = identity, S = 0`: it verifies under an
 /// Ed25519 key of small order (always under the identity), never under an accepted key.
 const FORGED_EDDSA: &str = "eyJhbGciOiJFZERTQSJ9.eA.\
     AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+/// The same forgery under `{"alg":"Ed25519"}` (RFC 9864).
+const FORGED_ED25519: &str = "eyJhbGciOiJFZDI1NTE5In0.eA.\
+    AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 fn check_public(alg: &'static jwa::Algorithm, vk: &VerifyingKey) {
     assert_eq!(vk.algorithm(), alg);
-    if alg == &jwa::EdDSA {
+    let forged = match alg.name() {
+        "EdDSA" => Some(FORGED_EDDSA),
+        "Ed25519" => Some(FORGED_ED25519),
+        _ => None,
+    };
+    if let Some(forged) = forged {
         assert!(
-            jws::verify(FORGED_EDDSA, vk).is_err(),
+            jws::verify(forged, vk).is_err(),
             "a weak Ed25519 key was accepted"
         );
     }

@@ -35,7 +35,7 @@ fuzz_target!(|input: Input| {
     let keys = keys();
     // HMAC most of the time: ECDSA, EdDSA and above all RSA signing are slow.
     let index = match input.key % 32 {
-        k @ 1..=5 => usize::from(k),
+        k @ 1..=6 => usize::from(k),
         _ => 0,
     };
     let signer: &dyn Signer = keys.signers()[index];

@@ -16,8 +16,8 @@ const ED25519_PEM: &[u8] = include_bytes!("../../test-vectors/keys/ed25519.pkcs8
 pub struct Keys {
     /// `HS256`, kid `hs256`.
     pub hmac: HmacKey,
-    /// `ES256`, `ES384`, `EdDSA`, `RS256`, `PS256`, with kids `es256`, `es384`, `eddsa`,
-    /// `rs256`, `ps256`.
+    /// `ES256`, `ES384`, `EdDSA`, `Ed25519` (the same key pair as `EdDSA`), `RS256`, `PS256`,
+    /// with kids `es256`, `es384`, `eddsa`, `ed25519`, `rs256`, `ps256`.
     pub signing: Vec<SigningKey>,
     /// The public halves of `signing`, in the same order.
     pub verifying: Vec<VerifyingKey>,
@@ -60,6 +60,7 @@ impl Keys {
             load(&jwa::ES256, P256_PEM, "es256"),
             load(&jwa::ES384, P384_PEM, "es384"),
             load(&jwa::EdDSA, ED25519_PEM, "eddsa"),
+            load(&jwa::Ed25519, ED25519_PEM, "ed25519"),
             load(&jwa::RS256, RSA_PEM, "rs256"),
             load(&jwa::PS256, RSA_PEM, "ps256"),
         ];

@@ -111,7 +111,7 @@ impl<'t> State<'t> {
             match self.depth.get() {
                 1 => {
                     tap.value(member, seen);
-                    if seen == Seen::Object {
+                    if seen == Seen::Object && !tap.members(member) {
                         // Its members are not shown.
                         self.tapped.set(None);
                     }
@@ -469,14 +469,17 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
             state.observe_container(Seen::Object);
         }
         state.enter()?;
-        // Only the members of the top-level object are offered to the tap.
+        // Only the members of the top-level object are offered to the tap, and the names of
+        // the members of a tapped object value (which is still tapped only if it asked).
         let top = state.tap.is_some() && state.depth.get() == 1;
+        let keys = state.tapped.get().is_some() && state.depth.get() == 2;
         let mut access = StrictMap {
             map,
             state,
             names: Names::new(),
             pending: None,
             top,
+            keys,
             tap_member: None,
         };
         let result = match self.mode {
@@ -579,6 +582,8 @@ struct StrictMap<'a, 'de, A, E> {
     pending: Option<E>,
     /// Whether this is the top-level object and there is a tap.
     top: bool,
+    /// Whether this object is the value of a tapped member whose members the tap asked for.
+    keys: bool,
     /// The tap's identifier for the member whose name was just read, if it asked for it.
     tap_member: Option<u8>,
 }
@@ -597,6 +602,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StrictMap<'_, 'de, A, A::Error> 
         };
         if self.top {
             self.tap_member = self.state.tap.and_then(|tap| tap.member(&name));
+        }
+        if self.keys {
+            if let (Some(tap), Some(member)) = (self.state.tap, self.state.tapped.get()) {
+                tap.value(member, Seen::Key(&name));
+            }
         }
         match name {
             Cow::Borrowed(name) => {

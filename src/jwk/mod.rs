@@ -12,8 +12,10 @@
 //! let jwk = Jwk::from_json(br#"{"kty":"OKP","crv":"Ed25519",
 //!     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
 //! assert_eq!(jwk.thumbprint(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"); // RFC 8037 A.3
-//! let key = jwk.verifying_key(&jwa::EdDSA)?;
-//! assert_eq!(key.algorithm(), &jwa::EdDSA);
+//! let key = jwk.verifying_key(&jwa::Ed25519)?;
+//! assert_eq!(key.algorithm(), &jwa::Ed25519);
+//! // It names no `alg`, so it also binds to `EdDSA` (RFC 9864 deprecates that name) if asked.
+//! assert_eq!(jwk.verifying_key(&jwa::EdDSA)?.algorithm(), &jwa::EdDSA);
 //! assert!(jwk.verifying_key(&jwa::ES256).is_err());
 //! # Ok::<(), jose_ring::Error>(())
 //! ```
@@ -266,6 +268,12 @@ impl Jwk {
             return Err(Error::TooLarge { what: "JWK", limit });
         }
         let members: serde_json::Map<String, Value> = json::from_slice_in(json, "jwk")?;
+        parse::from_members(members)
+    }
+
+    /// Reads one JWK from the members of a JSON object already read strictly (a header's
+    /// `jwk`, for DPoP), with the member rules of [`from_json`](Self::from_json).
+    pub(crate) fn from_members(members: serde_json::Map<String, Value>) -> Result<Self, Error> {
         parse::from_members(members)
     }
 
@@ -694,7 +702,7 @@ impl Jwk {
     ///
     /// ```
     /// use jose_ring::{jwa, jwk::Jwk, SigningKey};
-    /// let key = SigningKey::generate(&jwa::EdDSA)?.with_kid("k1");
+    /// let key = SigningKey::generate(&jwa::Ed25519)?.with_kid("k1");
     /// let json = Jwk::from_signing_key(&key)?.to_json()?;
     /// assert!(json.starts_with(r#"{"kty":"OKP","crv":"Ed25519","x":"#));
     /// assert!(!json.contains(r#""d""#));
@@ -776,7 +784,7 @@ impl Jwk {
         let fits = match (&self.key, alg.family) {
             (KeyParams::Oct { .. }, Family::Hmac { .. })
             | (KeyParams::Rsa { .. }, Family::Rsa { .. })
-            | (KeyParams::Okp { .. }, Family::Ed25519) => true,
+            | (KeyParams::Okp { .. }, Family::Ed25519 { .. }) => true,
             (KeyParams::Ec { crv, .. }, Family::Ecdsa { curve, .. }) => crv.ring() == Some(curve),
             _ => false,
         };

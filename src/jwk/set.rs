@@ -123,7 +123,9 @@ impl Shape {
             Family::Rsa { .. } => kty == "RSA",
             Family::Ecdsa { curve, .. } => kty == "EC" && crv.is_none_or(|c| c == curve.name()),
             // `EdDSA` names Ed448 too (RFC 8037): any OKP key might have been meant.
-            Family::Ed25519 => kty == "OKP",
+            Family::Ed25519 { polymorphic } => {
+                kty == "OKP" && (polymorphic || crv.is_none_or(|c| c == "Ed25519"))
+            }
         }
     }
 }

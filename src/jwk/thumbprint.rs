@@ -86,29 +86,7 @@ impl Jwk {
     ///
     /// Every value is either a registered name or base64url output, so none needs escaping.
     pub(crate) fn canonical_json(&self) -> Zeroizing<Vec<u8>> {
-        let kty = self.kty();
-        let members: Vec<(&str, Zeroizing<String>)> = match &self.key {
-            KeyParams::Rsa { n, e, .. } => alloc::vec![
-                ("e", Zeroizing::new(b64::encode(e))),
-                ("kty", Zeroizing::new(kty.into())),
-                ("n", Zeroizing::new(b64::encode(n))),
-            ],
-            KeyParams::Ec { crv, x, y, .. } => alloc::vec![
-                ("crv", Zeroizing::new(crv.name().into())),
-                ("kty", Zeroizing::new(kty.into())),
-                ("x", Zeroizing::new(b64::encode(x))),
-                ("y", Zeroizing::new(b64::encode(y))),
-            ],
-            KeyParams::Okp { crv, x, .. } => alloc::vec![
-                ("crv", Zeroizing::new(crv.name().into())),
-                ("kty", Zeroizing::new(kty.into())),
-                ("x", Zeroizing::new(b64::encode(x))),
-            ],
-            KeyParams::Oct { k } => alloc::vec![
-                ("k", b64::encode_secret(k.expose())),
-                ("kty", Zeroizing::new(kty.into())),
-            ],
-        };
+        let members = self.required_members();
         // `{` + per member `"name":"value",` (the last comma becomes `}`).
         let len = members.iter().fold(1usize, |sum, (name, value)| {
             sum.saturating_add(name.len())
@@ -129,5 +107,35 @@ impl Jwk {
         }
         out.push(b'}');
         out
+    }
+
+    /// The required members of RFC 7638 §3.2, in lexicographic order, each value as JSON
+    /// holds it (a name, or base64url): the thumbprint's input, and the `jwk` a DPoP proof
+    /// carries (RFC 9449 §4.2: the public key and nothing else). Zeroized on drop, since for
+    /// `oct` it holds the key.
+    pub(crate) fn required_members(&self) -> Vec<(&'static str, Zeroizing<String>)> {
+        let kty = self.kty();
+        match &self.key {
+            KeyParams::Rsa { n, e, .. } => alloc::vec![
+                ("e", Zeroizing::new(b64::encode(e))),
+                ("kty", Zeroizing::new(kty.into())),
+                ("n", Zeroizing::new(b64::encode(n))),
+            ],
+            KeyParams::Ec { crv, x, y, .. } => alloc::vec![
+                ("crv", Zeroizing::new(crv.name().into())),
+                ("kty", Zeroizing::new(kty.into())),
+                ("x", Zeroizing::new(b64::encode(x))),
+                ("y", Zeroizing::new(b64::encode(y))),
+            ],
+            KeyParams::Okp { crv, x, .. } => alloc::vec![
+                ("crv", Zeroizing::new(crv.name().into())),
+                ("kty", Zeroizing::new(kty.into())),
+                ("x", Zeroizing::new(b64::encode(x))),
+            ],
+            KeyParams::Oct { k } => alloc::vec![
+                ("k", b64::encode_secret(k.expose())),
+                ("kty", Zeroizing::new(kty.into())),
+            ],
+        }
     }
 }

@@ -366,6 +366,16 @@ pub(crate) fn sign_jwt<K: Signer + ?Sized>(payload: &[u8], key: &K) -> Result<St
     Signed::new(Part::AsIs(segment.as_bytes()), Part::Encode(payload), key)?.into_token()
 }
 
+/// Signs `payload` under `header_json`, a protected header the crate wrote itself (a DPoP
+/// proof's): not parsed again, as [`sign_with_header_json`] would.
+pub(crate) fn sign_with_own_header<K: Signer + ?Sized>(
+    header_json: &[u8],
+    payload: &[u8],
+    key: &K,
+) -> Result<String, Error> {
+    Signed::new(Part::Encode(header_json), Part::Encode(payload), key)?.into_token()
+}
+
 /// Checks a protected header given as JSON for signing with `key`: whether it asks for an
 /// unencoded payload.
 fn checked_header<K: Signer + ?Sized>(header_json: &[u8], key: &K) -> Result<bool, Error> {

@@ -161,6 +161,12 @@ impl Header {
         }))
     }
 
+    /// The JSON value of another member, as it was read: for the one reader of a header
+    /// `jwk`, [`dpop::verify`](crate::dpop::verify).
+    pub(crate) fn member_value(&self, name: &str) -> Option<&Value> {
+        self.members.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
     /// The names of the other members, in the order they appeared.
     pub fn member_names(&self) -> impl Iterator<Item = &str> {
         self.members.iter().map(|(n, _)| n.as_str())

@@ -35,11 +35,11 @@ mod header;
 mod json;
 
 pub use crate::serialization::Serialization;
-pub(crate) use compact::sign_jwt;
 pub use compact::{
     Unverified, Verified, sign, sign_detached, sign_detached_with_header_json,
     sign_with_header_json, verify, verify_detached,
 };
+pub(crate) use compact::{sign_jwt, sign_with_own_header};
 pub use header::Header;
 pub use json::{
     Policy, Signatory, UnverifiedJson, UnverifiedSignature, VerifiedJson, VerifiedSignature,

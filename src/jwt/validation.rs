@@ -43,8 +43,12 @@ type Revocation = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// * `exp`, `nbf`, `iat`, `iss`, `sub`, `aud` and `jti` of the wrong JSON type (a string
 ///   date, `null`, ...) are errors, never "absent".
 ///
-/// Naming an issuer, a subject, a maximum age, scopes, roles or a revocation check makes the
-/// claim it reads required.
+/// * a token bound to a key with `cnf.jkt` (RFC 9449 §6, RFC 7800) is rejected unless a DPoP
+///   proof by that key was checked and named with [`with_dpop`](Self::with_dpop): a stolen
+///   sender-constrained token never passes as a bearer token.
+///
+/// Naming an issuer, a subject, a maximum age, scopes, roles, a revocation check or a DPoP proof
+/// makes the claim it reads required.
 ///
 /// ```
 /// use jose_ring::jwt::{NumericDate, Validation};
@@ -71,6 +75,7 @@ pub struct Validation {
     roles_claim: &'static str,
     roles: Vec<String>,
     revocation: Option<Revocation>,
+    dpop_jkt: Option<String>,
     limits: Limits,
 }
 
@@ -129,6 +134,7 @@ impl Validation {
             roles_claim: "roles",
             roles: Vec::new(),
             revocation: None,
+            dpop_jkt: None,
             limits: Limits::DEFAULT,
         }
     }
@@ -264,6 +270,29 @@ impl Validation {
         self
     }
 
+    /// Requires the token to be bound to the key of this verified DPoP proof (RFC 9449 §6,
+    /// §7.1): its `cnf.jkt` must be the proof's [`jkt`](crate::dpop::VerifiedProof::jkt).
+    /// `cnf.jkt` becomes required: a token without one is rejected with
+    /// [`ClaimError::Missing`]`("cnf")`, one bound to another key with
+    /// [`ClaimError::ProofKeyMismatch`].
+    ///
+    /// Without this rule a token that has a `cnf.jkt` is rejected with
+    /// [`ClaimError::ProofRequired`]. Check the proof with
+    /// [`ProofValidation::with_access_token`](crate::dpop::ProofValidation::with_access_token)
+    /// too, so that the proof was made for this token (`ath`).
+    #[must_use]
+    pub fn with_dpop(self, proof: &crate::dpop::VerifiedProof) -> Self {
+        self.with_dpop_jkt(proof.jkt())
+    }
+
+    /// [`with_dpop`](Self::with_dpop) with the thumbprint given as it is (RFC 7638, SHA-256,
+    /// base64url), for a proof checked elsewhere.
+    #[must_use]
+    pub fn with_dpop_jkt(mut self, jkt: impl Into<String>) -> Self {
+        self.dpop_jkt = Some(jkt.into());
+        self
+    }
+
     /// Sets the size limits for the token, checked before any decoding; default
     /// [`Limits::DEFAULT`] (a token of at most 64 KiB).
     ///
@@ -302,8 +331,8 @@ impl Validation {
     }
 
     /// Checks what `seen` observed of the claims, in this order: JSON types, `exp`, `nbf`,
-    /// `iat`, `iss`, `aud`, `sub`, required claims, scopes, roles, and last the revocation
-    /// check. Returns the times.
+    /// `iat`, `iss`, `aud`, `sub`, required claims, scopes, roles, the key binding (`cnf.jkt`),
+    /// and last the revocation check. Returns the times.
     pub(crate) fn check(&self, seen: &Observer<'_>) -> Result<Times, Error> {
         if let Some(name) = seen.wrong_type() {
             return Err(ClaimError::InvalidType(name).into());
@@ -395,6 +424,16 @@ impl Validation {
                 return Err(ClaimError::MissingRole(boxed(role)).into());
             }
         }
+        match (&self.dpop_jkt, seen.cnf.get()) {
+            (None, Cnf::Absent | Cnf::NoJkt) | (Some(_), Cnf::Jkt { matched: true }) => {}
+            (None, Cnf::Jkt { .. }) => return Err(ClaimError::ProofRequired.into()),
+            (Some(_), Cnf::Jkt { matched: false }) => {
+                return Err(ClaimError::ProofKeyMismatch.into());
+            }
+            (Some(_), Cnf::Absent | Cnf::NoJkt) => return Err(missing("cnf").into()),
+            // Reported by `wrong_type` first.
+            (_, Cnf::Wrong) => return Err(ClaimError::InvalidType("cnf").into()),
+        }
         if let Some(is_revoked) = &self.revocation {
             let jti = seen.jti_text.take().ok_or(missing("jti"))?;
             if is_revoked(&jti) {
@@ -427,6 +466,7 @@ impl fmt::Debug for Validation {
             .field("roles_claim", &self.roles_claim)
             .field("roles", &self.roles)
             .field("revocation", &self.revocation.is_some())
+            .field("dpop_jkt", &self.dpop_jkt)
             .field("limits", &self.limits)
             .finish()
     }
@@ -537,6 +577,20 @@ pub(crate) enum Scope {
     Wrong,
 }
 
+/// `cnf` (RFC 7800) as seen: whether it binds the token to a JWK thumbprint (`jkt`,
+/// RFC 9449 §6) and whether that is the expected one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cnf {
+    Absent,
+    /// An object without `jkt` (another confirmation method, or none).
+    NoJkt,
+    Jkt {
+        matched: bool,
+    },
+    /// Not an object, or a `jkt` that is not a string.
+    Wrong,
+}
+
 /// Presence of an array claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Presence {
@@ -555,6 +609,7 @@ const AUD: u8 = 5;
 const JTI: u8 = 6;
 const SCOPE: u8 = 7;
 const ROLES: u8 = 8;
+const CNF: u8 = 9;
 /// Required claims other than these are `CUSTOM + index`.
 const CUSTOM: u8 = 16;
 
@@ -575,6 +630,9 @@ pub(crate) struct Observer<'v> {
     roles: Cell<Presence>,
     role_bits: Cell<[u64; 4]>,
     custom: Cell<[u64; 4]>,
+    cnf: Cell<Cnf>,
+    /// Whether the member of `cnf` being shown is `jkt`.
+    cnf_jkt_next: Cell<bool>,
 }
 
 impl<'v> Observer<'v> {
@@ -593,6 +651,8 @@ impl<'v> Observer<'v> {
             roles: Cell::new(Presence::Absent),
             role_bits: Cell::new([0; 4]),
             custom: Cell::new([0; 4]),
+            cnf: Cell::new(Cnf::Absent),
+            cnf_jkt_next: Cell::new(false),
         }
     }
 
@@ -624,6 +684,9 @@ impl<'v> Observer<'v> {
         if self.roles.get() == Presence::Wrong {
             return Some(self.rules.roles_claim);
         }
+        if self.cnf.get() == Cnf::Wrong {
+            return Some("cnf");
+        }
         None
     }
 
@@ -639,6 +702,7 @@ impl<'v> Observer<'v> {
             "sub" => self.sub.get() != StringClaim::Absent,
             "aud" => self.aud.get() != Aud::Absent,
             "jti" => self.jti.get() != StringClaim::Absent,
+            "cnf" => self.cnf.get() != Cnf::Absent,
             "scope" if !rules.scopes.is_empty() => self.scope.get() != Scope::Absent,
             _ if !rules.roles.is_empty() && name == rules.roles_claim => {
                 self.roles.get() != Presence::Absent
@@ -666,7 +730,33 @@ impl<'v> Observer<'v> {
     }
 }
 
+impl Observer<'_> {
+    /// `cnf` and, one level deep, its members: the object, then each name and value.
+    fn see_cnf(&self, seen: Seen<'_>) {
+        let jkt_next = self.cnf_jkt_next.replace(false);
+        let cnf = match (self.cnf.get(), seen) {
+            (Cnf::Absent, Seen::Object) => Cnf::NoJkt,
+            (Cnf::Wrong, _) => Cnf::Wrong,
+            (cnf, Seen::Key(name)) => {
+                self.cnf_jkt_next.set(name == "jkt");
+                cnf
+            }
+            (_, Seen::Item(jkt)) if jkt_next => Cnf::Jkt {
+                matched: self.rules.dpop_jkt.as_deref() == Some(jkt),
+            },
+            (_, Seen::OtherItem) if jkt_next => Cnf::Wrong,
+            (cnf @ (Cnf::NoJkt | Cnf::Jkt { .. }), Seen::Item(_) | Seen::OtherItem) => cnf,
+            _ => Cnf::Wrong,
+        };
+        self.cnf.set(cnf);
+    }
+}
+
 impl Tap for Observer<'_> {
+    fn members(&self, member: u8) -> bool {
+        member == CNF
+    }
+
     fn member(&self, name: &str) -> Option<u8> {
         let rules = self.rules;
         Some(match name {
@@ -677,6 +767,7 @@ impl Tap for Observer<'_> {
             "sub" => SUB,
             "aud" => AUD,
             "jti" => JTI,
+            "cnf" => CNF,
             "scope" if !rules.scopes.is_empty() => SCOPE,
             _ if !rules.roles.is_empty() && name == rules.roles_claim => ROLES,
             _ => {
@@ -742,6 +833,7 @@ impl Tap for Observer<'_> {
                 }
                 _ => self.roles.set(Presence::Wrong),
             },
+            CNF => self.see_cnf(seen),
             custom => {
                 // A required claim: present unless `null`. Elements of an array are not
                 // separate claims.

@@ -25,8 +25,8 @@ const RSA_SIGNING_MAX_BITS: usize = 4096;
 ///
 /// ```
 /// use jose_ring::{jwa, SigningKey};
-/// let key = SigningKey::generate(&jwa::EdDSA)?.with_kid("2026-11");
-/// assert_eq!(format!("{key:?}"), r#"SigningKey { alg: "EdDSA", kid: Some("2026-11"), .. }"#);
+/// let key = SigningKey::generate(&jwa::Ed25519)?.with_kid("2026-11");
+/// assert_eq!(format!("{key:?}"), r#"SigningKey { alg: "Ed25519", kid: Some("2026-11"), .. }"#);
 /// # Ok::<(), jose_ring::Error>(())
 /// ```
 pub struct SigningKey {
@@ -103,8 +103,8 @@ impl SigningKey {
         Self::from_pkcs8(alg, pkcs8)
     }
 
-    /// Generates a key pair for `ES256`, `ES384` or `EdDSA` from the operating system's
-    /// generator.
+    /// Generates a key pair for `ES256`, `ES384`, `Ed25519` or `EdDSA` from the operating
+    /// system's generator.
     ///
     /// # Errors
     ///
@@ -116,7 +116,7 @@ impl SigningKey {
         let rng = SystemRandom::new();
         let document = match alg.family {
             Family::Ecdsa { sign, .. } => EcdsaKeyPair::generate_pkcs8(sign, &rng),
-            Family::Ed25519 => Ed25519KeyPair::generate_pkcs8(&rng),
+            Family::Ed25519 { .. } => Ed25519KeyPair::generate_pkcs8(&rng),
             Family::Rsa { .. } => return Err(Unsupported::RsaKeyGeneration.into()),
             Family::Hmac { .. } => return Err(wrong_algorithm(alg)),
         }
@@ -151,7 +151,7 @@ impl SigningKey {
                 let public = VerifyingKey::from_own_ec_point(alg, pair.public_key().as_ref())?;
                 (Pair::Ecdsa(pair), public)
             }
-            (Family::Ed25519, PrivateKeyKind::Ed25519) => {
+            (Family::Ed25519 { .. }, PrivateKeyKind::Ed25519) => {
                 let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der).map_err(rejected)?;
                 let public = VerifyingKey::from_ed25519_bytes(alg, pair.public_key().as_ref())?;
                 (Pair::Ed25519(pair), public)

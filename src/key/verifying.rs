@@ -201,13 +201,13 @@ impl VerifyingKey {
     ///
     /// # Errors
     ///
-    /// [`KeyRejected::WrongAlgorithm`] unless `alg` is `EdDSA`,
+    /// [`KeyRejected::WrongAlgorithm`] unless `alg` is `Ed25519` or `EdDSA`,
     /// [`KeyRejected::InvalidComponent`] unless `key` is 32 bytes,
     /// [`KeyRejected::NonCanonicalPoint`] for an encoding whose `y` is not below 2^255 − 19, and
     /// [`KeyRejected::SmallOrderPoint`] for any encoding of the eight points of small order
     /// (with such a key, fixed signatures verify for every message).
     pub fn from_ed25519_bytes(alg: &'static Algorithm, key: &[u8]) -> Result<Self, Error> {
-        let Family::Ed25519 = alg.family else {
+        let Family::Ed25519 { .. } = alg.family else {
             return Err(wrong_algorithm(alg));
         };
         let bytes = <&[u8; 32]>::try_from(key).map_err(|_| KeyRejected::InvalidComponent("x"))?;

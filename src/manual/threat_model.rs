@@ -129,3 +129,38 @@
 //! Give each kind of token its own `typ` and its own [`Validation`](crate::jwt::Validation)
 //! (audience, issuer, type): an access token then fails the refresh rules and the reverse. See
 //! [`howto`](super::howto#access-and-refresh-tokens).
+//!
+//! ## Beyond RFC 8725: keys carried in a header, and why DPoP alone may use one
+//!
+//! A header `jwk` (or `jku`, `x5u`, `x5c`) names a key chosen by whoever made the token. A
+//! verifier that uses it to check the signature checks only that the token is signed by
+//! *someone* — the forger's own key verifies the forger's token (CVE-2018-0114 and its many
+//! relatives). So [`jws::verify`](crate::jws::verify), [`jwt::decode`](crate::jwt::decode) and
+//! every [`KeySource`](crate::KeySource) never look at these members: keys come only from what
+//! the application loaded.
+//! Test: `dpop::a_header_jwk_never_verifies_an_ordinary_token` (a JWT signed by an attacker with
+//! the attacker's key in `jwk` fails against the victim's key ring).
+//!
+//! A DPoP proof (RFC 9449) is the one place where the header key is the point: the proof does
+//! not say "the issuer vouches for this", it says "whoever sends this holds the private half of
+//! *this* key", and what that key is worth comes from elsewhere — the access token's `cnf.jkt`,
+//! signed by the authorization server, or the key bound at the token endpoint. So the one
+//! reader of a header `jwk`, [`dpop::verify`](crate::dpop::verify), is narrow:
+//!
+//! - only a header with `typ` exactly `dpop+jwt` is read that way, and `jwt::decode` refuses
+//!   that `typ` unless asked for it (§3.11), so a proof is never mistaken for a token and a
+//!   token never for a proof;
+//! - `alg` is asymmetric and in the server's list (never `none`, never HMAC: a "key" that is a
+//!   shared secret would be public in the header);
+//! - the `jwk` goes through the crate's one JWK parser and binding, with every import check
+//!   (§3.4, weak keys included: an Ed25519 point of small order would make `S = 0` signatures
+//!   verify for any message), must be public, and is bound to the header `alg` before the
+//!   signature is checked with it and nothing else;
+//! - what it yields is a thumbprint, not an identity: a token carrying `cnf.jkt` is refused by
+//!   every [`Validation`](crate::jwt::Validation) that was not given the matching proof
+//!   ([`with_dpop`](crate::jwt::Validation::with_dpop)), so a stolen bound token cannot be used
+//!   as a bearer token, and a proof by another key cannot unlock it.
+//!
+//! Tests: `tests/dpop.rs` (one per check of RFC 9449 §4.3, the RFC's examples tampered),
+//! `dpop::check_7_jwk_is_public_and_passes_every_import_check`,
+//! `dpop::a_bound_token_needs_the_proof_of_its_key`, and the `dpop_proof` fuzz target.

@@ -24,6 +24,7 @@ pub(crate) fn vectors(name: &str) -> Value {
         "rfc7520_keys" => include_str!("../../test-vectors/rfc/rfc7520_keys.json"),
         "rfc7797" => include_str!("../../test-vectors/rfc/rfc7797_unencoded_payload.json"),
         "rfc8037" => include_str!("../../test-vectors/rfc/rfc8037_ed25519.json"),
+        "rfc9449" => include_str!("../../test-vectors/rfc/rfc9449_examples.json"),
         other => panic!("no vector file {other}"),
     };
     serde_json::from_str(text).unwrap()

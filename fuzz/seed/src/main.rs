@@ -257,6 +257,7 @@ fn main() {
             "ES256" => 6,
             "ES384" => 7,
             "EdDSA" => 8,
+            "Ed25519" => 9,
             _ => 0,
         };
         c.add("key_import", &[&[a, 5][..], &spki].concat());
@@ -277,7 +278,7 @@ fn main() {
                 "key_import",
                 &[&[a, 8][..], &spki[spki.len() - 97..]].concat(),
             ),
-            8 => c.add(
+            8 | 9 => c.add(
                 "key_import",
                 &[&[a, 9][..], &spki[spki.len() - 32..]].concat(),
             ),

@@ -1,0 +1,266 @@
+//! The `WWW-Authenticate: DPoP` challenge (RFC 9449 §7.1, RFC 6750 §3) and the `DPoP-Nonce`
+//! header (RFC 9449 §8), as strings for a framework layer to send.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::error::{Dpop, Error, Misuse};
+use crate::jwa::Algorithm;
+
+/// The `error` of a challenge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChallengeError {
+    /// `invalid_dpop_proof` (RFC 9449 §7.1): the proof was refused.
+    InvalidProof,
+    /// `use_dpop_nonce` (RFC 9449 §8): send a proof with the nonce of the `DPoP-Nonce`
+    /// header.
+    UseNonce,
+    /// `invalid_token` (RFC 6750 §3.1): the access token was refused.
+    InvalidToken,
+}
+
+impl ChallengeError {
+    /// The registered code.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::InvalidProof => "invalid_dpop_proof",
+            Self::UseNonce => "use_dpop_nonce",
+            Self::InvalidToken => "invalid_token",
+        }
+    }
+}
+
+/// A `WWW-Authenticate: DPoP ...` challenge: its [`Display`](fmt::Display) is the header
+/// value, and [`nonce`](Self::nonce) the `DPoP-Nonce` header to send with it.
+///
+/// Parameters are written as RFC 9110 §5.6.4 quoted strings (`"` and `\` escaped, control and
+/// non-ASCII characters left out), in the order `realm`, `error`, `error_description`,
+/// `algs`. The description is a text of this crate's errors or the caller's own: nothing from
+/// the request is ever echoed.
+///
+/// ```
+/// use jose_ring::{dpop, jwa, Dpop, Error};
+/// let algs = [&jwa::ES256, &jwa::EdDSA];
+/// assert_eq!(dpop::Challenge::new(&algs).to_string(), r#"DPoP algs="ES256 EdDSA""#);
+///
+/// let refused = Error::Dpop(Dpop::HtmMismatch);
+/// let challenge = dpop::Challenge::for_proof_error(&refused, &algs);
+/// assert_eq!(
+///     challenge.to_string(),
+///     r#"DPoP error="invalid_dpop_proof", error_description="dpop proof rejected: htm is not the request method", algs="ES256 EdDSA""#
+/// );
+///
+/// let challenge = dpop::Challenge::use_nonce("eyJ7S_zG.eyJH0-Z.HX4w-7v", &algs)?;
+/// assert_eq!(challenge.to_string(), r#"DPoP error="use_dpop_nonce", algs="ES256 EdDSA""#);
+/// assert_eq!(challenge.nonce(), Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"));
+/// # Ok::<(), Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Challenge {
+    realm: Option<String>,
+    error: Option<ChallengeError>,
+    description: Option<String>,
+    algs: Vec<&'static str>,
+    nonce: Option<String>,
+}
+
+impl Challenge {
+    /// A challenge without an error, for a request that sent no credentials (RFC 6750 §3.1),
+    /// naming the algorithms accepted for proofs (`algs`; none if `algorithms` is empty).
+    #[must_use]
+    pub fn new(algorithms: &[&'static Algorithm]) -> Self {
+        Self {
+            realm: None,
+            error: None,
+            description: None,
+            algs: algorithms.iter().map(|alg| alg.name()).collect(),
+            nonce: None,
+        }
+    }
+
+    /// A challenge with `error`.
+    #[must_use]
+    pub fn with_error(mut self, error: ChallengeError) -> Self {
+        self.error = Some(error);
+        self
+    }
+
+    /// `error="use_dpop_nonce"` (RFC 9449 §8), with `nonce` to send as the `DPoP-Nonce`
+    /// header.
+    ///
+    /// # Errors
+    ///
+    /// [`Misuse::DpopNonce`] unless `nonce` is one or more `NQCHAR`s (`%x21 / %x23-5B /
+    /// %x5D-7E`, RFC 9449 §8.1).
+    pub fn use_nonce(nonce: &str, algorithms: &[&'static Algorithm]) -> Result<Self, Error> {
+        let mut challenge = Self::new(algorithms).with_error(ChallengeError::UseNonce);
+        challenge.nonce = Some(String::from(check_nonce(nonce)?));
+        Ok(challenge)
+    }
+
+    /// The challenge for an error of [`dpop::verify`](super::verify): `use_dpop_nonce` for
+    /// [`Dpop::MissingNonce`] and [`Dpop::NonceMismatch`] (add the nonce with
+    /// [`with_nonce`](Self::with_nonce)), `invalid_dpop_proof` with the error's text as the
+    /// description otherwise.
+    #[must_use]
+    pub fn for_proof_error(error: &Error, algorithms: &[&'static Algorithm]) -> Self {
+        match error {
+            Error::Dpop(Dpop::MissingNonce | Dpop::NonceMismatch) => {
+                Self::new(algorithms).with_error(ChallengeError::UseNonce)
+            }
+            _ => Self::new(algorithms)
+                .with_error(ChallengeError::InvalidProof)
+                .with_description(&alloc::format!("{error}")),
+        }
+    }
+
+    /// The challenge for an error of [`jwt::decode`](crate::jwt::decode) on the access token:
+    /// `invalid_token` with the error's text as the description.
+    #[must_use]
+    pub fn for_token_error(error: &Error, algorithms: &[&'static Algorithm]) -> Self {
+        Self::new(algorithms)
+            .with_error(ChallengeError::InvalidToken)
+            .with_description(&alloc::format!("{error}"))
+    }
+
+    /// Sets the `DPoP-Nonce` to send with the challenge.
+    ///
+    /// # Errors
+    ///
+    /// As [`use_nonce`](Self::use_nonce).
+    pub fn with_nonce(mut self, nonce: &str) -> Result<Self, Error> {
+        self.nonce = Some(String::from(check_nonce(nonce)?));
+        Ok(self)
+    }
+
+    /// Sets `realm` (RFC 6750 §3).
+    #[must_use]
+    pub fn with_realm(mut self, realm: &str) -> Self {
+        self.realm = Some(realm.into());
+        self
+    }
+
+    /// Sets `error_description`, a text for developers (RFC 6750 §3).
+    #[must_use]
+    pub fn with_description(mut self, description: &str) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// The `error`, if any.
+    #[must_use]
+    pub fn error(&self) -> Option<ChallengeError> {
+        self.error
+    }
+
+    /// The value of the `DPoP-Nonce` header to send with the challenge, if any.
+    #[must_use]
+    pub fn nonce(&self) -> Option<&str> {
+        self.nonce.as_deref()
+    }
+}
+
+impl fmt::Display for Challenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DPoP")?;
+        let algs = (!self.algs.is_empty()).then(|| self.algs.join(" "));
+        let params = [
+            ("realm", self.realm.as_deref()),
+            ("error", self.error.map(ChallengeError::code)),
+            ("error_description", self.description.as_deref()),
+            ("algs", algs.as_deref()),
+        ];
+        let mut first = true;
+        for (name, value) in params {
+            let Some(value) = value else { continue };
+            f.write_str(if first { " " } else { ", " })?;
+            first = false;
+            write!(f, "{name}=\"")?;
+            write_quoted(f, value)?;
+            f.write_str("\"")?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the inside of an RFC 9110 §5.6.4 quoted string: `"` and `\` escaped; controls
+/// other than space and non-ASCII characters left out.
+fn write_quoted(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => write!(f, "\\{c}")?,
+            ' '..='~' => write!(f, "{c}")?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `nonce`, if it is 1*NQCHAR (RFC 9449 §8.1).
+fn check_nonce(nonce: &str) -> Result<&str, Error> {
+    let nqchar = |b: u8| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+    if nonce.is_empty() || !nonce.bytes().all(nqchar) {
+        return Err(Misuse::DpopNonce.into());
+    }
+    Ok(nonce)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwa;
+    use alloc::string::ToString;
+
+    #[test]
+    fn quoted_strings_are_escaped() {
+        let challenge = Challenge::new(&[])
+            .with_realm("a \"b\" \\c\r\n\u{7f}é")
+            .with_description("x\"y");
+        assert_eq!(
+            challenge.to_string(),
+            r#"DPoP realm="a \"b\" \\c", error_description="x\"y""#
+        );
+        assert_eq!(Challenge::new(&[]).to_string(), "DPoP");
+    }
+
+    #[test]
+    fn nonces_are_nqchar() {
+        for bad in ["", "a b", "a\"b", "a\\b", "é", "a\tb"] {
+            assert_eq!(
+                Challenge::use_nonce(bad, &[]),
+                Err(Error::Misuse(Misuse::DpopNonce)),
+                "{bad:?}"
+            );
+        }
+        let ok = Challenge::use_nonce("!#[]~", &[&jwa::ES256]).unwrap();
+        assert_eq!(ok.nonce(), Some("!#[]~"));
+        assert_eq!(ok.error(), Some(ChallengeError::UseNonce));
+    }
+
+    #[test]
+    fn proof_and_token_errors() {
+        let algs = [&jwa::ES256];
+        for nonce in [Dpop::MissingNonce, Dpop::NonceMismatch] {
+            let challenge = Challenge::for_proof_error(&nonce.into(), &algs);
+            assert_eq!(challenge.error(), Some(ChallengeError::UseNonce));
+            assert_eq!(
+                challenge.to_string(),
+                r#"DPoP error="use_dpop_nonce", algs="ES256""#
+            );
+        }
+        let challenge = Challenge::for_proof_error(&Error::InvalidSignature, &algs);
+        assert_eq!(
+            challenge.to_string(),
+            r#"DPoP error="invalid_dpop_proof", error_description="invalid signature", algs="ES256""#
+        );
+        let challenge =
+            Challenge::for_token_error(&crate::ClaimError::ProofKeyMismatch.into(), &algs);
+        assert_eq!(
+            challenge.to_string(),
+            r#"DPoP error="invalid_token", error_description="jwt rejected: cnf.jkt is not the thumbprint of the DPoP proof's key", algs="ES256""#
+        );
+    }
+}
