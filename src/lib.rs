@@ -161,8 +161,8 @@ pub mod jwt;
 pub mod manual;
 
 pub use error::{
-    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse, NoKey,
-    UnencodedProblem, Unsupported,
+    ClaimError, CritProblem, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse,
+    NoKey, UnencodedProblem, Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};
 pub use limits::Limits;

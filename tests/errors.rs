@@ -12,8 +12,8 @@ mod common;
 use jose_ring::ClaimError;
 use jose_ring::jwt::NumericDate;
 use jose_ring::{
-    CritProblem, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse, NoKey, UnencodedProblem,
-    Unsupported,
+    CritProblem, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse, NoKey,
+    UnencodedProblem, Unsupported,
 };
 
 #[test]
@@ -348,7 +348,11 @@ fn display_texts() {
             "key set: no key set has been fetched yet",
         ),
         (
-            KeySetError::Stale { age: 7200, max: 4200 }.into(),
+            KeySetError::Stale {
+                age: 7200,
+                max: 4200,
+            }
+            .into(),
             "key set: the last good key set is 7200 s old, beyond the maximum staleness of 4200 s",
         ),
         (

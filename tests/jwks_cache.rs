@@ -9,11 +9,11 @@
     reason = "tests: a panic is a failed test"
 )]
 
+use jose_ring::SigningKey;
 use jose_ring::jwk::{Jwk, JwkSet};
 use jose_ring::jwks::{CachePolicy, CacheState, KeySetCache, Refetch, Response};
 use jose_ring::jwt::NumericDate;
 use jose_ring::{Error, JsonProblem, KeySetError, KeySource, Limits, Malformed, NoKey, jwa, jws};
-use jose_ring::SigningKey;
 
 fn at(seconds: i64) -> NumericDate {
     NumericDate::from_seconds(seconds)
@@ -57,7 +57,10 @@ fn verifies(cache: &KeySetCache, now: NumericDate, key: &SigningKey) -> Result<(
 fn empty_then_first_fetch() {
     let mut cache = KeySetCache::new(&[&jwa::ES256]);
     assert_eq!(cache.freshness(at(0)), CacheState::Empty);
-    assert_eq!(cache.keys(at(0)).map(|_| ()), Err(KeySetError::NotFetched.into()));
+    assert_eq!(
+        cache.keys(at(0)).map(|_| ()),
+        Err(KeySetError::NotFetched.into())
+    );
     assert_eq!(cache.next_check(at(5)), at(5));
     let request = cache.poll(at(0)).unwrap();
     assert_eq!(request.if_none_match(), None);
@@ -68,7 +71,10 @@ fn empty_then_first_fetch() {
     // A first fetch that fails leaves nothing to serve; the next one waits for the cooldown.
     cache.fail(request);
     assert!(!cache.in_flight(at(1)));
-    assert_eq!(cache.keys(at(1)).map(|_| ()), Err(KeySetError::NotFetched.into()));
+    assert_eq!(
+        cache.keys(at(1)).map(|_| ()),
+        Err(KeySetError::NotFetched.into())
+    );
     assert_eq!(cache.poll(at(29)), None);
     assert!(cache.poll(at(30)).is_some());
 }
@@ -77,7 +83,10 @@ fn empty_then_first_fetch() {
 fn fresh_due_stale_too_stale() {
     let a = signer("a");
     let mut cache = loaded(&a);
-    assert_eq!((cache.fetched_at(), cache.lifetime()), (Some(at(1)), Some(400)));
+    assert_eq!(
+        (cache.fetched_at(), cache.lifetime()),
+        (Some(at(1)), Some(400))
+    );
     assert_eq!(cache.etag(), Some("\"v1\""));
     // Fresh for the first three quarters: no fetch.
     assert_eq!(cache.freshness(at(300)), CacheState::Fresh);
@@ -99,7 +108,11 @@ fn fresh_due_stale_too_stale() {
     assert_eq!(cache.freshness(late), CacheState::TooStale);
     assert_eq!(
         verifies(&cache, late, &a),
-        Err(KeySetError::Stale { age: 4001, max: 4000 }.into())
+        Err(KeySetError::Stale {
+            age: 4001,
+            max: 4000
+        }
+        .into())
     );
     // A fetch that succeeds again brings it back.
     let request = cache.poll(late).unwrap();
@@ -127,7 +140,11 @@ fn rotation_cooldown_and_merged_refetches() {
     assert_eq!(cache.unknown_kid(at(30)), Refetch::Wait);
     assert_eq!(cache.unknown_kid(at(31)), Refetch::Wait);
     cache
-        .complete(request, at(31), &ok(jwks(&[&a, &b]), "\"v2\"", "max-age=400"))
+        .complete(
+            request,
+            at(31),
+            &ok(jwks(&[&a, &b]), "\"v2\"", "max-age=400"),
+        )
         .unwrap();
     jws::verify(&b_token, &**cache.keys(at(31)).unwrap()).unwrap();
     // A flood of unknown kids right after costs nothing more.
@@ -167,7 +184,10 @@ fn not_modified() {
         .with_cache_control("max-age=1000");
     cache.complete(request, at(351), &not_modified).unwrap();
     assert_eq!(cache.fetched_at(), Some(at(351)));
-    assert_eq!((cache.lifetime(), cache.etag()), (Some(1000), Some("W/\"v1b\"")));
+    assert_eq!(
+        (cache.lifetime(), cache.etag()),
+        (Some(1000), Some("W/\"v1b\""))
+    );
     verifies(&cache, at(351), &a).unwrap();
     // A 304 without fields keeps the lifetime and tag it had.
     let request = cache.poll(at(351 + 750)).unwrap();
@@ -175,7 +195,10 @@ fn not_modified() {
     cache
         .complete(request, at(1102), &Response::new(304, Vec::new()))
         .unwrap();
-    assert_eq!((cache.lifetime(), cache.etag()), (Some(1000), Some("W/\"v1b\"")));
+    assert_eq!(
+        (cache.lifetime(), cache.etag()),
+        (Some(1000), Some("W/\"v1b\""))
+    );
 
     // A 304 to a request that was not conditional is an error.
     let mut untagged = KeySetCache::new(&[&jwa::ES256]);
@@ -232,7 +255,10 @@ fn bad_outcomes_keep_the_last_good_set() {
         outcome(&mut cache, Response::new(404, jwks(&[&a]))),
         Err(KeySetError::Status(404).into())
     );
-    assert_eq!((cache.fetched_at(), cache.etag()), (Some(at(1)), Some("\"v1\"")));
+    assert_eq!(
+        (cache.fetched_at(), cache.etag()),
+        (Some(at(1)), Some("\"v1\""))
+    );
     verifies(&cache, at(t), &a).unwrap();
 }
 
@@ -301,8 +327,12 @@ fn the_ring_binds_the_cache_algorithms_and_skips_the_rest() {
     let request = cache.poll(at(0)).unwrap();
     let body = format!(
         r#"{{"keys":[{},{},{{"kty":"EC","kid":"q"}}]}}"#,
-        Jwk::from_verifying_key(&es.verifying_key()).to_json().unwrap(),
-        Jwk::from_verifying_key(&ed.verifying_key()).to_json().unwrap()
+        Jwk::from_verifying_key(&es.verifying_key())
+            .to_json()
+            .unwrap(),
+        Jwk::from_verifying_key(&ed.verifying_key())
+            .to_json()
+            .unwrap()
     );
     cache
         .complete(request, at(0), &Response::new(200, body.into_bytes()))
@@ -314,6 +344,13 @@ fn the_ring_binds_the_cache_algorithms_and_skips_the_rest() {
         ring.select("EdDSA", Some("ed")).map(|_| ()),
         Err(NoKey::UnknownKid.into())
     );
-    assert_eq!(ring.select("ES256", Some("es")).map(|k| k.kid().map(String::from)), Ok(Some("es".into())));
-    assert_eq!(ring.select("ES256", Some("q")).map(|_| ()), Err(NoKey::Ambiguous.into()));
+    assert_eq!(
+        ring.select("ES256", Some("es"))
+            .map(|k| k.kid().map(String::from)),
+        Ok(Some("es".into()))
+    );
+    assert_eq!(
+        ring.select("ES256", Some("q")).map(|_| ()),
+        Err(NoKey::Ambiguous.into())
+    );
 }

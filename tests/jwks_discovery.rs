@@ -22,7 +22,10 @@ fn the_specification_examples() {
         let json = serde_json::to_vec(&v["document"]).unwrap();
         let found = Discovery::from_json(&json, issuer, UriPolicy::HttpsOnly).unwrap();
         assert_eq!(found.issuer(), issuer);
-        assert_eq!(found.jwks_uri(), v["expected"]["jwks_uri"].as_str().unwrap());
+        assert_eq!(
+            found.jwks_uri(),
+            v["expected"]["jwks_uri"].as_str().unwrap()
+        );
         let names: Vec<&str> = found.algorithms().iter().map(|a| a.name()).collect();
         let want: Vec<&str> = v["expected"]["algorithms"]
             .as_array()

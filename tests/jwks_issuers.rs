@@ -7,6 +7,8 @@
     reason = "tests: a panic is a failed test"
 )]
 
+#[cfg(feature = "std")]
+use jose_ring::KeySetError;
 use jose_ring::jwk::KeyRing;
 #[cfg(feature = "std")]
 use jose_ring::jwk::{Jwk, JwkSet};
@@ -14,11 +16,7 @@ use jose_ring::jwks::Issuers;
 #[cfg(feature = "std")]
 use jose_ring::jwks::{Response, SharedKeySet};
 use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
-use jose_ring::{
-    ClaimError, Error, HmacKey, JsonProblem, Malformed, NoKey, SigningKey, jwa, jws,
-};
-#[cfg(feature = "std")]
-use jose_ring::KeySetError;
+use jose_ring::{ClaimError, Error, HmacKey, JsonProblem, Malformed, NoKey, SigningKey, jwa, jws};
 
 const A: &str = "https://a.example";
 const B: &str = "https://b.example";
@@ -50,7 +48,11 @@ fn tenants() -> Tenants {
     let b = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k");
     let b2 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("kb");
     let issuers = Issuers::new()
-        .with_issuer(A, KeyRing::new().with_verifying_key(a.verifying_key()), rules())
+        .with_issuer(
+            A,
+            KeyRing::new().with_verifying_key(a.verifying_key()),
+            rules(),
+        )
         .with_issuer(
             B,
             KeyRing::new()
@@ -118,9 +120,18 @@ fn the_rules_of_an_issuer_require_that_issuer() {
 #[test]
 fn unknown_or_missing_issuers_are_typed_errors() {
     let t = tenants();
-    for iss in ["https://c.example", "https://a.example/", "HTTPS://A.EXAMPLE", ""] {
+    for iss in [
+        "https://c.example",
+        "https://a.example/",
+        "HTTPS://A.EXAMPLE",
+        "",
+    ] {
         let token = jwt::encode(&claims(iss), &t.a).unwrap();
-        assert_eq!(decode(&t.issuers, &token), Err(NoKey::UnknownIssuer.into()), "{iss}");
+        assert_eq!(
+            decode(&t.issuers, &token),
+            Err(NoKey::UnknownIssuer.into()),
+            "{iss}"
+        );
     }
     let no_iss = RegisteredClaims::new()
         .with_audience("api")
@@ -150,12 +161,19 @@ fn remote_issuers_fail_one_at_a_time() {
         .to_json()
         .unwrap();
     type Fetcher = Box<dyn Fn(&str, Option<&str>) -> Result<Response, ()> + Send + Sync>;
-    let up: Fetcher =
-        Box::new(move |_, _| Ok(Response::new(200, a_body.clone().into_bytes())));
+    let up: Fetcher = Box::new(move |_, _| Ok(Response::new(200, a_body.clone().into_bytes())));
     let down: Fetcher = Box::new(|_, _| Err(()));
     let issuers = Issuers::new()
-        .with_issuer(A, SharedKeySet::new("https://a.example/jwks", up, &[&jwa::ES256]), rules())
-        .with_issuer(B, SharedKeySet::new("https://b.example/jwks", down, &[&jwa::ES256]), rules());
+        .with_issuer(
+            A,
+            SharedKeySet::new("https://a.example/jwks", up, &[&jwa::ES256]),
+            rules(),
+        )
+        .with_issuer(
+            B,
+            SharedKeySet::new("https://b.example/jwks", down, &[&jwa::ES256]),
+            rules(),
+        );
     let from_a = jwt::encode(&claims(A), &a).unwrap();
     let from_b = jwt::encode(&claims(B), &b).unwrap();
     assert!(issuers.decode::<RegisteredClaims>(&from_a).is_ok());

@@ -181,7 +181,11 @@ fn outage_serves_the_last_good_set_then_fails_closed() {
     clock.set(600 + 3600 + 1);
     assert_eq!(
         verify(&remote, &token),
-        Err(KeySetError::Stale { age: 4201, max: 4200 }.into())
+        Err(KeySetError::Stale {
+            age: 4201,
+            max: 4200
+        }
+        .into())
     );
     // The provider comes back: the next fetch opens it again.
     provider.down.store(false, Ordering::SeqCst);
@@ -199,7 +203,10 @@ fn a_provider_down_at_start_is_a_typed_error() {
         .with_clock(clock.clone());
     assert_eq!(remote.uri(), "https://idp.example/jwks");
     let token = token(&a);
-    assert_eq!(verify(&remote, &token), Err(KeySetError::FetchFailed.into()));
+    assert_eq!(
+        verify(&remote, &token),
+        Err(KeySetError::FetchFailed.into())
+    );
     // In the cooldown: no new fetch, nothing to serve.
     assert_eq!(verify(&remote, &token), Err(KeySetError::NotFetched.into()));
     assert_eq!(provider.count(), 1);
@@ -217,9 +224,8 @@ fn a_closure_is_a_fetcher() {
     let body = JwkSet::from_iter([Jwk::from_verifying_key(&a.verifying_key())])
         .to_json()
         .unwrap();
-    let fetch = move |_: &str, _: Option<&str>| {
-        Ok::<_, ()>(Response::new(200, body.clone().into_bytes()))
-    };
+    let fetch =
+        move |_: &str, _: Option<&str>| Ok::<_, ()>(Response::new(200, body.clone().into_bytes()));
     let remote = SharedKeySet::new("https://idp.example/jwks", fetch, &[&jwa::ES256]);
     assert!(format!("{remote:?}").contains("idp.example"));
     let keys = remote.keys().unwrap();

@@ -37,8 +37,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     if let Ok(found) = &strict {
-        assert_eq!(loopback.as_ref(), Ok(found), "loopback policy refused an https document");
-        assert!(found.jwks_uri().get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")));
+        assert_eq!(
+            loopback.as_ref(),
+            Ok(found),
+            "loopback policy refused an https document"
+        );
+        assert!(
+            found
+                .jwks_uri()
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        );
     }
     let Ok(found) = loopback else {
         return;
@@ -59,7 +68,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(!alg.is_symmetric(), "an HMAC algorithm kept");
         assert!(!alg.name().eq_ignore_ascii_case("none"));
         assert!(jwa::ALL.contains(alg));
-        assert!(!found.algorithms()[..i].contains(alg), "an algorithm kept twice");
+        assert!(
+            !found.algorithms()[..i].contains(alg),
+            "an algorithm kept twice"
+        );
         let at = listed[position..]
             .iter()
             .position(|&n| n == alg.name())
@@ -67,14 +79,24 @@ fuzz_target!(|data: &[u8]| {
         position += at + 1;
     }
     for (kind, suffix) in [
-        (WellKnown::OpenIdConfiguration, "/.well-known/openid-configuration"),
-        (WellKnown::OAuthAuthorizationServer, "/.well-known/oauth-authorization-server"),
+        (
+            WellKnown::OpenIdConfiguration,
+            "/.well-known/openid-configuration",
+        ),
+        (
+            WellKnown::OAuthAuthorizationServer,
+            "/.well-known/oauth-authorization-server",
+        ),
     ] {
-        let well_known = discovery_uri(issuer, kind).expect("an accepted issuer has well-known URIs");
+        let well_known =
+            discovery_uri(issuer, kind).expect("an accepted issuer has well-known URIs");
         let origin_end = issuer[issuer.find("://").unwrap() + 3..]
             .find('/')
             .map_or(issuer.len(), |i| i + issuer.find("://").unwrap() + 3);
         assert!(well_known.starts_with(&issuer[..origin_end]));
-        assert_eq!(well_known.matches(suffix).count(), issuer.matches(suffix).count() + 1);
+        assert_eq!(
+            well_known.matches(suffix).count(),
+            issuer.matches(suffix).count() + 1
+        );
     }
 });

@@ -758,7 +758,10 @@ mod index {
             map.entry("kid-7").unwrap().push(7_000);
             for i in 0..1000 {
                 let want: &[usize] = if i == 7 { &[7, 7_000] } else { &[i] };
-                assert_eq!(map.get(&alloc::format!("kid-{i}")).map(Vec::as_slice), Some(want));
+                assert_eq!(
+                    map.get(&alloc::format!("kid-{i}")).map(Vec::as_slice),
+                    Some(want)
+                );
             }
             assert_eq!(map.get("kid-1000"), None);
             assert_eq!(map.get(""), None);

@@ -56,7 +56,8 @@ fn delta_seconds(value: &str) -> Option<u64> {
         return None;
     }
     Some(digits.bytes().fold(0u64, |n, digit| {
-        n.saturating_mul(10).saturating_add(u64::from(digit.wrapping_sub(b'0')))
+        n.saturating_mul(10)
+            .saturating_add(u64::from(digit.wrapping_sub(b'0')))
     }))
 }
 
@@ -82,9 +83,15 @@ mod tests {
     fn cache_control() {
         for (field, want) in [
             ("max-age=600", Freshness::MaxAge(600)),
-            ("public, Max-Age = 60 , must-revalidate", Freshness::MaxAge(60)),
+            (
+                "public, Max-Age = 60 , must-revalidate",
+                Freshness::MaxAge(60),
+            ),
             ("max-age=\"30\"", Freshness::MaxAge(30)),
-            ("max-age=99999999999999999999999", Freshness::MaxAge(u64::MAX)),
+            (
+                "max-age=99999999999999999999999",
+                Freshness::MaxAge(u64::MAX),
+            ),
             ("max-age=60, max-age=60", Freshness::MaxAge(60)),
             ("max-age=60, max-age=61", Freshness::None),
             ("max-age=-1", Freshness::None),

@@ -53,7 +53,10 @@ pub fn discovery_uri(issuer: &str, kind: WellKnown) -> Result<String, Error> {
             alloc::format!("{}{path}/.well-known/openid-configuration", split.origin)
         }
         WellKnown::OAuthAuthorizationServer => {
-            alloc::format!("{}/.well-known/oauth-authorization-server{path}", split.origin)
+            alloc::format!(
+                "{}/.well-known/oauth-authorization-server{path}",
+                split.origin
+            )
         }
     })
 }
@@ -212,14 +215,16 @@ mod tests {
         assert_eq!(found.issuer(), "https://a.example/t");
         assert_eq!(found.jwks_uri(), "https://keys.example/j?v=2");
         assert_eq!(found.algorithms(), [&jwa::EdDSA, &jwa::RS256]);
-        assert_eq!(found.algorithms_or(&[&jwa::PS256]), [&jwa::EdDSA, &jwa::RS256]);
+        assert_eq!(
+            found.algorithms_or(&[&jwa::PS256]),
+            [&jwa::EdDSA, &jwa::RS256]
+        );
     }
 
     #[test]
     fn refuses_what_the_specs_refuse() {
-        let doc = |iss: &str, jwks: &str| {
-            alloc::format!(r#"{{"issuer":"{iss}","jwks_uri":"{jwks}"}}"#)
-        };
+        let doc =
+            |iss: &str, jwks: &str| alloc::format!(r#"{{"issuer":"{iss}","jwks_uri":"{jwks}"}}"#);
         let uri_err = |what| Err(Error::KeySet(KeySetError::InsecureUri(what)));
         let cases: [(String, &str, UriPolicy, Result<(), Error>); 8] = [
             (doc("https://a", "https://a/k"), "https://a", HTTPS, Ok(())),
@@ -229,7 +234,12 @@ mod tests {
                 HTTPS,
                 Err(KeySetError::IssuerMismatch.into()),
             ),
-            (doc("https://a", "http://a/k"), "https://a", HTTPS, uri_err("jwks_uri")),
+            (
+                doc("https://a", "http://a/k"),
+                "https://a",
+                HTTPS,
+                uri_err("jwks_uri"),
+            ),
             (
                 doc("https://a", "http://127.0.0.1:9/k"),
                 "https://a",
@@ -242,8 +252,18 @@ mod tests {
                 UriPolicy::AllowHttpLoopback,
                 Ok(()),
             ),
-            (doc("http://a", "https://a/k"), "http://a", HTTPS, uri_err("issuer")),
-            (doc("https://a?x", "https://a/k"), "https://a?x", HTTPS, uri_err("issuer")),
+            (
+                doc("http://a", "https://a/k"),
+                "http://a",
+                HTTPS,
+                uri_err("issuer"),
+            ),
+            (
+                doc("https://a?x", "https://a/k"),
+                "https://a?x",
+                HTTPS,
+                uri_err("issuer"),
+            ),
             (
                 String::from(r#"{"issuer":"https://a"}"#),
                 "https://a",
@@ -259,7 +279,11 @@ mod tests {
     #[test]
     fn strict_json_and_size() {
         assert_eq!(
-            read(r#"{"issuer":"https://a","issuer":"https://a"}"#, "https://a", HTTPS),
+            read(
+                r#"{"issuer":"https://a","issuer":"https://a"}"#,
+                "https://a",
+                HTTPS
+            ),
             Err(Malformed::Json {
                 part: "discovery",
                 problem: JsonProblem::DuplicateMember
@@ -267,8 +291,15 @@ mod tests {
             .into())
         );
         assert!(matches!(
-            read(r#"{"issuer":"https://a","jwks_uri":"https://a/k","id_token_signing_alg_values_supported":"RS256"}"#, "https://a", HTTPS),
-            Err(Error::Malformed(Malformed::Json { part: "discovery", problem: JsonProblem::InvalidType { .. } }))
+            read(
+                r#"{"issuer":"https://a","jwks_uri":"https://a/k","id_token_signing_alg_values_supported":"RS256"}"#,
+                "https://a",
+                HTTPS
+            ),
+            Err(Error::Malformed(Malformed::Json {
+                part: "discovery",
+                problem: JsonProblem::InvalidType { .. }
+            }))
         ));
         let big = alloc::format!(
             r#"{{"issuer":"https://a","jwks_uri":"https://a/k","x":"{}"}}"#,
@@ -306,7 +337,12 @@ mod tests {
             assert_eq!(discovery_uri(issuer, Oidc).unwrap(), oidc);
             assert_eq!(discovery_uri(issuer, OAuth).unwrap(), oauth);
         }
-        for bad in ["http://a.example", "https://a.example?x", "https://a.example#f", "a.example"] {
+        for bad in [
+            "http://a.example",
+            "https://a.example?x",
+            "https://a.example#f",
+            "a.example",
+        ] {
             assert_eq!(
                 discovery_uri(bad, Oidc),
                 Err(Error::KeySet(KeySetError::InsecureUri("issuer")))

@@ -25,9 +25,9 @@ mod shared;
 mod uri;
 
 pub use cache::{CachePolicy, CacheState, KeySetCache, Refetch, Request, Response};
+pub use discovery::{Discovery, MAX_DOCUMENT_LEN, WellKnown, discovery_uri};
 pub use issuers::Issuers;
 pub use provider::KeyProvider;
 #[cfg(feature = "std")]
 pub use shared::{Fetch, Keys, SharedKeySet};
-pub use discovery::{Discovery, MAX_DOCUMENT_LEN, WellKnown, discovery_uri};
 pub use uri::UriPolicy;

@@ -148,7 +148,10 @@ impl<F: Fetch, C: Clock> SharedKeySet<F, C> {
     }
 
     fn reconfigure(self, change: impl FnOnce(KeySetCache) -> KeySetCache) -> Self {
-        let cache = self.cache.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let cache = self
+            .cache
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         Self {
             cache: Mutex::new(change(cache)),
             ..self
@@ -281,8 +284,10 @@ impl<F: Fetch, C: Clock> SharedKeySet<F, C> {
     fn publish(&self, cache: &KeySetCache, now: NumericDate) {
         let ring = cache.keys(now).ok().map(Arc::clone);
         let serve_until = cache.next_check(now);
-        *self.snapshot.write().unwrap_or_else(PoisonError::into_inner) =
-            Snapshot { ring, serve_until };
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Snapshot { ring, serve_until };
     }
 
     /// The ring to retry a token with whose `kid` `seen` does not know: a newer ring if

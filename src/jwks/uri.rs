@@ -58,7 +58,10 @@ pub(crate) fn check<'a>(
     if !secure || rest.contains('#') || (!query && rest.contains('?')) {
         return Err(insecure());
     }
-    let origin_len = scheme.len().saturating_add(3).saturating_add(authority.len());
+    let origin_len = scheme
+        .len()
+        .saturating_add(3)
+        .saturating_add(authority.len());
     let origin = uri.get(..origin_len).ok_or_else(insecure)?;
     Ok(Split { origin, rest })
 }
@@ -108,7 +111,11 @@ mod tests {
         ] {
             assert!(ok(uri, Https), "{uri}");
         }
-        for uri in ["http://127.0.0.1:8080/k", "http://[::1]/k", "http://LocalHost:1"] {
+        for uri in [
+            "http://127.0.0.1:8080/k",
+            "http://[::1]/k",
+            "http://LocalHost:1",
+        ] {
             assert!(!ok(uri, Https), "{uri}");
             assert!(ok(uri, Loop), "{uri}");
         }
