@@ -653,8 +653,10 @@ mod index {
     #[derive(Debug)]
     pub(super) struct KidMap<V> {
         entries: Vec<(String, V)>,
-        /// Entry index + 1, or 0 for an empty slot; the length is 0 or a power of two.
-        slots: Vec<usize>,
+        /// The hash of the entry's `kid` and the entry index + 1 (0 for an empty slot), so
+        /// that a probe compares strings only on a full hash match; the length is 0 or a
+        /// power of two.
+        slots: Vec<(usize, usize)>,
     }
 
     impl<V> Default for KidMap<V> {
@@ -684,10 +686,12 @@ mod index {
         /// The index in `entries` of `kid`.
         fn find(&self, kid: &str) -> Option<usize> {
             let mask = self.slots.len().checked_sub(1)?;
-            let mut at = hash(kid) & mask;
+            let hash = hash(kid);
+            let mut at = hash & mask;
             for _ in 0..self.slots.len() {
-                let entry = self.slots.get(at)?.checked_sub(1)?;
-                if self.entries.get(entry).is_some_and(|(k, _)| k == kid) {
+                let &(tag, entry) = self.slots.get(at)?;
+                let entry = entry.checked_sub(1)?;
+                if tag == hash && self.entries.get(entry).is_some_and(|(k, _)| k == kid) {
                     return Some(entry);
                 }
                 at = at.wrapping_add(1) & mask;
@@ -715,7 +719,7 @@ mod index {
             let needed = self.entries.len().saturating_add(1).saturating_mul(2);
             if needed > self.slots.len() {
                 let size = needed.checked_next_power_of_two().unwrap_or(needed).max(8);
-                self.slots = alloc::vec![0; size];
+                self.slots = alloc::vec![(0, 0); size];
                 for (index, (k, _)) in self.entries.iter().enumerate() {
                     place(&mut self.slots, k, index);
                 }
@@ -728,15 +732,16 @@ mod index {
     }
 
     /// Puts entry `index` for `kid` in the first empty slot from its hash.
-    fn place(slots: &mut [usize], kid: &str, index: usize) {
+    fn place(slots: &mut [(usize, usize)], kid: &str, index: usize) {
         let Some(mask) = slots.len().checked_sub(1) else {
             return;
         };
-        let mut at = hash(kid) & mask;
+        let hash = hash(kid);
+        let mut at = hash & mask;
         for _ in 0..slots.len() {
             if let Some(slot) = slots.get_mut(at) {
-                if *slot == 0 {
-                    *slot = index.saturating_add(1);
+                if slot.1 == 0 {
+                    *slot = (hash, index.saturating_add(1));
                     return;
                 }
             }
