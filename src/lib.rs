@@ -97,6 +97,10 @@
 //! # Ok::<(), jose_ring::Error>(())
 //! ```
 //!
+//! Keys that rotate live in [`jwks`]: a refresh policy without I/O ([`jwks::KeySetCache`]),
+//! a thread-safe remote set driven by your HTTP client ([`jwks::SharedKeySet`], feature
+//! `std`), OpenID Connect and RFC 8414 discovery, and one verifier for several issuers.
+//!
 //! ## 5. Errors you can log
 //!
 //! Every failure is an [`Error`] whose variant says which step failed and whose reason says

@@ -1,6 +1,5 @@
 //! JWK Sets (RFC 7517 §5) and the key ring that chooses a key for a token.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -370,10 +369,10 @@ impl Serialize for JwkSet {
 pub struct KeyRing<K: RingKey = VerifyingKey> {
     keys: Vec<K>,
     /// Indexes into `keys` by `kid`.
-    by_kid: BTreeMap<String, Vec<usize>>,
+    by_kid: KidMap<Vec<usize>>,
     /// The members left out, by `kid`: a token naming one of them is never verified with
     /// an algorithm the member might have served.
-    unusable: BTreeMap<String, Vec<Shape>>,
+    unusable: KidMap<Vec<Shape>>,
     skipped: Vec<Skipped>,
 }
 
@@ -381,8 +380,8 @@ impl<K: RingKey> Default for KeyRing<K> {
     fn default() -> Self {
         Self {
             keys: Vec::new(),
-            by_kid: BTreeMap::new(),
-            unusable: BTreeMap::new(),
+            by_kid: KidMap::default(),
+            unusable: KidMap::default(),
             skipped: Vec::new(),
         }
     }
@@ -547,8 +546,9 @@ impl<K: RingKey> KeyRing<K> {
             return;
         }
         if let Some(kid) = kid {
-            let kid = String::from(kid);
-            self.by_kid.entry(kid).or_default().push(index);
+            if let Some(indexes) = self.by_kid.entry(kid) {
+                indexes.push(index);
+            }
         }
         self.keys.push(key);
     }
@@ -556,8 +556,9 @@ impl<K: RingKey> KeyRing<K> {
     /// Records that a member with this `kid` and shape was left out.
     fn mark_unusable(&mut self, skipped: &Skipped) {
         if let Some(kid) = skipped.kid() {
-            let shapes = self.unusable.entry(String::from(kid)).or_default();
-            shapes.push(skipped.shape.clone());
+            if let Some(shapes) = self.unusable.entry(kid) {
+                shapes.push(skipped.shape.clone());
+            }
         }
     }
 
@@ -632,6 +633,148 @@ impl<K: RingKey> KeySource for KeyRing<K> {
                 )
             }
             None => Self::only_one(self.keys.iter().filter(fits_alg)),
+        }
+    }
+}
+
+use index::KidMap;
+
+/// The `kid` index of a [`KeyRing`]: a hash table, so that choosing a key costs the same in a
+/// ring of 1,000 keys as in a ring of one (a `BTreeMap` costs about ten string comparisons
+/// at 1,000).
+///
+/// Open addressing with linear probing, at most half full; FNV-1a, unkeyed: the table holds
+/// only the `kid`s of the key set (at most [`Limits::jwks_keys`]), never a token's, so a
+/// token's `kid` can make a lookup no longer than the longest probe sequence the set itself
+/// built.
+mod index {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    /// A map from `kid` to `V`.
+    #[derive(Debug)]
+    pub(super) struct KidMap<V> {
+        entries: Vec<(String, V)>,
+        /// The hash of the entry's `kid` and the entry index + 1 (0 for an empty slot), so
+        /// that a probe compares strings only on a full hash match; the length is 0 or a
+        /// power of two.
+        slots: Vec<(usize, usize)>,
+    }
+
+    impl<V> Default for KidMap<V> {
+        fn default() -> Self {
+            Self {
+                entries: Vec::new(),
+                slots: Vec::new(),
+            }
+        }
+    }
+
+    /// FNV-1a, 64 bits.
+    fn hash(kid: &str) -> usize {
+        let h = kid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        // Fold the high bits in: the mask keeps only the low ones.
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "a hash: truncating to the pointer width is intended"
+        )]
+        let folded = (h ^ (h >> 32)) as usize;
+        folded
+    }
+
+    impl<V: Default> KidMap<V> {
+        /// The index in `entries` of `kid`.
+        fn find(&self, kid: &str) -> Option<usize> {
+            let mask = self.slots.len().checked_sub(1)?;
+            let hash = hash(kid);
+            let mut at = hash & mask;
+            for _ in 0..self.slots.len() {
+                let &(tag, entry) = self.slots.get(at)?;
+                let entry = entry.checked_sub(1)?;
+                if tag == hash && self.entries.get(entry).is_some_and(|(k, _)| k == kid) {
+                    return Some(entry);
+                }
+                at = at.wrapping_add(1) & mask;
+            }
+            None
+        }
+
+        /// The value for `kid`.
+        pub(super) fn get(&self, kid: &str) -> Option<&V> {
+            self.entries.get(self.find(kid)?).map(|(_, v)| v)
+        }
+
+        /// The value for `kid`, inserted as `V::default()` if absent (`None` only if the
+        /// table could not grow, which a ring of at most [`usize::MAX`] / 4 keys never hits).
+        pub(super) fn entry(&mut self, kid: &str) -> Option<&mut V> {
+            let index = match self.find(kid) {
+                Some(index) => index,
+                None => self.insert(String::from(kid)),
+            };
+            self.entries.get_mut(index).map(|(_, v)| v)
+        }
+
+        /// Adds `kid` (absent), growing the table to stay at most half full; its index.
+        fn insert(&mut self, kid: String) -> usize {
+            let needed = self.entries.len().saturating_add(1).saturating_mul(2);
+            if needed > self.slots.len() {
+                let size = needed.checked_next_power_of_two().unwrap_or(needed).max(8);
+                self.slots = alloc::vec![(0, 0); size];
+                for (index, (k, _)) in self.entries.iter().enumerate() {
+                    place(&mut self.slots, k, index);
+                }
+            }
+            let index = self.entries.len();
+            place(&mut self.slots, &kid, index);
+            self.entries.push((kid, V::default()));
+            index
+        }
+    }
+
+    /// Puts entry `index` for `kid` in the first empty slot from its hash.
+    fn place(slots: &mut [(usize, usize)], kid: &str, index: usize) {
+        let Some(mask) = slots.len().checked_sub(1) else {
+            return;
+        };
+        let hash = hash(kid);
+        let mut at = hash & mask;
+        for _ in 0..slots.len() {
+            if let Some(slot) = slots.get_mut(at) {
+                if slot.1 == 0 {
+                    *slot = (hash, index.saturating_add(1));
+                    return;
+                }
+            }
+            at = at.wrapping_add(1) & mask;
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn finds_every_kid_and_only_those() {
+            let mut map: KidMap<Vec<usize>> = KidMap::default();
+            assert_eq!(map.get("a"), None);
+            for i in 0..1000 {
+                map.entry(&alloc::format!("kid-{i}")).unwrap().push(i);
+            }
+            map.entry("kid-7").unwrap().push(7_000);
+            for i in 0..1000 {
+                let want: &[usize] = if i == 7 { &[7, 7_000] } else { &[i] };
+                assert_eq!(
+                    map.get(&alloc::format!("kid-{i}")).map(Vec::as_slice),
+                    Some(want)
+                );
+            }
+            assert_eq!(map.get("kid-1000"), None);
+            assert_eq!(map.get(""), None);
+            assert_eq!(map.slots.len(), 2048);
+            map.entry("").unwrap().push(1);
+            assert_eq!(map.get("").map(Vec::len), Some(1));
         }
     }
 }

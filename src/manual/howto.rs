@@ -1,49 +1,207 @@
 //! # How-tos
 //!
-//! ## Verify against a rotating JWKS
+//! ## Keys that rotate: verify against an identity provider's JWKS
 //!
-//! Load the identity provider's JWKS once, turn it into a [`KeyRing`](crate::jwk::KeyRing) with
-//! the algorithms you accept, and share it. When a token names a `kid` the ring does not know,
-//! the provider may have rotated its keys: fetch the JWKS again (rate-limited, so that tokens
-//! with made-up `kid`s cannot make you hammer the provider) and retry once.
+//! [`jwks::SharedKeySet`](crate::jwks::SharedKeySet) keeps a provider's JWK Set fresh with
+//! your HTTP client (anything implementing [`jwks::Fetch`](crate::jwks::Fetch), a closure
+//! included: the crate has no network code), and is shared by every thread of a server.
+//! Nothing is fetched until the first verification needs it (a service starts while its
+//! provider is down). The set is refreshed ahead of expiry (`Cache-Control: max-age`,
+//! clamped to 1 min ..= 12 h, 10 min without; conditional, with `If-None-Match`), and a token
+//! whose `kid` the set does not know (the provider has rotated a key in) causes one refetch:
+//! one request, whatever the number of threads asking, and at most one per 30 s cooldown, so
+//! tokens with made-up `kid`s cannot make you hammer the provider.
 //!
 //! ```
-//! use jose_ring::jwk::{JwkSet, KeyRing};
-//! use jose_ring::jwt::{self, RegisteredClaims, Validation};
-//! use jose_ring::{jwa, Error, NoKey};
+//! use std::sync::Mutex;
+//! use std::sync::atomic::{AtomicI64, Ordering};
+//! use jose_ring::jwk::{Jwk, JwkSet};
+//! use jose_ring::jwks::{Response, SharedKeySet};
+//! use jose_ring::jwt::{self, Clock, NumericDate, RegisteredClaims, Validation};
+//! use jose_ring::{jwa, Error, NoKey, SigningKey};
 //!
-//! const ALGS: [&jose_ring::jwa::Algorithm; 2] = [&jwa::RS256, &jwa::ES256];
-//!
-//! /// Your HTTP client goes here; the crate has no network code.
-//! fn fetch_jwks() -> Vec<u8> {
-//!     br#"{"keys":[]}"#.to_vec()
+//! /// What the provider publishes; a test stands in for its HTTP endpoint.
+//! fn publish(keys: &[&SigningKey]) -> Vec<u8> {
+//!     let set: JwkSet = keys.iter().map(|k| Jwk::from_verifying_key(&k.verifying_key())).collect();
+//!     set.to_json().unwrap().into_bytes()
 //! }
+//! let old = SigningKey::generate(&jwa::ES256)?.with_kid("2026-11");
+//! let new = SigningKey::generate(&jwa::ES256)?.with_kid("2026-12");
+//! let published = Mutex::new(publish(&[&old]));
+//! let requests = AtomicI64::new(0);
 //!
-//! fn load() -> Result<KeyRing, Error> {
-//!     Ok(JwkSet::from_json(&fetch_jwks())?.key_ring(&ALGS))
+//! // Your HTTP client: GET the URI (with If-None-Match when given), return what came back.
+//! let fetch = |_uri: &str, _if_none_match: Option<&str>| {
+//!     requests.fetch_add(1, Ordering::SeqCst);
+//!     let body = published.lock().unwrap().clone();
+//!     Ok::<_, std::io::Error>(Response::new(200, body).with_cache_control("max-age=3600"))
+//! };
+//! // A clock the example moves; a server uses the default, the system clock.
+//! static NOW: AtomicI64 = AtomicI64::new(1_700_000_000);
+//! struct TestClock;
+//! impl Clock for TestClock {
+//!     fn now(&self) -> NumericDate { NumericDate::from_seconds(NOW.load(Ordering::SeqCst)) }
 //! }
+//! let keys = SharedKeySet::new("https://auth.example/jwks", fetch, &[&jwa::RS256, &jwa::ES256])
+//!     .with_clock(TestClock);
 //!
-//! fn verify(
-//!     token: &str,
-//!     ring: &mut KeyRing,
-//!     rules: &Validation,
-//! ) -> Result<jwt::Verified<RegisteredClaims>, Error> {
-//!     match jwt::decode(token, &*ring, rules) {
-//!         Err(Error::NoKey(NoKey::UnknownKid)) => {
-//!             *ring = load()?; // rate-limit this in a real server
-//!             jwt::decode(token, &*ring, rules)
-//!         }
-//!         other => other,
-//!     }
-//! }
-//! # let mut ring = load()?;
-//! # let rules = Validation::new(jwt::NumericDate::from_seconds(0));
-//! # assert!(verify("not.a.token", &mut ring, &rules).is_err());
+//! let rules = Validation::from_clock(&TestClock).with_issuer("https://auth.example");
+//! let claims = RegisteredClaims::new().with_issuer("https://auth.example")
+//!     .with_lifetime(NumericDate::from_seconds(1_700_000_000), 3600);
+//! let verify = |token: &str| -> Result<(), Error> {
+//!     jwt::decode::<RegisteredClaims, _>(token, &keys.keys()?, &rules).map(|_| ())
+//! };
+//! verify(&jwt::encode(&claims, &old)?)?; // the first verification fetches
+//!
+//! // The provider rotates a key in; tokens signed with it arrive at once.
+//! *published.lock().unwrap() = publish(&[&old, &new]);
+//! let rotated = jwt::encode(&claims, &new)?;
+//! // Within 30 s of the last fetch the kid stays unknown (no request)...
+//! assert_eq!(verify(&rotated), Err(NoKey::UnknownKid.into()));
+//! // ...after that, one fetch finds it.
+//! NOW.fetch_add(30, Ordering::SeqCst);
+//! verify(&rotated)?;
+//! assert_eq!(requests.load(Ordering::SeqCst), 2);
 //! # Ok::<(), Error>(())
 //! ```
 //!
-//! In a multi-threaded server keep the ring behind an `RwLock` or an atomically swapped `Arc`;
-//! a `KeyRing` is immutable once built, so readers never wait on each other.
+//! [`SharedKeySet::keys`](crate::jwks::SharedKeySet::keys) reads the clock; pass the time
+//! you already have with [`keys_at`](crate::jwks::SharedKeySet::keys_at). A verification
+//! that finds the set due refreshes it inline while the others keep verifying; to keep every
+//! request off the network, call
+//! [`refresh_if_due`](crate::jwks::SharedKeySet::refresh_if_due) from a timer thread.
+//!
+//! ## When the provider is down
+//!
+//! Fetches that fail (network, HTTP 5xx, a body that is not a JWK Set or is over
+//! [`Limits::jwks_len`](crate::Limits::jwks_len)) never replace the last good set: it keeps
+//! serving until its expiry plus [`CachePolicy::max_stale`](crate::jwks::CachePolicy::max_stale)
+//! (1 h by default), then verification fails closed with
+//! [`KeySetError::Stale`](crate::KeySetError::Stale). Answer an
+//! [`Error::KeySet`](crate::Error::KeySet) with HTTP 503 (the keys could not be established),
+//! not 401 (the token is bad).
+//!
+//! ```
+//! use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+//! use jose_ring::jwk::{Jwk, JwkSet};
+//! use jose_ring::jwks::{CachePolicy, Response, SharedKeySet};
+//! use jose_ring::jwt::{Clock, NumericDate};
+//! use jose_ring::{jwa, jws, Error, KeySetError, SigningKey};
+//!
+//! static NOW: AtomicI64 = AtomicI64::new(0);
+//! struct TestClock;
+//! impl Clock for TestClock {
+//!     fn now(&self) -> NumericDate { NumericDate::from_seconds(NOW.load(Ordering::SeqCst)) }
+//! }
+//! let key = SigningKey::generate(&jwa::ES256)?.with_kid("k1");
+//! let body = JwkSet::from_iter([Jwk::from_verifying_key(&key.verifying_key())]).to_json()?;
+//! let down = AtomicBool::new(false);
+//! let fetch = |_: &str, _: Option<&str>| match down.load(Ordering::SeqCst) {
+//!     true => Err("connection refused"),
+//!     false => Ok(Response::new(200, body.clone().into_bytes()).with_cache_control("max-age=600")),
+//! };
+//! let keys = SharedKeySet::new("https://auth.example/jwks", fetch, &[&jwa::ES256])
+//!     .with_policy(CachePolicy::DEFAULT.with_max_stale(3600))
+//!     .with_clock(TestClock);
+//! let token = jws::sign(b"hi", &jws::Header::new(), &key)?;
+//! let verify = || jws::verify(&token, &keys.keys()?).map(|_| ());
+//! verify()?;
+//!
+//! down.store(true, Ordering::SeqCst);
+//! NOW.store(600 + 3600, Ordering::SeqCst); // expired an hour ago, fetches failing
+//! verify()?;                                  // the last good set still serves
+//! NOW.store(600 + 3600 + 1, Ordering::SeqCst);
+//! assert_eq!(verify(), Err(Error::KeySet(KeySetError::Stale { age: 4201, max: 4200 })));
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! ## Drive the policy yourself (async runtimes, `no_std`)
+//!
+//! [`jwks::KeySetCache`](crate::jwks::KeySetCache) is the same policy without threads or I/O:
+//! it answers, you fetch. Ask [`poll`](crate::jwks::KeySetCache::poll) on a timer (or per
+//! request) and [`unknown_kid`](crate::jwks::KeySetCache::unknown_kid) when a token's `kid`
+//! is unknown; each hands you at most one [`Request`](crate::jwks::Request) at a time (the
+//! others are told to wait), which you send and answer with
+//! [`complete`](crate::jwks::KeySetCache::complete) or
+//! [`fail`](crate::jwks::KeySetCache::fail).
+//!
+//! ```
+//! use jose_ring::jwks::{KeySetCache, Refetch, Response};
+//! use jose_ring::jwt::NumericDate;
+//! use jose_ring::{jwa, Error};
+//!
+//! let at = NumericDate::from_seconds;
+//! let mut cache = KeySetCache::new(&[&jwa::ES256]);
+//! if let Some(request) = cache.poll(at(0)) {
+//!     // send GET with `request.if_none_match()`, then:
+//!     cache.complete(request, at(0), &Response::new(200, br#"{"keys":[]}"#.to_vec()))?;
+//! }
+//! assert!(cache.keys(at(1))?.is_empty());
+//! // A token with an unknown kid, 40 s later: one fetch; meanwhile everyone else waits.
+//! let Refetch::Fetch(request) = cache.unknown_kid(at(40)) else { unreachable!() };
+//! assert_eq!(cache.unknown_kid(at(40)), Refetch::Wait);
+//! cache.fail(request); // the provider did not answer: the set held keeps serving
+//! assert_eq!(cache.unknown_kid(at(41)), Refetch::Cooldown);
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! ## From an issuer URL: discovery
+//!
+//! Fetch the issuer's discovery document from
+//! [`jwks::discovery_uri`](crate::jwks::discovery_uri) and read it with
+//! [`jwks::Discovery`](crate::jwks::Discovery): the document's `issuer` must be exactly the
+//! issuer you asked for, its `jwks_uri` must be `https`
+//! ([`UriPolicy::AllowHttpLoopback`](crate::jwks::UriPolicy::AllowHttpLoopback) lets tests use
+//! `http://127.0.0.1`), and its `id_token_signing_alg_values_supported` give the algorithms
+//! to bind the keys to (those this crate implements; never `none`).
+//!
+//! ```
+//! use jose_ring::jwks::{discovery_uri, Discovery, UriPolicy, WellKnown};
+//! use jose_ring::jwa;
+//!
+//! let issuer = "https://auth.example";
+//! assert_eq!(discovery_uri(issuer, WellKnown::OpenIdConfiguration)?,
+//!            "https://auth.example/.well-known/openid-configuration");
+//! let fetched = br#"{"issuer":"https://auth.example","jwks_uri":"https://auth.example/jwks",
+//!                    "id_token_signing_alg_values_supported":["RS256","none"]}"#;
+//! let found = Discovery::from_json(fetched, issuer, UriPolicy::HttpsOnly)?;
+//! assert_eq!((found.jwks_uri(), found.algorithms()), ("https://auth.example/jwks", &[&jwa::RS256][..]));
+//! // Then: SharedKeySet::new(found.jwks_uri(), fetch, found.algorithms_or(&[&jwa::RS256]))
+//! # Ok::<(), jose_ring::Error>(())
+//! ```
+//!
+//! ## Several issuers
+//!
+//! A multi-tenant API accepts tokens from several issuers.
+//! [`jwks::Issuers`](crate::jwks::Issuers) maps each issuer, exactly, to its keys (a
+//! [`KeyRing`](crate::jwk::KeyRing), a [`SharedKeySet`](crate::jwks::SharedKeySet): any
+//! [`KeyProvider`](crate::jwks::KeyProvider)) and its rules. The token's unverified `iss`
+//! ([`dangerous::peek`](crate::dangerous::peek)) picks the issuer; the token must then verify
+//! with that issuer's keys, and its rules are made to require that very `iss`, so a token
+//! naming A but signed with B's key fails, and so does one naming an issuer nobody registered
+//! ([`NoKey::UnknownIssuer`](crate::NoKey::UnknownIssuer)).
+//!
+//! ```
+//! use jose_ring::jwk::KeyRing;
+//! use jose_ring::jwks::Issuers;
+//! use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
+//! use jose_ring::{jwa, Error, SigningKey};
+//!
+//! let now = NumericDate::from_seconds(1_700_000_000);
+//! let (a, b) = (SigningKey::generate(&jwa::ES256)?.with_kid("k"), SigningKey::generate(&jwa::ES256)?.with_kid("k"));
+//! let ring = |key: &SigningKey| KeyRing::new().with_verifying_key(key.verifying_key());
+//! let tenants = Issuers::new()
+//!     .with_issuer("https://a.example", ring(&a), Validation::new(now).with_audience("api"))
+//!     .with_issuer("https://b.example", ring(&b), Validation::new(now).with_audience("api"));
+//!
+//! let claims = RegisteredClaims::new().with_issuer("https://a.example").with_audience("api")
+//!     .with_lifetime(now, 300);
+//! assert!(tenants.decode::<RegisteredClaims>(&jwt::encode(&claims, &a)?).is_ok());
+//! // B's key, even under the same kid, never verifies a token naming A.
+//! assert_eq!(tenants.decode::<RegisteredClaims>(&jwt::encode(&claims, &b)?).map(|_| ()),
+//!            Err(Error::InvalidSignature));
+//! # Ok::<(), Error>(())
+//! ```
 //!
 //! ## Tokens without a `kid`
 //!

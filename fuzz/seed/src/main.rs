@@ -293,8 +293,36 @@ fn main() {
         serde_json::to_string(&set).expect("json").as_bytes(),
     );
     c.add("jwk_set", set.to_json().expect("json").as_bytes());
+    discovery_seeds(&root, &mut c);
     for t in ["jwt_decode", "round_trip", "base64url"] {
         c.add(t, b"");
     }
     println!("wrote {} new seeds under {}", c.count, c.root.display());
+}
+
+/// `discovery`: each document of `test-vectors/jwks/discovery.json` after its issuer and `\0`,
+/// and variants of it (loopback `http`, a path, a trailing slash, no algorithms).
+fn discovery_seeds(root: &Path, c: &mut Corpus) {
+    let text = fs::read_to_string(root.join("test-vectors/jwks/discovery.json"))
+        .expect("discovery vectors");
+    let file: Value = serde_json::from_str(&text).expect("discovery vectors are JSON");
+    let mut add = |issuer: &str, document: &Value| {
+        let json = serde_json::to_vec(document).expect("json");
+        c.add("discovery", &[issuer.as_bytes(), b"\0", &json].concat());
+    };
+    for v in file["vectors"].as_array().expect("vectors") {
+        let issuer = v["issuer"].as_str().expect("issuer");
+        add(issuer, &v["document"]);
+        for other in [
+            "http://127.0.0.1:8080",
+            "https://server.example.com/tenant/a",
+            "https://server.example.com/",
+            "http://[::1]:9/realms/x",
+        ] {
+            let mut doc = v["document"].clone();
+            doc["issuer"] = Value::from(other);
+            doc["jwks_uri"] = Value::from(format!("{}/jwks?v=1", other.trim_end_matches('/')));
+            add(other, &doc);
+        }
+    }
 }
