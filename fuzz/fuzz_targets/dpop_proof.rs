@@ -8,8 +8,9 @@
 //! - an accepted proof is one its own `jwk` really signed: the header `jwk`, parsed again and
 //!   bound to the header `alg`, verifies the proof with `jws::verify`; `jkt` is that key's
 //!   thumbprint, `typ` is `dpop+jwt`, `htm` is the method, `htu` normalises to the URI's form;
-//! - a proof built with a fixed key for the request verifies, and with any one byte of it
-//!   changed (to a base64url byte) it does not.
+//! - a proof built with a fixed key for the request verifies (or, longer than the verifier's
+//!   default limit, is not built: `TooLarge`), and with any one byte of it changed (to a
+//!   base64url byte) it does not.
 #![no_main]
 
 use jose_ring::dpop::{self, ProofBuilder, ProofValidation};
@@ -61,7 +62,18 @@ fuzz_target!(|data: &[u8]| {
     if let Some(token) = token {
         builder = builder.with_access_token(token);
     }
-    let built = builder.build().expect("a proof for a URI that normalises");
+    let built = match builder.build() {
+        Ok(built) => built,
+        // Longer than the verifier accepts by default: refused on both sides.
+        Err(Error::TooLarge {
+            what: "token",
+            limit,
+        }) => {
+            assert_eq!(limit, dpop::MAX_PROOF_LEN);
+            return;
+        }
+        Err(other) => panic!("a proof for a URI that normalises: {other:?}"),
+    };
     let verified = dpop::verify(&built, &rules).expect("a proof made for the request verifies");
     assert_eq!(verified.jkt(), dpop::jkt(key));
     assert_eq!(dpop::normalize_htu(htu).ok(), Some(expected_htu));
