@@ -810,6 +810,32 @@ fn the_builder_refuses_a_uri_it_cannot_name() {
 }
 
 #[test]
+fn the_builder_makes_no_proof_the_verifier_would_refuse_as_too_long() {
+    // Found by the dpop_proof fuzz target: a long nonce made an 8 KiB+ proof.
+    let key = es256();
+    let long = "n".repeat(dpop::MAX_PROOF_LEN);
+    assert_eq!(
+        ProofBuilder::new(&key, "GET", "https://rs.example/")
+            .with_iat(now())
+            .with_nonce(&long)
+            .build(),
+        Err(Error::TooLarge {
+            what: "token",
+            limit: dpop::MAX_PROOF_LEN
+        })
+    );
+    let fits = "n".repeat(5000);
+    let proof = ProofBuilder::new(&key, "GET", "https://rs.example/")
+        .with_iat(now())
+        .with_nonce(&fits)
+        .build()
+        .unwrap();
+    let rules = ProofValidation::new("GET", "https://rs.example/", now()).with_nonce(fits);
+    assert_eq!(check(&proof, &rules), Ok(()));
+}
+
+#[cfg(feature = "std")]
+#[test]
 fn the_builder_reads_the_system_clock() {
     let key = es256();
     let proof = ProofBuilder::new(&key, "GET", "https://rs.example/")
@@ -818,6 +844,16 @@ fn the_builder_reads_the_system_clock() {
     let rules =
         ProofValidation::new("GET", "https://rs.example/", NumericDate::now()).with_leeway(5);
     assert_eq!(check(&proof, &rules), Ok(()));
+}
+
+#[cfg(not(feature = "std"))]
+#[test]
+fn without_std_the_builder_needs_a_time() {
+    let key = es256();
+    assert_eq!(
+        ProofBuilder::new(&key, "GET", "https://rs.example/").build(),
+        Err(jose_ring::Misuse::NoTime.into())
+    );
 }
 
 // --- the header jwk is honoured here only ----------------------------------------------------------

@@ -56,10 +56,10 @@ pub(crate) fn without_query(uri: &str) -> &str {
 
 fn normalize(uri: &str) -> Option<String> {
     let (scheme, rest) = without_query(uri).split_once("://")?;
-    let default_port = if scheme.eq_ignore_ascii_case("https") {
-        "443"
+    let (prefix, default_port): (&[u8], &[u8]) = if scheme.eq_ignore_ascii_case("https") {
+        (b"https://", b"443")
     } else if scheme.eq_ignore_ascii_case("http") {
-        "80"
+        (b"http://", b"80")
     } else {
         return None;
     };
@@ -68,12 +68,9 @@ fn normalize(uri: &str) -> Option<String> {
         return None;
     }
     let (host, port) = split_port(authority)?;
-    let mut out = String::with_capacity(uri.len().saturating_add(1));
-    out.push_str(if default_port == "443" {
-        "https://"
-    } else {
-        "http://"
-    });
+    // ASCII only, byte by byte: the output is a `String` at the end.
+    let mut out = Vec::with_capacity(uri.len().saturating_add(1));
+    out.extend_from_slice(prefix);
     if let Some(literal) = host.strip_prefix('[') {
         // An IP literal (RFC 3986 §3.2.2): hex digits, `:` and `.`, or an IPvFuture.
         let inner = literal.strip_suffix(']')?;
@@ -84,9 +81,9 @@ fn normalize(uri: &str) -> Option<String> {
         {
             return None;
         }
-        out.push('[');
-        out.push_str(&inner.to_ascii_lowercase());
-        out.push(']');
+        out.push(b'[');
+        out.extend(inner.bytes().map(|b| b.to_ascii_lowercase()));
+        out.push(b']');
     } else {
         if host.is_empty() {
             return None;
@@ -107,12 +104,12 @@ fn normalize(uri: &str) -> Option<String> {
             return None;
         }
         let digits = if digits.is_empty() { "0" } else { digits };
-        if digits != default_port {
-            out.push(':');
-            out.push_str(digits);
+        if digits.as_bytes() != default_port {
+            out.push(b':');
+            out.extend_from_slice(digits.as_bytes());
         }
     }
-    let mut decoded = String::with_capacity(path.len());
+    let mut decoded = Vec::with_capacity(path.len());
     push_normalized(
         &mut decoded,
         path,
@@ -120,7 +117,7 @@ fn normalize(uri: &str) -> Option<String> {
         false,
     )?;
     remove_dot_segments(&decoded, &mut out);
-    Some(out)
+    String::from_utf8(out).ok()
 }
 
 /// `host` and the port after its last `:`, if any (`None` for no port, `Some("")` for an
@@ -146,11 +143,12 @@ fn split_port(authority: &str) -> Option<(&str, Option<&str>)> {
 /// others in uppercase; other bytes must be unreserved or pass `allowed`. `lower`: lowercase
 /// the letters (a host).
 fn push_normalized(
-    out: &mut String,
+    out: &mut Vec<u8>,
     part: &str,
     allowed: fn(u8) -> bool,
     lower: bool,
 ) -> Option<()> {
+    let case = |b: u8| if lower { b.to_ascii_lowercase() } else { b };
     let mut bytes = part.bytes();
     while let Some(byte) = bytes.next() {
         if byte == b'%' {
@@ -158,22 +156,14 @@ fn push_normalized(
             let low = hex(bytes.next()?)?;
             let value = high.checked_mul(16)?.checked_add(low)?;
             if is_unreserved(value) {
-                out.push(char::from(if lower {
-                    value.to_ascii_lowercase()
-                } else {
-                    value
-                }));
+                out.push(case(value));
             } else {
-                out.push('%');
-                out.push(char::from(*HEX_UPPER.get(usize::from(high))?));
-                out.push(char::from(*HEX_UPPER.get(usize::from(low))?));
+                out.push(b'%');
+                out.push(*HEX_UPPER.get(usize::from(high))?);
+                out.push(*HEX_UPPER.get(usize::from(low))?);
             }
         } else if is_unreserved(byte) || allowed(byte) {
-            out.push(char::from(if lower {
-                byte.to_ascii_lowercase()
-            } else {
-                byte
-            }));
+            out.push(case(byte));
         } else {
             return None;
         }
@@ -204,31 +194,31 @@ const fn is_sub_delim(byte: u8) -> bool {
 
 /// Appends `path` (empty, or starting with `/`) without its `.` and `..` segments
 /// (RFC 3986 §5.2.4); an empty path becomes `/` (§6.2.3).
-fn remove_dot_segments(path: &str, out: &mut String) {
-    let mut kept: Vec<&str> = Vec::new();
-    let mut segments = path.split('/').skip(1).peekable();
+fn remove_dot_segments(path: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    let mut segments = path.split(|&b| b == b'/').skip(1).peekable();
+    if segments.peek().is_none() {
+        out.push(b'/');
+    }
     while let Some(segment) = segments.next() {
         let last = segments.peek().is_none();
         match segment {
-            "." => {}
-            ".." => {
-                kept.pop();
+            b"." => {}
+            b".." => {
+                // Drop the last segment kept, with its `/`.
+                let kept = out.get(start..).unwrap_or_default();
+                let cut = kept.iter().rposition(|&b| b == b'/').unwrap_or(0);
+                out.truncate(start.saturating_add(cut));
             }
             _ => {
-                kept.push(segment);
+                out.push(b'/');
+                out.extend_from_slice(segment);
                 continue;
             }
         }
         if last {
-            kept.push("");
+            out.push(b'/');
         }
-    }
-    if kept.is_empty() {
-        out.push('/');
-    }
-    for segment in kept {
-        out.push('/');
-        out.push_str(segment);
     }
 }
 

@@ -7,6 +7,7 @@ use serde::ser::{SerializeMap, Serializer};
 use zeroize::Zeroizing;
 
 use super::htu::{normalize_htu, without_query};
+use super::verify::MAX_PROOF_LEN;
 use crate::b64;
 use crate::error::Error;
 use crate::json;
@@ -88,7 +89,9 @@ impl<'a> ProofBuilder<'a> {
     /// # Errors
     ///
     /// [`Dpop::InvalidUri`](crate::Dpop::InvalidUri) (or [`Error::TooLarge`]) if `htu` is not an
-    /// absolute `http` or `https` URI that [`normalize_htu`] accepts; [`Misuse::NoTime`](crate::Misuse::NoTime) without
+    /// absolute `http` or `https` URI that [`normalize_htu`] accepts; [`Error::TooLarge`] for a
+    /// proof longer than [`MAX_PROOF_LEN`](super::MAX_PROOF_LEN), which
+    /// [`verify`](super::verify) would refuse by default; [`Misuse::NoTime`](crate::Misuse::NoTime) without
     /// `std` and without [`with_iat`](Self::with_iat); [`Error::SigningFailed`] if the random
     /// number generator or the signer fails.
     pub fn build(self) -> Result<String, Error> {
@@ -122,7 +125,15 @@ impl<'a> ProofBuilder<'a> {
             },
             "claims",
         )?;
-        crate::jws::sign_with_own_header(&header, &claims, self.key)
+        let proof = crate::jws::sign_with_own_header(&header, &claims, self.key)?;
+        // A proof this crate makes is one its verifier accepts by default.
+        if proof.len() > MAX_PROOF_LEN {
+            return Err(Error::TooLarge {
+                what: "token",
+                limit: MAX_PROOF_LEN,
+            });
+        }
+        Ok(proof)
     }
 }
 
