@@ -343,7 +343,7 @@ pub enum KeyRejected {
 /// [`MissingNonce`](Self::MissingNonce) and [`NonceMismatch`](Self::NonceMismatch) are the two
 /// a server answers with `error="use_dpop_nonce"` and a fresh `DPoP-Nonce`; every other
 /// reason (and every other error of [`dpop::verify`](crate::dpop::verify)) is
-/// `error="invalid_dpop_proof"`. [`dpop::Challenge::for_error`](crate::dpop::Challenge::for_error)
+/// `error="invalid_dpop_proof"`. [`dpop::Challenge::for_proof_error`](crate::dpop::Challenge::for_proof_error)
 /// makes that choice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

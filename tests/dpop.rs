@@ -809,6 +809,7 @@ fn the_builder_refuses_a_uri_it_cannot_name() {
     }
 }
 
+#[cfg(feature = "std")]
 #[test]
 fn the_builder_reads_the_system_clock() {
     let key = es256();
@@ -818,6 +819,16 @@ fn the_builder_reads_the_system_clock() {
     let rules =
         ProofValidation::new("GET", "https://rs.example/", NumericDate::now()).with_leeway(5);
     assert_eq!(check(&proof, &rules), Ok(()));
+}
+
+#[cfg(not(feature = "std"))]
+#[test]
+fn without_std_the_builder_needs_a_time() {
+    let key = es256();
+    assert_eq!(
+        ProofBuilder::new(&key, "GET", "https://rs.example/").build(),
+        Err(jose_ring::Misuse::NoTime.into())
+    );
 }
 
 // --- the header jwk is honoured here only ----------------------------------------------------------

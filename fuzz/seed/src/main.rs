@@ -293,6 +293,31 @@ fn main() {
         serde_json::to_string(&set).expect("json").as_bytes(),
     );
     c.add("jwk_set", set.to_json().expect("json").as_bytes());
+    // 4. DPoP: the RFC 9449 proofs with their requests, and proofs made with the fixed keys.
+    let rfc: Value = serde_json::from_slice(
+        &fs::read(root.join("test-vectors/rfc/rfc9449_examples.json")).expect("rfc9449"),
+    )
+    .expect("json");
+    for name in ["token_request_proof", "refresh_proof", "resource_proof"] {
+        let e = &rfc[name];
+        let text = |m: &str| e[m].as_str().unwrap_or_default().to_string();
+        let mut request = format!("{} {} {}", text("htm"), text("htu"), e["iat"]);
+        if e.get("access_token").is_some() {
+            request.push_str(&format!(" - {}", text("access_token")));
+        }
+        c.add("dpop_proof", format!("{request}\n{}", text("proof")).as_bytes());
+    }
+    for (i, key) in keys.signing.iter().enumerate() {
+        let htu = ["https://server.example.com/token", "http://[::1]:8080/a/../b?q#f"][i % 2];
+        let proof = jose_ring::dpop::ProofBuilder::new(key, "POST", htu)
+            .with_iat(NumericDate::from_seconds(1_700_000_000))
+            .with_nonce("n")
+            .with_access_token("at")
+            .build()
+            .expect("proof");
+        c.add("dpop_proof", format!("POST {htu} 1700000000 n at\n{proof}").as_bytes());
+    }
+    c.add("dpop_proof", b"GET HTTPS://Example.COM:443/%7e/./x\n");
     for t in ["jwt_decode", "round_trip", "base64url"] {
         c.add(t, b"");
     }
