@@ -54,10 +54,45 @@ pub enum Error {
     /// code, never caused by untrusted input (the signing side's counterpart of
     /// [`Error::Malformed`]).
     Misuse(Misuse),
+    /// A remote key set or its discovery document cannot serve: see [`jwks`](crate::jwks).
+    KeySet(KeySetError),
     /// A DPoP proof (RFC 9449) is refused by [`dpop::verify`](crate::dpop::verify) for a
     /// reason of DPoP's own; the JWS and JWK steps of the check report their usual errors
     /// ([`Error::InvalidSignature`], [`Error::KeyRejected`], ...).
     Dpop(Dpop),
+}
+
+/// Why a remote key set ([`jwks`](crate::jwks)) cannot serve a token, or why a discovery
+/// document is refused.
+///
+/// Verification fails closed with one of these: the token may be fine, but its keys cannot
+/// be established (an HTTP service answers 503, not 401).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeySetError {
+    /// No key set has been fetched successfully yet.
+    NotFetched,
+    /// The last good key set is older than the policy's maximum staleness (the provider has
+    /// not answered for too long).
+    Stale {
+        /// Seconds since the set was last fetched or revalidated.
+        age: u64,
+        /// The most the policy allows, in seconds.
+        max: u64,
+    },
+    /// The fetch function reported an error (network, timeout, TLS).
+    FetchFailed,
+    /// The key set endpoint answered with an HTTP status other than 200, or 304 to a request
+    /// that was not conditional.
+    Status(u16),
+    /// A fetch completed was not the one the cache started last (it was abandoned, or
+    /// completed twice): its outcome is ignored.
+    StaleFetch,
+    /// A discovery document's `issuer` is not, exactly, the issuer expected.
+    IssuerMismatch,
+    /// A URI (`issuer`, `jwks_uri`) is not an absolute `https` URI without credentials (or a
+    /// loopback `http` URI, when allowed); an issuer also has no query or fragment.
+    InsecureUri(&'static str),
 }
 
 /// A mistake of the calling code on the signing side: what it passed cannot be written.
@@ -287,6 +322,9 @@ pub enum NoKey {
     Algorithm,
     /// More than one key fits and the token does not tell them apart.
     Ambiguous,
+    /// The token has no `iss`, or one that names none of the issuers a
+    /// [`jwks::Issuers`](crate::jwks::Issuers) verifier knows.
+    UnknownIssuer,
 }
 
 /// Why a key could not be built.
@@ -418,6 +456,7 @@ impl fmt::Display for Error {
             Self::SigningFailed => f.write_str("signing failed"),
             Self::Claim(why) => write!(f, "jwt rejected: {why}"),
             Self::Misuse(why) => write!(f, "misuse: {why}"),
+            Self::KeySet(why) => write!(f, "key set: {why}"),
             Self::Dpop(why) => write!(f, "dpop proof rejected: {why}"),
         }
     }
@@ -478,6 +517,25 @@ impl fmt::Display for Malformed {
             }
             Self::Unrepresentable(form) => {
                 write!(f, "the {form} serialization cannot hold this JWS")
+            }
+        }
+    }
+}
+
+impl fmt::Display for KeySetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotFetched => f.write_str("no key set has been fetched yet"),
+            Self::Stale { age, max } => write!(
+                f,
+                "the last good key set is {age} s old, beyond the maximum staleness of {max} s"
+            ),
+            Self::FetchFailed => f.write_str("fetching the key set failed"),
+            Self::Status(status) => write!(f, "the key set endpoint answered HTTP {status}"),
+            Self::StaleFetch => f.write_str("a fetch the cache no longer waits for was ignored"),
+            Self::IssuerMismatch => f.write_str("issuer is not the issuer expected"),
+            Self::InsecureUri(what) => {
+                write!(f, "{what} is not an https URI this policy allows")
             }
         }
     }
@@ -567,6 +625,7 @@ impl fmt::Display for NoKey {
             Self::UnknownKid => "unknown kid",
             Self::Algorithm => "no key for this alg",
             Self::Ambiguous => "ambiguous: several keys fit and the token does not tell them apart",
+            Self::UnknownIssuer => "iss names no known issuer",
         })
     }
 }
@@ -662,6 +721,12 @@ impl From<NoKey> for Error {
 impl From<Misuse> for Error {
     fn from(why: Misuse) -> Self {
         Self::Misuse(why)
+    }
+}
+
+impl From<KeySetError> for Error {
+    fn from(why: KeySetError) -> Self {
+        Self::KeySet(why)
     }
 }
 

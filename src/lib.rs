@@ -157,13 +157,14 @@ pub mod dangerous;
 pub mod dpop;
 pub mod jwa;
 pub mod jwk;
+pub mod jwks;
 pub mod jws;
 pub mod jwt;
 pub mod manual;
 
 pub use error::{
-    ClaimError, CritProblem, Dpop, Error, JsonProblem, KeyRejected, Malformed, Misuse, NoKey,
-    UnencodedProblem, Unsupported,
+    ClaimError, CritProblem, Dpop, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse,
+    NoKey, UnencodedProblem, Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};
 pub use limits::Limits;

@@ -12,8 +12,8 @@ mod common;
 use jose_ring::ClaimError;
 use jose_ring::jwt::NumericDate;
 use jose_ring::{
-    CritProblem, Dpop, Error, JsonProblem, KeyRejected, Malformed, Misuse, NoKey, UnencodedProblem,
-    Unsupported,
+    CritProblem, Dpop, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse, NoKey,
+    UnencodedProblem, Unsupported,
 };
 
 #[test]
@@ -197,6 +197,10 @@ fn display_texts() {
             NoKey::Ambiguous.into(),
             "no key for this token: ambiguous: several keys fit and the token does not tell them apart",
         ),
+        (
+            NoKey::UnknownIssuer.into(),
+            "no key for this token: iss names no known issuer",
+        ),
         (Error::InvalidSignature, "invalid signature"),
         (
             KeyRejected::HmacTooShort { min: 32 }.into(),
@@ -338,6 +342,38 @@ fn display_texts() {
         (
             Misuse::NoSignatory.into(),
             "misuse: signing needs at least one signatory",
+        ),
+        (
+            KeySetError::NotFetched.into(),
+            "key set: no key set has been fetched yet",
+        ),
+        (
+            KeySetError::Stale {
+                age: 7200,
+                max: 4200,
+            }
+            .into(),
+            "key set: the last good key set is 7200 s old, beyond the maximum staleness of 4200 s",
+        ),
+        (
+            KeySetError::FetchFailed.into(),
+            "key set: fetching the key set failed",
+        ),
+        (
+            KeySetError::Status(503).into(),
+            "key set: the key set endpoint answered HTTP 503",
+        ),
+        (
+            KeySetError::StaleFetch.into(),
+            "key set: a fetch the cache no longer waits for was ignored",
+        ),
+        (
+            KeySetError::IssuerMismatch.into(),
+            "key set: issuer is not the issuer expected",
+        ),
+        (
+            KeySetError::InsecureUri("jwks_uri").into(),
+            "key set: jwks_uri is not an https URI this policy allows",
         ),
         (
             Misuse::NoTime.into(),

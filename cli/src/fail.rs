@@ -3,7 +3,8 @@
 //! - 1: the token or JWS was rejected (malformed, bad signature, no key for its `kid`/`alg`,
 //!   a claim that fails validation), or a lookup found nothing (`jwks select`);
 //! - 2: the input given to the tool is unusable: bad arguments, an unreadable file, a key file
-//!   that is not a usable key, claims or a header that are not a JSON object.
+//!   that is not a usable key, claims or a header that are not a JSON object, keys that
+//!   cannot be fetched (`verify --jwks-uri`/`--issuer`).
 
 use std::fmt;
 use std::io::{self, Write};

@@ -60,6 +60,33 @@ impl Keys {
         }
     }
 
+    /// The keys of `set` that verify tokens for `algs` (with no `algs`, the algorithms the
+    /// keys name), and the notes on keys left out; `source` names the set in messages
+    /// (`key file`) and `place` where it was read (`the file`).
+    pub(crate) fn verifying(
+        set: &JwkSet,
+        algs: &[&'static Algorithm],
+        source: &str,
+        place: &str,
+    ) -> Result<(Self, Vec<String>), Failure> {
+        let algs = named_or_given(
+            algs,
+            set.keys(),
+            "the keys of the set do not name their algorithms",
+        )?;
+        let ring = Self::of_set(set, &algs);
+        let mut notes = skipped_notes(&format!("in {place}"), set.skipped());
+        notes.extend(skipped_notes("of those read", ring.skipped()));
+        if ring.is_empty() {
+            return Err(Failure::Usage(format!(
+                "{source}: no key of the set verifies {}{}",
+                names(&algs),
+                notes.iter().map(|n| format!("\n  {n}")).collect::<String>()
+            )));
+        }
+        Ok((ring, notes))
+    }
+
     /// The keys of the set left out when the ring was built, and why.
     pub(crate) fn skipped(&self) -> &[Skipped] {
         match self {
@@ -148,24 +175,7 @@ impl KeyFile {
                 }
                 Ok((ring, Vec::new()))
             }
-            Self::Set(set) => {
-                let algs = named_or_given(
-                    algs,
-                    set.keys(),
-                    "the keys of the set do not name their algorithms",
-                )?;
-                let ring = Keys::of_set(&set, &algs);
-                let mut notes = skipped_notes("in the file", set.skipped());
-                notes.extend(skipped_notes("of those read", ring.skipped()));
-                if ring.is_empty() {
-                    return Err(Failure::Usage(format!(
-                        "key file: no key of the set verifies {}{}",
-                        names(&algs),
-                        notes.iter().map(|n| format!("\n  {n}")).collect::<String>()
-                    )));
-                }
-                Ok((ring, notes))
-            }
+            Self::Set(set) => Keys::verifying(&set, algs, "key file", "the file"),
             Self::Pem(jwk) => {
                 if algs.is_empty() {
                     return Err(Failure::Usage(

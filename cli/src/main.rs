@@ -3,6 +3,7 @@
 
 mod dpop_cmd;
 mod fail;
+mod fetch;
 mod input;
 mod key_cmd;
 mod keys;
@@ -12,7 +13,7 @@ mod token_cmd;
 
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
 use crate::fail::Failure;
 
@@ -24,7 +25,9 @@ Exit codes:
      (jwks select). The library's error is printed on stderr as `error: <message>`.
   2  the input you gave is unusable: bad arguments, an unreadable file, a key file that is
      not a usable key (not a JWK, JWK Set or PEM key; encrypted; wrong type for --alg),
-     claims or a header that are not a JSON object.
+     claims or a header that are not a JSON object, keys that cannot be fetched (verify
+     --jwks-uri/--issuer: no answer, not 200 OK, too large, not a JWK Set or discovery
+     document).
 
 Nothing secret is printed unless asked for (`key generate`, `key convert` of a private key).
 `-` reads stdin wherever a file or a token goes.";
@@ -54,12 +57,23 @@ auth_time) are also shown as UTC times. A token that is not well-formed exits wi
 Example:
   jose verify --key jwks.json --iss https://auth.example --aud api \"$TOKEN\"
   jose verify --key public.pem --alg ES256 --now 1700000000 - < token.txt
+  jose verify --issuer https://auth.example --aud api \"$TOKEN\"
+  jose verify --jwks-uri https://auth.example/jwks.json --iss https://auth.example \"$TOKEN\"
 
 The key file is a JWK, a JWK Set or a PEM key. --alg names the allowed algorithms and is
 needed unless the keys name their own (`alg`); a PEM key always needs it. exp is required
 (unless --no-exp), leeway is 0, and a token with an aud is rejected unless --aud names one
 of its audiences. The header typ must be absent or JWT unless --typ says otherwise.
-Exit 1 when the token is rejected, 2 when the key or arguments are unusable.")]
+
+Instead of a file, the keys can be fetched: --jwks-uri names a JWK Set, --issuer an issuer
+whose discovery document (OpenID Connect, or RFC 8414 with --discovery oauth) names its
+jwks_uri and algorithms (--alg replaces them). With --issuer the document's issuer and the
+token's iss must equal URL exactly. Fetches are https only, follow no redirect, need 200 OK,
+read at most 1 MiB (64 KiB of discovery document) and must end within --timeout; a token
+whose kid the set lacks gets the set fetched once more (the keys may have rotated).
+
+Exit 1 when the token is rejected, 2 when the key or arguments are unusable (a fetch that
+fails, a body that is not a JWK Set or a discovery document).")]
     Verify(VerifyArgs),
     /// Sign claims (a JSON object) into a compact JWT.
     #[command(after_help = "\
@@ -89,10 +103,13 @@ struct DecodeArgs {
 }
 
 #[derive(Args)]
+#[command(group(ArgGroup::new("keys").required(true).args(["key", "jwks_uri", "issuer"])))]
 pub(crate) struct VerifyArgs {
     /// The key file: a JWK, a JWK Set or a PEM key (`-` for stdin).
     #[arg(long, value_name = "FILE")]
-    key: String,
+    key: Option<String>,
+    #[command(flatten)]
+    fetch: fetch::FetchArgs,
     /// An allowed algorithm (repeat for several); needed when the key names none.
     #[arg(long = "alg", value_name = "ALG")]
     algs: Vec<String>,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::fail::{self, Failure};
 use crate::keys::KeyFile;
 use crate::ordered::Json;
-use crate::{JwsSignArgs, JwsVerifyArgs, Policy, SignArgs, VerifyArgs, input, time};
+use crate::{JwsSignArgs, JwsVerifyArgs, Policy, SignArgs, VerifyArgs, fetch, input, time};
 
 /// The claims shown as dates by `decode`: RFC 7519's and OpenID Connect's NumericDates.
 const DATE_CLAIMS: [&str; 5] = ["exp", "nbf", "iat", "auth_time", "updated_at"];
@@ -193,11 +193,26 @@ fn relative(delta: i64) -> String {
 
 /// `jose verify`.
 pub(crate) fn verify(args: &VerifyArgs, notes: &mut Vec<String>) -> Result<(), Failure> {
-    input::one_stdin(&[&args.key, &args.token])?;
     let algs = input::algorithms(&args.algs)?;
-    let (keys, skipped) = KeyFile::load(&args.key)?.verifying(&algs)?;
-    *notes = skipped;
-    let token = input::token(&args.token)?;
+    let verified: jwt::Verified<Json> = match &args.key {
+        Some(path) => {
+            input::one_stdin(&[path, &args.token])?;
+            let (keys, skipped) = KeyFile::load(path)?.verifying(&algs)?;
+            *notes = skipped;
+            let token = input::token(&args.token)?;
+            jwt::decode(&token, &keys, &rules(args))?
+        }
+        None => {
+            let token = input::token(&args.token)?;
+            fetch::decode(&args.fetch, &algs, &token, rules(args), notes)?
+        }
+    };
+    // Verified: print the claims as the token holds them, members in their order.
+    fail::println(&verified.claims().pretty())
+}
+
+/// The claims rules of `jose verify`.
+fn rules(args: &VerifyArgs) -> Validation {
     let mut rules = match args.now {
         Some(now) => Validation::new(NumericDate::from_seconds(now)),
         None => Validation::from_clock(&jwt::SystemClock),
@@ -215,9 +230,7 @@ pub(crate) fn verify(args: &VerifyArgs, notes: &mut Vec<String>) -> Result<(), F
     if args.no_exp {
         rules = rules.with_optional_exp();
     }
-    // Verified: print the claims as the token holds them, members in their order.
-    let verified: jwt::Verified<Json> = jwt::decode(&token, &keys, &rules)?;
-    fail::println(&verified.claims().pretty())
+    rules
 }
 
 /// `jose sign`.

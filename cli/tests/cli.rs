@@ -7,93 +7,14 @@
     reason = "tests: a failed unwrap is a failed test"
 )]
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
 use jose_ring::jwk::Jwk;
 use jose_ring::jwt::{self, NumericDate, Validation};
 use jose_ring::{HmacKey, SigningKey, jwa, jws};
 use serde_json::{Value, json};
 
-const JOSE: &str = env!("CARGO_BIN_EXE_jose");
-
-/// What a run of `jose` gave.
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Run {
-    fn text(&self) -> String {
-        String::from_utf8(self.stdout.clone()).unwrap()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}): {}\nstderr: {}",
-                self.text(),
-                self.stderr
-            )
-        })
-    }
-
-    /// Asserts the exit code, and that stderr holds `message` on failure.
-    #[track_caller]
-    fn expect(self, code: i32, message: &str) -> Self {
-        assert_eq!(
-            self.code,
-            code,
-            "stdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&self.stdout),
-            self.stderr
-        );
-        assert!(
-            self.stderr.contains(message),
-            "stderr {:?} lacks {message:?}",
-            self.stderr
-        );
-        self
-    }
-
-    #[track_caller]
-    fn ok(self) -> Self {
-        self.expect(0, "")
-    }
-}
-
-/// Runs `jose args...` with `stdin`.
-fn jose(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(JOSE)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The child may exit before reading stdin (a usage error): ignore a broken pipe.
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: out.stdout,
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-/// A fresh file holding `contents`, in the test's scratch directory.
-fn file(name: &str, contents: &[u8]) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jose-cli-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    let path = dir.join(format!("{}-{n}-{name}", std::process::id()));
-    std::fs::write(&path, contents).unwrap();
-    path.to_str().unwrap().to_owned()
-}
+use common::{file, jose};
 
 fn fixture(name: &str) -> String {
     format!("{}/../test-vectors/keys/{name}", env!("CARGO_MANIFEST_DIR"))

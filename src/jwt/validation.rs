@@ -185,6 +185,16 @@ impl Validation {
         self
     }
 
+    /// These rules with `issuer` as the one accepted issuer, whatever issuers they named
+    /// before: for [`jwks::Issuers`](crate::jwks::Issuers), where a token verifies only as
+    /// the issuer whose keys were chosen for it.
+    #[must_use]
+    pub(crate) fn with_sole_issuer(mut self, issuer: &str) -> Self {
+        self.issuers.clear();
+        self.issuers.push(String::from(issuer));
+        self
+    }
+
     /// Adds an accepted audience: `aud` becomes required and must contain one of them.
     #[must_use]
     pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
