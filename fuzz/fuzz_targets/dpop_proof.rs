@@ -65,7 +65,9 @@ fuzz_target!(|data: &[u8]| {
     let verified = dpop::verify(&built, &rules).expect("a proof made for the request verifies");
     assert_eq!(verified.jkt(), dpop::jkt(key));
     assert_eq!(dpop::normalize_htu(htu).ok(), Some(expected_htu));
-    let position = data.iter().fold(0usize, |sum, &b| sum.wrapping_mul(31).wrapping_add(usize::from(b)));
+    let position = data.iter().fold(0usize, |sum, &b| {
+        sum.wrapping_mul(31).wrapping_add(usize::from(b))
+    });
     let mut bytes = built.clone().into_bytes();
     let at = position % bytes.len();
     if bytes[at] == b'.' {
@@ -120,6 +122,9 @@ fn check_accepted(proof: &str, htm: &str, htu: &str, verified: &dpop::VerifiedPr
     let claims: Value = serde_json::from_slice(&b64d(payload).expect("base64url")).expect("JSON");
     assert_eq!(claims["htm"].as_str(), Some(htm));
     let claimed = claims["htu"].as_str().expect("htu");
-    assert_eq!(dpop::normalize_htu(claimed).ok(), dpop::normalize_htu(htu).ok());
+    assert_eq!(
+        dpop::normalize_htu(claimed).ok(),
+        dpop::normalize_htu(htu).ok()
+    );
     assert_eq!(claims["jti"].as_str(), Some(verified.jti()));
 }
