@@ -251,15 +251,64 @@ def python_to_cli(alg):
     check(d, alg, "a tampered PyJWT token is rejected (exit 1)", True)
 
 
+# ----------------------------------------------------------------------------- RFC 9864 Ed25519
+
+def ed25519_rfc9864():
+    """The fully-specified `Ed25519` (RFC 9864) with jwcrypto, both ways (PyJWT 2.15 knows only
+    `EdDSA`); a key bound to one name refuses the other's tokens on both sides."""
+    alg = "Ed25519"
+    # A: `jose` signs under the new name, jwcrypto verifies it under that name only.
+    private = write("r-ed25519.jwk", run("key", "generate", "--alg", alg, "--kid", "cli-ed"))
+    public_jwk = run("key", "public", private)
+    jwc_key = jwc_jwk.JWK.from_json(public_jwk)
+    token = run("sign", "--key", private, "--exp-in", "300", stdin=json.dumps(CLAIMS).encode())
+    s = jwc_jws.JWS()
+    s.deserialize(token.decode().strip())
+    s.allowed_algs = [alg]
+    s.verify(jwc_key, alg=alg)
+    check("A cli->py", alg, "jwcrypto verifies `jose sign` under alg Ed25519",
+          json.loads(s.payload)["sub"] == "ada" and s.jose_header["alg"] == alg)
+    refused = ""
+    try:
+        s = jwc_jws.JWS()
+        s.deserialize(token.decode().strip())
+        s.allowed_algs = [alg, "EdDSA"]
+        s.verify(jwc_key, alg="EdDSA")
+    except jwc_jws.InvalidJWSSignature as e:
+        refused = str(e)
+    check("A cli->py", alg, "jwcrypto refuses it as EdDSA (alg mismatch)", '"alg" mismatch' in refused)
+
+    # B: jwcrypto signs under the new name; `jose` verifies with --alg Ed25519, never EdDSA.
+    key = ed25519.Ed25519PrivateKey.generate()
+    pkcs8 = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption())
+    jwc_private = jwc_jwk.JWK.from_pem(pkcs8)
+    public = write("r-ed25519.pub.jwk", jwc_private.export_public())
+    now = int(time.time())
+    claims = dict(CLAIMS, exp=now + 300)
+    s = jwc_jws.JWS(json.dumps(claims).encode())
+    s.allowed_algs = [alg]
+    s.add_signature(jwc_private, alg=alg, protected=json_encode({"alg": alg, "typ": "JWT"}))
+    compact = s.serialize(compact=True)
+    out = json.loads(run("verify", "--key", public, "--alg", alg, "--aud", "api", compact))
+    check("B py->cli", alg, "`jose verify --alg Ed25519` of a jwcrypto Ed25519 JWT", out == claims)
+    run("verify", "--key", public, "--alg", "EdDSA", "--aud", "api", compact, code=1)
+    check("B py->cli", alg, "`jose verify --alg EdDSA` refuses it (exit 1)", True)
+    signed = run("jws", "verify", "--key", public, "--alg", alg, compact)
+    check("B py->cli", alg, "`jose jws verify --alg Ed25519` prints the payload",
+          json.loads(signed) == claims)
+
+
 def main():
     for alg in ALL:
         cli_to_python(alg)
         python_to_cli(alg)
+    ed25519_rfc9864()
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in ["PyJWT", "jwcrypto", "cryptography"])
     versions += f", Python {sys.version.split()[0]}"
     print(f"interop: {len(results)} checks passed against {versions}")
     for direction in ["A cli->py", "B py->cli"]:
-        algs = sorted({a for d, a, _ in results if d == direction}, key=ALL.index)
+        algs = sorted({a for d, a, _ in results if d == direction}, key=[*ALL, "Ed25519"].index)
         print(f"  {direction}: {', '.join(algs)}")
     if "-v" in sys.argv:
         for r in results:
