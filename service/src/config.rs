@@ -56,10 +56,10 @@ pub struct Serve {
     /// `aud` of the access tokens.
     #[arg(long, env = "AUDIENCE", default_value = "jose-service")]
     pub audience: String,
-    /// The URL clients reach the service at, for the `htu` of DPoP proofs (the load
-    /// balancer's, with several instances); `http://<bind>:<port>` when absent.
-    #[arg(long, env = "PUBLIC_URL")]
-    pub public_url: Option<String>,
+    /// `scheme://host[:port]` as clients reach the service, for the `htu` of DPoP proofs
+    /// (the load balancer's, with several instances); `http://<bind>:<port>` when absent.
+    #[arg(long, env = "PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
     /// Directory of the signing keys, shared by the instances; one key generated in memory
     /// when absent (a single instance; a restart invalidates every token).
     #[arg(long, env = "KEY_DIR")]

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use jose_ring::jwk::{Jwk, JwkSet, KeyRing};
 use jose_ring::jwt::NumericDate;
-use jose_ring::{SigningKey, jwa};
+use jose_ring::{SigningKey, VerifyingKey, jwa};
 
 /// Why the keys could not be loaded or written. Its text never contains key bytes.
 #[derive(Debug)]
@@ -48,7 +48,7 @@ struct Entry {
 pub struct Keys {
     signer: SigningKey,
     published: String,
-    ring: KeyRing,
+    public: Vec<VerifyingKey>,
     kids: Vec<String>,
 }
 
@@ -65,10 +65,13 @@ impl Keys {
         &self.published
     }
 
-    /// The public keys tokens are verified with (the published ones).
+    /// The public keys tokens are verified with (the published ones), as a new ring.
     #[must_use]
-    pub fn ring(&self) -> &KeyRing {
-        &self.ring
+    pub fn ring(&self) -> KeyRing {
+        self.public
+            .iter()
+            .cloned()
+            .fold(KeyRing::new(), KeyRing::with_verifying_key)
     }
 
     /// The `kid`s published, signer first.
@@ -107,12 +110,12 @@ impl Keys {
             )
         });
         let mut set = JwkSet::new();
-        let mut ring = KeyRing::new();
+        let mut public_keys = Vec::new();
         let mut kids = Vec::new();
         for entry in published {
             let public = entry.key.verifying_key();
             set.push(Jwk::from_verifying_key(&public));
-            ring = ring.with_verifying_key(public);
+            public_keys.push(public);
             kids.push(entry.key.kid().unwrap_or_default().to_owned());
         }
         let published = set
@@ -121,7 +124,7 @@ impl Keys {
         Ok(Self {
             signer,
             published,
-            ring,
+            public: public_keys,
             kids,
         })
     }
