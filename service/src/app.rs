@@ -37,6 +37,10 @@ use crate::users::{MAX_PASSWORD, Users};
 /// `profile`).
 pub const DEMO_USERS: &str = include_str!("../demo-users.json");
 
+/// The log filter when `RUST_LOG` is unset: this service's one line per request; the
+/// guard's own refusal events (`jose_ring_axum=info`, with a log-safe detail) only on demand.
+const DEFAULT_LOG: &str = "info,jose_ring_axum=warn";
+
 /// The longest request body (login and refresh bodies are a few hundred bytes).
 const MAX_BODY: usize = 16 * 1024;
 /// The longest `client_id` accepted.
@@ -152,7 +156,7 @@ pub async fn serve(options: Serve) -> Result<(), Fatal> {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG)),
         )
         .init();
     let listener =
@@ -196,8 +200,7 @@ fn build(options: &Serve, local: SocketAddr) -> Result<App, Fatal> {
     };
     let source = match &options.key_dir {
         Some(dir) => {
-            let empty = std::fs::read_dir(dir).map_or(true, |mut files| files.next().is_none());
-            if empty {
+            if !keys::has_keys(dir) {
                 let kid = keys::add_key(dir, NumericDate::now())?;
                 tracing::info!(%kid, dir = %dir.display(), "empty key directory: generated a key");
             }

@@ -205,6 +205,16 @@ fn read_dir(dir: &Path) -> Result<Vec<Entry>, KeyError> {
     Ok(entries)
 }
 
+/// Whether `dir` holds a key file (a missing directory holds none).
+#[must_use]
+pub fn has_keys(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut files| {
+        files.any(|file| {
+            file.is_ok_and(|file| file.file_name().to_str().and_then(activation_of).is_some())
+        })
+    })
+}
+
 /// `es256-<activation>-<kid>.jwk` → activation.
 fn activation_of(name: &str) -> Option<i64> {
     let rest = name.strip_prefix("es256-")?.strip_suffix(".jwk")?;
