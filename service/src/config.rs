@@ -79,7 +79,8 @@ impl Serve {
     /// How long a retired key stays published: the longest token life plus one reload.
     #[must_use]
     pub fn retain(&self) -> Duration {
-        Duration::from_secs(self.refresh_lifetime.saturating_add(self.key_reload))
+        let longest = self.refresh_lifetime.max(self.access_lifetime);
+        Duration::from_secs(longest.saturating_add(self.key_reload))
     }
 }
 
