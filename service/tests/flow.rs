@@ -280,3 +280,112 @@ async fn dpop_bound_tokens_need_proofs_by_their_key() {
         200
     );
 }
+
+fn kid_of(token: &str) -> String {
+    let header =
+        jose_ring::jws::Unverified::parse(token).map(|u| u.header().kid().map(str::to_owned));
+    header.unwrap().expect("no kid")
+}
+
+async fn published(http: &reqwest::Client, service: &Service) -> Vec<String> {
+    let jwks: serde_json::Value = http
+        .get(service.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `rotate-key` on the shared directory: both instances publish the new key before either
+/// signs with it, then sign with it, and drop the old key once its tokens have expired.
+#[tokio::test]
+async fn key_rotation_across_two_instances() {
+    let dir = temp_dir("rotate");
+    let short = [
+        "--key-reload",
+        "1",
+        "--access-lifetime",
+        "1",
+        "--refresh-lifetime",
+        "1",
+    ];
+    let a = Service::start(&dir, None, &short);
+    let b = Service::start(&dir, None, &short);
+    let http = client();
+    let old_token = login(&http, &a, ADA, None).await.token("access_token");
+    let old_kid = kid_of(&old_token);
+    assert_eq!(published(&http, &b).await, [old_kid.clone()]);
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jose-service"))
+        .args([
+            "rotate-key",
+            "--activate-in",
+            "3",
+            "--key-reload",
+            "1",
+            "--refresh-lifetime",
+            "1",
+            "--key-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let new_kid = String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .trim_end_matches(',')
+        .to_owned();
+
+    // Published ahead on both, while the old key still signs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let (on_a, on_b) = (published(&http, &a).await, published(&http, &b).await);
+        if on_a.contains(&new_kid) && on_b.contains(&new_kid) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "new key not published: {on_a:?} {on_b:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Then it signs; the other instance verifies at once (it published it before).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(6);
+    let new_token = loop {
+        let token = login(&http, &b, ADA, None).await.token("access_token");
+        if kid_of(&token) == new_kid {
+            break token;
+        }
+        assert!(std::time::Instant::now() < deadline, "new key never signed");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        call(&http, &a, "GET", "/me", &new_token, None).await.status,
+        200
+    );
+    // The old key stays until its last token expired (lifetime 1 s + reload 1 s), then goes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while published(&http, &a).await.contains(&old_kid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "old key never retired"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(published(&http, &a).await, [new_kid]);
+}
