@@ -206,7 +206,7 @@ fn build(options: &Serve, local: SocketAddr) -> Result<App, Fatal> {
             }
             KeySource::Dir(dir.clone())
         }
-        None => KeySource::Memory(keys::generate()?),
+        None => KeySource::Memory(Box::new(keys::generate()?)),
     };
     let retain = options.retain();
     let keys = source.load(NumericDate::now(), retain)?;

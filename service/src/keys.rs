@@ -156,7 +156,7 @@ pub fn generate() -> Result<SigningKey, KeyError> {
 #[derive(Debug)]
 pub enum KeySource {
     /// One key generated at start.
-    Memory(SigningKey),
+    Memory(Box<SigningKey>),
     /// A directory shared by the instances.
     Dir(PathBuf),
 }
@@ -314,7 +314,7 @@ mod tests {
         let keys = source
             .load(NumericDate::from_seconds(2100), retain)
             .unwrap();
-        assert_eq!(keys.kids(), [second.clone()]);
+        assert_eq!(keys.kids(), std::slice::from_ref(&second));
         assert_eq!(
             prune(&dir, NumericDate::from_seconds(2100), retain).unwrap(),
             1

@@ -342,6 +342,35 @@ impl State {
     }
 }
 
+/// The guard's DPoP replay check on the shared state: every instance sees every proof.
+impl jose_ring_axum::ReplayStore for State {
+    fn first_use<'a>(
+        &'a self,
+        key: &'a str,
+        ttl: Duration,
+    ) -> jose_ring_axum::BoxFuture<'a, Result<bool, jose_ring_axum::StoreError>> {
+        Box::pin(async move {
+            self.first_proof(key, ttl)
+                .await
+                .map_err(jose_ring_axum::StoreError::new)
+        })
+    }
+}
+
+/// The guard's revocation check on the shared state: the token's `jti` and its family.
+impl jose_ring_axum::RevocationStore for State {
+    fn is_revoked<'a>(
+        &'a self,
+        jti: &'a str,
+    ) -> jose_ring_axum::BoxFuture<'a, Result<bool, jose_ring_axum::StoreError>> {
+        Box::pin(async move {
+            State::is_revoked(self, jti)
+                .await
+                .map_err(jose_ring_axum::StoreError::new)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,34 +413,5 @@ mod tests {
         state.revoke_token("f2.a", hour).await.ok();
         assert_eq!(state.is_revoked("f2.a").await, Ok(true));
         assert_eq!(state.is_revoked("f2.b").await, Ok(false));
-    }
-}
-
-/// The guard's DPoP replay check on the shared state: every instance sees every proof.
-impl jose_ring_axum::ReplayStore for State {
-    fn first_use<'a>(
-        &'a self,
-        key: &'a str,
-        ttl: Duration,
-    ) -> jose_ring_axum::BoxFuture<'a, Result<bool, jose_ring_axum::StoreError>> {
-        Box::pin(async move {
-            self.first_proof(key, ttl)
-                .await
-                .map_err(jose_ring_axum::StoreError::new)
-        })
-    }
-}
-
-/// The guard's revocation check on the shared state: the token's `jti` and its family.
-impl jose_ring_axum::RevocationStore for State {
-    fn is_revoked<'a>(
-        &'a self,
-        jti: &'a str,
-    ) -> jose_ring_axum::BoxFuture<'a, Result<bool, jose_ring_axum::StoreError>> {
-        Box::pin(async move {
-            State::is_revoked(self, jti)
-                .await
-                .map_err(jose_ring_axum::StoreError::new)
-        })
     }
 }

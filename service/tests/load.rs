@@ -11,6 +11,19 @@
 //! ```
 //!
 //! The test users have 1,000 PBKDF2 iterations, so that logins do not dominate.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a test: a panic is a failed test, and it prints its figures"
+)]
 
 mod common;
 

@@ -5,6 +5,19 @@
 //!
 //! Without `redis-server` on PATH these tests fail under CI (`CI=true`) and are skipped
 //! with a loud message elsewhere.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a test: a panic is a failed test, and it prints its figures"
+)]
 
 mod common;
 

@@ -1,5 +1,18 @@
 //! Real parts for the tests: the built `jose-service` binary started as a process on an
 //! ephemeral loopback port, a `redis-server` of the test's own, and an HTTP client.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test harness: a panic is a failed test, and it prints its figures"
+)]
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
 use std::io::{BufRead, BufReader};
