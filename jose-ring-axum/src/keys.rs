@@ -105,7 +105,7 @@ enum Phase {
     /// The JWKS URI is known; the cache says when to fetch. `started` is when the last
     /// fetch started (for `Retry-After`).
     Ready {
-        cache: KeySetCache,
+        cache: Box<KeySetCache>,
         uri: String,
         started: Option<NumericDate>,
     },
@@ -152,7 +152,7 @@ impl Remote {
     pub(crate) fn new(location: Location, config: RemoteConfig) -> Arc<Self> {
         let phase = match &location {
             Location::Jwks(uri) => Phase::Ready {
-                cache: new_cache(&config, &config.algorithms),
+                cache: Box::new(new_cache(&config, &config.algorithms)),
                 uri: uri.clone(),
                 started: None,
             },
@@ -395,7 +395,7 @@ impl Remote {
                 let request = cache.poll(now);
                 let uri = discovery.jwks_uri().to_owned();
                 *self.phase.lock().unwrap_or_else(PoisonError::into_inner) = Phase::Ready {
-                    cache,
+                    cache: Box::new(cache),
                     uri: uri.clone(),
                     started: Some(now),
                 };
