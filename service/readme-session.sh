@@ -11,7 +11,7 @@ cd "$work"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done; rm -rf "$work"; }
 trap cleanup EXIT
-export PATH="$bin:$PATH"
+export PATH="$bin:$top/target/debug:$PATH"
 
 # Prints a command, then runs it.
 run() { printf '$ %s\n' "$1"; bash -c "$1" 2>&1; printf '\n'; }
@@ -87,9 +87,9 @@ sleep 0.3
 show 'export REDIS_URL=redis://127.0.0.1:6390/ KEY_DIR=./keys ISSUER=http://127.0.0.1:8081
 jose-service --port 8081 2> a.log &
 jose-service --port 8082 2> b.log &'
-REDIS_URL=redis://127.0.0.1:6390/ KEY_DIR=./keys ISSUER=http://127.0.0.1:8081 jose-service --port 8081 2> a.log & pids+=($!)
+REDIS_URL=redis://127.0.0.1:6390/ KEY_DIR=./keys ISSUER=http://127.0.0.1:8081 jose-service --port 8081 > /dev/null 2> a.log & pids+=($!)
 wait_port 8081
-REDIS_URL=redis://127.0.0.1:6390/ KEY_DIR=./keys ISSUER=http://127.0.0.1:8081 jose-service --port 8082 2> b.log & pids+=($!)
+REDIS_URL=redis://127.0.0.1:6390/ KEY_DIR=./keys ISSUER=http://127.0.0.1:8081 jose-service --port 8082 > /dev/null 2> b.log & pids+=($!)
 wait_port 8082
 run "ls keys; curl -s http://127.0.0.1:8082/.well-known/jwks.json | jq -c '[.keys[].kid]'"
 run "# Log in on A, use the token on B, log out on A: B refuses it at the next request
@@ -106,9 +106,9 @@ RT=$(jq -r .refresh_token a2.json)
 curl -s http://127.0.0.1:8081/refresh -H "content-type: application/json" -d "{\"refresh_token\":\"$RT\"}" > a3.json
 curl -s http://127.0.0.1:8082/refresh -H "content-type: application/json" -w " %{http_code}\n" -d "{\"refresh_token\":\"$RT\"}"
 curl -s http://127.0.0.1:8081/me -w " %{http_code}\n" -H "authorization: Bearer $(jq -r .access_token a3.json)"'
-curl -s http://127.0.0.1:8081/login -H 'content-type: application/json' \
-    -d '{"username":"ada","password":"correct horse battery staple"}' > b.json
 run "# Redis down: fail closed (503) wherever a revocation check is needed
+curl -s http://127.0.0.1:8081/login -H 'content-type: application/json' \\
+    -d '{\"username\":\"ada\",\"password\":\"correct horse battery staple\"}' > b.json
 redis-cli -p 6390 shutdown nosave"'
 AT=$(jq -r .access_token b.json)
 curl -si http://127.0.0.1:8082/me -H "authorization: Bearer $AT" | grep -Ei "^(HTTP|www-auth|retry)|error"'
