@@ -30,7 +30,7 @@ use crate::config::{Fatal, Serve};
 use crate::keys::{self, KeySource, Keys};
 use crate::store::{MemoryStore, RedisStore, RefreshUse, State, Store, Unavailable};
 use crate::tokens::{self, AccessClaims, Policy, REFRESH_TYP, RefreshClaims, TokenResponse};
-use crate::users::{MAX_PASSWORD, Users};
+use crate::users::{MAX_PASSWORD, User, Users};
 
 /// The bundled demo users (600,000 PBKDF2 iterations): `ada` / `correct horse battery
 /// staple` (role `admin`, scopes `profile reports:read`), `bob` / `hunter2 hunter2` (scope
@@ -126,6 +126,25 @@ impl IntoResponse for Refusal {
         });
         response
     }
+}
+
+/// Issues a pair signed with the current key, as the token endpoints answer it.
+fn issue(
+    app: &App,
+    user: &User,
+    client_id: &str,
+    fam: &str,
+    cnf: Option<Confirmation>,
+    now: NumericDate,
+) -> Result<Response, Refusal> {
+    let keys = app.keys();
+    let pair = tokens::issue(&app.policy, keys.signer(), user, client_id, fam, cnf, now).map_err(
+        |error| {
+            tracing::error!(%error, "issuing tokens failed");
+            Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error")
+        },
+    )?;
+    Ok(tokens_response(pair, &user.username))
 }
 
 fn tokens_response(pair: TokenResponse, sub: &str) -> Response {
@@ -424,21 +443,7 @@ async fn login(
     let fam = tokens::random_id()
         .map_err(|_| Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error"))?;
     let cnf = proof.as_ref().map(Confirmation::from_proof);
-    let keys = app.keys();
-    let pair = tokens::issue(
-        &app.policy,
-        keys.signer(),
-        &user,
-        &client_id,
-        &fam,
-        cnf,
-        NumericDate::now(),
-    )
-    .map_err(|error| {
-        tracing::error!(%error, "issuing tokens failed");
-        Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error")
-    })?;
-    Ok(tokens_response(pair, &user.username))
+    issue(&app, &user, &client_id, &fam, cnf, NumericDate::now())
 }
 
 #[derive(Deserialize)]
@@ -466,7 +471,6 @@ async fn refresh(
         // presented with a proof is refused, as RFC 9449 §5 allows, rather than bound late.
         rules = rules.with_dpop(proof);
     }
-    let keys = app.keys();
     let verified: jwt::Verified<RefreshClaims> = jwt::decode(
         &request.refresh_token,
         &*app.guard_keys.current(),
@@ -514,20 +518,7 @@ async fn refresh(
         .users
         .get(&sub)
         .ok_or(Refusal::new(StatusCode::UNAUTHORIZED, "invalid_grant"))?;
-    let pair = tokens::issue(
-        &app.policy,
-        keys.signer(),
-        user,
-        &claims.client_id,
-        &claims.fam,
-        claims.cnf,
-        now,
-    )
-    .map_err(|error| {
-        tracing::error!(%error, "issuing tokens failed");
-        Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error")
-    })?;
-    Ok(tokens_response(pair, &sub))
+    issue(&app, user, &claims.client_id, &claims.fam, claims.cnf, now)
 }
 
 fn verified(claims: &AccessClaims, body: serde_json::Value) -> Response {

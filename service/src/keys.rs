@@ -25,16 +25,7 @@ use jose_ring::jwt::NumericDate;
 use jose_ring::{SigningKey, VerifyingKey, jwa};
 
 /// Why the keys could not be loaded or written. Its text never contains key bytes.
-#[derive(Debug)]
-pub struct KeyError(pub String);
-
-impl std::fmt::Display for KeyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for KeyError {}
+pub use crate::SetupError as KeyError;
 
 /// One key and when it starts signing.
 #[derive(Debug)]

@@ -15,6 +15,19 @@ pub mod users;
 
 use std::process::ExitCode;
 
+/// A users file or key directory that cannot be used, as one line (never key bytes or
+/// password hashes).
+#[derive(Debug)]
+pub struct SetupError(pub String);
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
 /// The entry point of `jose-service`: parses the command line and runs the command.
 #[must_use]
 pub fn main() -> ExitCode {

@@ -119,16 +119,7 @@ pub struct Users {
 }
 
 /// Why a users file was refused.
-#[derive(Debug)]
-pub struct UsersError(pub String);
-
-impl std::fmt::Display for UsersError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsersError {}
+pub use crate::SetupError as UsersError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
