@@ -401,8 +401,13 @@ impl Guard {
         rules: &Validation,
         scheme: Scheme,
     ) -> Result<jwt::Verified<Facts>, Rejection> {
-        let unavailable = |seconds| {
-            Rejection::new(Reason::KeysUnavailable, Some(scheme)).with_retry_after(seconds)
+        // Without keys, a token that does not even parse is still a bad token (401), not a
+        // key problem (503).
+        let unavailable = |seconds| match jose_ring::dangerous::peek(token) {
+            Err(error) => token_rejection(&error, scheme),
+            Ok(_) => {
+                Rejection::new(Reason::KeysUnavailable, Some(scheme)).with_retry_after(seconds)
+            }
         };
         let (mut waited, mut refetched) = (false, false);
         loop {

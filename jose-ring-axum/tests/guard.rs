@@ -772,6 +772,14 @@ async fn provider_down_at_startup_then_up() {
     );
     assert_eq!(a.headers["retry-after"], "20");
 
+    // A token that does not parse is a bad token, keys or not.
+    let a = send(
+        &app,
+        get_with("/", &[("authorization", "Bearer not.a.jwt")]),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+
     provider.publish(&[&key]);
     advance(clock, 20);
     let a = send(&app, get_with("/", &[("authorization", &bearer)])).await;
