@@ -465,9 +465,13 @@ impl Guard {
         reject::seal(&rejection, response)
     }
 
-    /// Counts and logs an acceptance.
-    pub(crate) fn accepted(&self, auth: &Auth, method: &str, path: &str) {
+    /// Counts a request let through every guard layer.
+    pub(crate) fn count_accepted(&self) {
         self.inner.counters.accepted();
+    }
+
+    /// Logs a request whose token passed the guard's rules.
+    pub(crate) fn authenticated(&self, auth: &Auth, method: &str, path: &str) {
         tracing::debug!(
             target: "jose_ring_axum",
             method,
@@ -475,7 +479,7 @@ impl Guard {
             kid = auth.kid(),
             issuer = auth.issuer(),
             dpop = auth.jkt().is_some(),
-            "request accepted"
+            "request authenticated"
         );
     }
 

@@ -256,7 +256,10 @@ async fn scopes_and_roles_per_route() {
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     let a = authed(&app, "/ops", &format!("Bearer {admin}")).await;
     assert_eq!(a.status, StatusCode::OK);
-    assert_eq!(guard.counters().rejected(Reason::InsufficientRole), 1);
+    let counters = guard.counters();
+    assert_eq!(counters.rejected(Reason::InsufficientRole), 1);
+    // Each request counted once: the route's refusals are not also accepted.
+    assert_eq!((counters.accepted(), counters.rejected_total()), (2, 2));
 
     // A scope in the router's rules: the library's check, the same answer.
     let strict = Guard::builder()
