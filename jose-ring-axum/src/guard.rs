@@ -401,8 +401,13 @@ impl Guard {
         rules: &Validation,
         scheme: Scheme,
     ) -> Result<jwt::Verified<Facts>, Rejection> {
-        let unavailable = |seconds| {
-            Rejection::new(Reason::KeysUnavailable, Some(scheme)).with_retry_after(seconds)
+        // Without keys, a token that does not even parse is still a bad token (401), not a
+        // key problem (503).
+        let unavailable = |seconds| match jose_ring::dangerous::peek(token) {
+            Err(error) => token_rejection(&error, scheme),
+            Ok(_) => {
+                Rejection::new(Reason::KeysUnavailable, Some(scheme)).with_retry_after(seconds)
+            }
         };
         let (mut waited, mut refetched) = (false, false);
         loop {
@@ -460,9 +465,13 @@ impl Guard {
         reject::seal(&rejection, response)
     }
 
-    /// Counts and logs an acceptance.
-    pub(crate) fn accepted(&self, auth: &Auth, method: &str, path: &str) {
+    /// Counts a request let through every guard layer.
+    pub(crate) fn count_accepted(&self) {
         self.inner.counters.accepted();
+    }
+
+    /// Logs a request whose token passed the guard's rules.
+    pub(crate) fn authenticated(&self, auth: &Auth, method: &str, path: &str) {
         tracing::debug!(
             target: "jose_ring_axum",
             method,
@@ -470,7 +479,7 @@ impl Guard {
             kid = auth.kid(),
             issuer = auth.issuer(),
             dpop = auth.jkt().is_some(),
-            "request accepted"
+            "request authenticated"
         );
     }
 
