@@ -261,6 +261,42 @@ async fn scopes_and_roles_per_route() {
     // Each request counted once: the route's refusals are not also accepted.
     assert_eq!((counters.accepted(), counters.rejected_total()), (2, 2));
 
+    // Claims of other types are not an error to the guard: they hold no scope or role.
+    let odd = token(
+        &hmac(),
+        &claims(now, json!({"scope": 5, "roles": ["ops", 3, {"a": [1]}]})),
+    );
+    assert_eq!(
+        authed(&app, "/ops", &format!("Bearer {odd}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        authed(&app, "/admin", &format!("Bearer {odd}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let odd = token(
+        &hmac(),
+        &claims(now, json!({"scope": ["admin"], "roles": "ops"})),
+    );
+    assert_eq!(
+        authed(&app, "/ops", &format!("Bearer {odd}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        authed(&app, "/admin", &format!("Bearer {odd}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        authed(&app, "/hello", &format!("Bearer {odd}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
     // A scope in the router's rules: the library's check, the same answer.
     let strict = Guard::builder()
         .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
