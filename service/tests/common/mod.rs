@@ -1,0 +1,305 @@
+//! Real parts for the tests: the built `jose-service` binary started as a process on an
+//! ephemeral loopback port, a `redis-server` of the test's own, and an HTTP client.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "test harness: a panic is a failed test, and it prints its figures"
+)]
+#![allow(dead_code, reason = "each test file uses part of the harness")]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use jose_ring::jwt::NumericDate;
+use jose_ring::{SigningKey, dpop};
+use serde_json::Value;
+
+/// The origin both instances are reached at (as behind one load balancer): `iss`, and the
+/// `htu` of DPoP proofs.
+pub const ORIGIN: &str = "http://jose-service.test";
+pub const ADA: (&str, &str) = ("ada", "correct horse battery staple");
+pub const BOB: (&str, &str) = ("bob", "hunter2 hunter2");
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh directory under the system's temporary one.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("jose-service-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `redis-server` of the test's own on an ephemeral loopback port, no persistence.
+pub struct Redis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Redis {
+    /// Starts one, or `None` (with a loud message) if `redis-server` is not on PATH. Under
+    /// CI (`CI=true`) a missing `redis-server` fails the test instead.
+    pub fn start() -> Option<Self> {
+        if Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "redis-server is not on PATH: .ci/run installs it (apt-get install redis-server)"
+            );
+            eprintln!(
+                "\n!!!!!!!! SKIPPED: redis-server is not on PATH; install it (apt-get install \
+                 redis-server) to run the Redis tests !!!!!!!!\n"
+            );
+            return None;
+        }
+        let mut redis = Self {
+            port: free_port(),
+            child: None,
+        };
+        redis.resume();
+        Some(redis)
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Stops the server (SIGKILL: as a crash or a partition looks to the service).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port (empty: no persistence).
+    pub fn resume(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One `jose-service` process.
+pub struct Service {
+    pub base: String,
+    child: Child,
+    pub log: PathBuf,
+}
+
+impl Service {
+    /// Starts the binary with the test users (1,000 PBKDF2 iterations, to keep tests fast),
+    /// the shared `key_dir`, `--port 0`, and `extra` flags; waits for its `listening on` line.
+    pub fn start(key_dir: &Path, redis: Option<&Redis>, extra: &[&str]) -> Self {
+        let users = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/users.json");
+        let log = key_dir.join(format!(
+            "service-{}.log",
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jose-service"));
+        command
+            .args(["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN])
+            .arg("--users")
+            .arg(&users)
+            .arg("--key-dir")
+            .arg(key_dir)
+            .args(extra)
+            .env_remove("REDIS_URL")
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap());
+        if let Some(redis) = redis {
+            command.env("REDIS_URL", redis.url());
+        }
+        let mut child = command.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| {
+                panic!(
+                    "unexpected first line {line:?}; log: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            })
+            .to_owned();
+        Self { base, child, log }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// What the service logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// A status and the JSON body (Null when empty or not JSON).
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub www_authenticate: Option<String>,
+}
+
+impl Answer {
+    pub fn token(&self, name: &str) -> String {
+        self.body[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} in {}", self.body))
+            .to_owned()
+    }
+
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("")
+    }
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    let status = response.status().as_u16();
+    let www_authenticate = response
+        .headers()
+        .get("www-authenticate")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = response.bytes().await.unwrap();
+    Answer {
+        status,
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        www_authenticate,
+    }
+}
+
+/// A DPoP proof for `method` `path` at [`ORIGIN`], for `token` if given.
+pub fn proof(key: &SigningKey, method: &str, path: &str, token: Option<&str>) -> String {
+    let htu = format!("{ORIGIN}{path}");
+    let mut builder = dpop::ProofBuilder::new(key, method, &htu).with_iat(NumericDate::now());
+    if let Some(token) = token {
+        builder = builder.with_access_token(token);
+    }
+    builder.build().unwrap()
+}
+
+pub async fn login(
+    http: &reqwest::Client,
+    service: &Service,
+    user: (&str, &str),
+    key: Option<&SigningKey>,
+) -> Answer {
+    let mut request = http
+        .post(service.url("/login"))
+        .json(&serde_json::json!({ "username": user.0, "password": user.1 }));
+    if let Some(key) = key {
+        request = request.header("DPoP", proof(key, "POST", "/login", None));
+    }
+    answer(request.send().await.unwrap()).await
+}
+
+pub async fn refresh(
+    http: &reqwest::Client,
+    service: &Service,
+    token: &str,
+    key: Option<&SigningKey>,
+) -> Answer {
+    let mut request = http
+        .post(service.url("/refresh"))
+        .json(&serde_json::json!({ "refresh_token": token }));
+    if let Some(key) = key {
+        request = request.header("DPoP", proof(key, "POST", "/refresh", None));
+    }
+    answer(request.send().await.unwrap()).await
+}
+
+/// `method path` with `Authorization: Bearer` (or `DPoP` with a fresh proof when `key` is given).
+pub async fn call(
+    http: &reqwest::Client,
+    service: &Service,
+    method: &str,
+    path: &str,
+    token: &str,
+    key: Option<&SigningKey>,
+) -> Answer {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = http.request(method.clone(), service.url(path));
+    request = match key {
+        Some(key) => request
+            .header("Authorization", format!("DPoP {token}"))
+            .header("DPoP", proof(key, method.as_str(), path, Some(token))),
+        None => request.header("Authorization", format!("Bearer {token}")),
+    };
+    answer(request.send().await.unwrap()).await
+}
+
+/// `call` with a given proof.
+pub async fn call_with_proof(
+    http: &reqwest::Client,
+    service: &Service,
+    path: &str,
+    token: &str,
+    proof: &str,
+) -> Answer {
+    let request = http
+        .get(service.url(path))
+        .header("Authorization", format!("DPoP {token}"))
+        .header("DPoP", proof);
+    answer(request.send().await.unwrap()).await
+}
