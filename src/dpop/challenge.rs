@@ -1,5 +1,6 @@
 //! The `WWW-Authenticate: DPoP` challenge (RFC 9449 §7.1, RFC 6750 §3) and the `DPoP-Nonce`
-//! header (RFC 9449 §8), as strings for a framework layer to send.
+//! header (RFC 9449 §8), as strings for a framework layer to send; and its `Bearer` sibling
+//! (RFC 6750 §3), written by the same quoted-string writer.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -19,6 +20,12 @@ pub enum ChallengeError {
     UseNonce,
     /// `invalid_token` (RFC 6750 §3.1): the access token was refused.
     InvalidToken,
+    /// `invalid_request` (RFC 6750 §3.1): the request is malformed (two `Authorization`
+    /// fields, credentials that are not a `token68`, ...). Sent with status 400.
+    InvalidRequest,
+    /// `insufficient_scope` (RFC 6750 §3.1): the token lacks a scope the resource needs
+    /// (name it with [`Challenge::with_scope`]). Sent with status 403.
+    InsufficientScope,
 }
 
 impl ChallengeError {
@@ -29,6 +36,8 @@ impl ChallengeError {
             Self::InvalidProof => "invalid_dpop_proof",
             Self::UseNonce => "use_dpop_nonce",
             Self::InvalidToken => "invalid_token",
+            Self::InvalidRequest => "invalid_request",
+            Self::InsufficientScope => "insufficient_scope",
         }
     }
 }
@@ -38,7 +47,7 @@ impl ChallengeError {
 ///
 /// Parameters are written as RFC 9110 §5.6.4 quoted strings (`"` and `\` escaped, control and
 /// non-ASCII characters left out), in the order `realm`, `error`, `error_description`,
-/// `algs`. The description is a text of this crate's errors or the caller's own: nothing from
+/// `scope`, `algs`, `resource_metadata`. The description is a text of this crate's errors or the caller's own: nothing from
 /// the request is ever echoed.
 ///
 /// ```
@@ -58,12 +67,32 @@ impl ChallengeError {
 /// assert_eq!(challenge.nonce(), Some("eyJ7S_zG.eyJH0-Z.HX4w-7v"));
 /// # Ok::<(), Error>(())
 /// ```
+///
+/// [`Challenge::bearer`] writes the `Bearer` challenge of RFC 6750 §3 the same way (it has no
+/// `algs`), with the `scope` of `insufficient_scope` and the `resource_metadata` of RFC 9728
+/// §5.1:
+///
+/// ```
+/// use jose_ring::dpop::{Challenge, ChallengeError};
+/// let challenge = Challenge::bearer()
+///     .with_error(ChallengeError::InsufficientScope)
+///     .with_scope("admin")
+///     .with_resource_metadata("https://api.example/.well-known/oauth-protected-resource");
+/// assert_eq!(
+///     challenge.to_string(),
+///     r#"Bearer error="insufficient_scope", scope="admin", resource_metadata="https://api.example/.well-known/oauth-protected-resource""#
+/// );
+/// assert_eq!(Challenge::bearer().to_string(), "Bearer");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Challenge {
+    scheme: &'static str,
     realm: Option<String>,
     error: Option<ChallengeError>,
     description: Option<String>,
+    scope: Option<String>,
     algs: Vec<&'static str>,
+    resource_metadata: Option<String>,
     nonce: Option<String>,
 }
 
@@ -73,11 +102,24 @@ impl Challenge {
     #[must_use]
     pub fn new(algorithms: &[&'static Algorithm]) -> Self {
         Self {
+            scheme: "DPoP",
             realm: None,
             error: None,
             description: None,
+            scope: None,
             algs: algorithms.iter().map(|alg| alg.name()).collect(),
+            resource_metadata: None,
             nonce: None,
+        }
+    }
+
+    /// A `WWW-Authenticate: Bearer` challenge (RFC 6750 §3) without an error, for a request
+    /// that sent no credentials.
+    #[must_use]
+    pub fn bearer() -> Self {
+        Self {
+            scheme: "Bearer",
+            ..Self::new(&[])
         }
     }
 
@@ -150,6 +192,22 @@ impl Challenge {
         self
     }
 
+    /// Sets `scope` (RFC 6750 §3): the scopes, space-delimited, the resource needs; sent with
+    /// [`ChallengeError::InsufficientScope`] or a challenge without an error.
+    #[must_use]
+    pub fn with_scope(mut self, scope: &str) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// Sets `resource_metadata` (RFC 9728 §5.1): the URL of the resource's protected resource
+    /// metadata document.
+    #[must_use]
+    pub fn with_resource_metadata(mut self, url: &str) -> Self {
+        self.resource_metadata = Some(url.into());
+        self
+    }
+
     /// The `error`, if any.
     #[must_use]
     pub fn error(&self) -> Option<ChallengeError> {
@@ -165,13 +223,15 @@ impl Challenge {
 
 impl fmt::Display for Challenge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DPoP")?;
+        f.write_str(self.scheme)?;
         let algs = (!self.algs.is_empty()).then(|| self.algs.join(" "));
         let params = [
             ("realm", self.realm.as_deref()),
             ("error", self.error.map(ChallengeError::code)),
             ("error_description", self.description.as_deref()),
+            ("scope", self.scope.as_deref()),
             ("algs", algs.as_deref()),
+            ("resource_metadata", self.resource_metadata.as_deref()),
         ];
         let mut first = true;
         for (name, value) in params {
@@ -224,6 +284,28 @@ mod tests {
             r#"DPoP realm="a \"b\" \\c", error_description="x\"y""#
         );
         assert_eq!(Challenge::new(&[]).to_string(), "DPoP");
+        let bearer = Challenge::bearer()
+            .with_realm("api")
+            .with_error(ChallengeError::InvalidRequest)
+            .with_scope("a \"b\"")
+            .with_resource_metadata("https://r.example/m\u{0}");
+        assert_eq!(
+            bearer.to_string(),
+            r#"Bearer realm="api", error="invalid_request", scope="a \"b\"", resource_metadata="https://r.example/m""#
+        );
+        let all = Challenge::new(&[&crate::jwa::ES256])
+            .with_error(ChallengeError::InvalidToken)
+            .with_description("d")
+            .with_scope("s")
+            .with_resource_metadata("m");
+        assert_eq!(
+            all.to_string(),
+            r#"DPoP error="invalid_token", error_description="d", scope="s", algs="ES256", resource_metadata="m""#
+        );
+        assert_eq!(
+            ChallengeError::InsufficientScope.code(),
+            "insufficient_scope"
+        );
     }
 
     #[test]

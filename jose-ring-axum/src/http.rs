@@ -1,0 +1,196 @@
+//! The HTTP client that fetches discovery documents and key sets: a trait you can implement
+//! (custom CA, mTLS, proxy, another runtime's client), and a default on reqwest.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use jose_ring::jwks::Response;
+
+/// A boxed, sendable future: what the dyn-compatible traits of this crate return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Why a fetch gave no response. Its text never contains a body.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// No response within the time allowed.
+    Timeout,
+    /// The body is longer than the client reads (the key-set limit, [`jose_ring::Limits::jwks_len`]).
+    TooLarge,
+    /// The connection failed, or the client failed otherwise.
+    Network(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl FetchError {
+    /// A network failure with its cause.
+    #[must_use]
+    pub fn network(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Network(cause.into())
+    }
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Timeout => f.write_str("fetch timed out"),
+            Self::TooLarge => f.write_str("response body too large"),
+            Self::Network(cause) => write!(f, "fetch failed: {cause}"),
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+/// An HTTP client for `GET` requests: the guard's only way to the network.
+///
+/// Answer every HTTP status as a [`Response`] (the cache decides what a 404 or a 500 means);
+/// return an error only when there is no response. Stop reading a body beyond the key-set
+/// limit ([`jose_ring::Limits::jwks_len`], 1 MiB by default) with [`FetchError::TooLarge`],
+/// and bound the whole request in time. Do not follow redirects to another scheme.
+///
+/// ```
+/// use jose_ring::jwks::Response;
+/// use jose_ring_axum::{BoxFuture, FetchError, HttpClient};
+///
+/// /// A client that serves one fixed key set: for tests without a network.
+/// struct Fixed(&'static str);
+///
+/// impl HttpClient for Fixed {
+///     fn get<'a>(&'a self, _uri: &'a str, _if_none_match: Option<&'a str>)
+///         -> BoxFuture<'a, Result<Response, FetchError>> {
+///         Box::pin(async move { Ok(Response::new(200, self.0.as_bytes().to_vec())) })
+///     }
+/// }
+/// ```
+pub trait HttpClient: Send + Sync + 'static {
+    /// `GET uri`, with `If-None-Match: if_none_match` when given.
+    ///
+    /// # Errors
+    ///
+    /// A [`FetchError`] when there is no response (network, timeout, body too large).
+    fn get<'a>(
+        &'a self,
+        uri: &'a str,
+        if_none_match: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Response, FetchError>>;
+}
+
+#[cfg(feature = "reqwest")]
+pub use reqwest_client::ReqwestClient;
+
+#[cfg(feature = "reqwest")]
+mod reqwest_client {
+    use std::time::Duration;
+
+    use jose_ring::Limits;
+    use jose_ring::jwks::Response;
+
+    use super::{BoxFuture, FetchError, HttpClient};
+
+    /// The default [`HttpClient`] (feature `reqwest`): reqwest over rustls with ring and
+    /// Mozilla's roots, no redirects, a 5 s connect and a 10 s overall timeout, bodies read up
+    /// to [`Limits::jwks_len`] (1 MiB).
+    ///
+    /// Bring your own `reqwest::Client` (a custom CA, a client certificate, a proxy) with
+    /// [`from_client`](Self::from_client).
+    #[derive(Clone, Debug)]
+    pub struct ReqwestClient {
+        client: reqwest::Client,
+        max_body: usize,
+    }
+
+    impl ReqwestClient {
+        /// The default client.
+        ///
+        /// # Errors
+        ///
+        /// [`FetchError::Network`] if reqwest cannot build its client (TLS set-up).
+        pub fn new() -> Result<Self, FetchError> {
+            let client = reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(FetchError::network)?;
+            Ok(Self::from_client(client))
+        }
+
+        /// Wraps a client you configured; bodies are still read up to the limit.
+        #[must_use]
+        pub fn from_client(client: reqwest::Client) -> Self {
+            Self {
+                client,
+                max_body: Limits::DEFAULT.jwks_len(),
+            }
+        }
+
+        /// Sets the most bytes of a body read (default [`Limits::jwks_len`]); a longer body
+        /// is [`FetchError::TooLarge`].
+        #[must_use]
+        pub fn with_max_body(mut self, bytes: usize) -> Self {
+            self.max_body = bytes;
+            self
+        }
+
+        async fn fetch(&self, uri: &str, etag: Option<&str>) -> Result<Response, FetchError> {
+            let mut request = self.client.get(uri);
+            if let Some(etag) = etag {
+                request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            let mut response = request.send().await.map_err(classify)?;
+            if response
+                .content_length()
+                .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > self.max_body))
+            {
+                return Err(FetchError::TooLarge);
+            }
+            let status = response.status().as_u16();
+            let header = |name: reqwest::header::HeaderName| {
+                let values: Vec<&str> = response
+                    .headers()
+                    .get_all(name)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                (!values.is_empty()).then(|| values.join(", "))
+            };
+            let etag = header(reqwest::header::ETAG);
+            let cache_control = header(reqwest::header::CACHE_CONTROL);
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(classify)? {
+                if body.len().saturating_add(chunk.len()) > self.max_body {
+                    return Err(FetchError::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let mut out = Response::new(status, body);
+            if let Some(etag) = etag {
+                out = out.with_etag(etag);
+            }
+            if let Some(cache_control) = cache_control {
+                out = out.with_cache_control(cache_control);
+            }
+            Ok(out)
+        }
+    }
+
+    /// A reqwest error as a [`FetchError`].
+    fn classify(error: reqwest::Error) -> FetchError {
+        if error.is_timeout() {
+            FetchError::Timeout
+        } else {
+            FetchError::network(error)
+        }
+    }
+
+    impl HttpClient for ReqwestClient {
+        fn get<'a>(
+            &'a self,
+            uri: &'a str,
+            if_none_match: Option<&'a str>,
+        ) -> BoxFuture<'a, Result<Response, FetchError>> {
+            Box::pin(self.fetch(uri, if_none_match))
+        }
+    }
+}

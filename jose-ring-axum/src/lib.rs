@@ -1,0 +1,139 @@
+//! A Bearer and DPoP guard for [axum] and [tower] on `jose-ring`: it reads the access token
+//! of each request (RFC 6750 §2.1, RFC 9449 §7), verifies it with keys it keeps fresh from an
+//! identity provider, and answers the way RFC 6750 §3 and RFC 9449 say.
+//!
+//! [axum]: https://docs.rs/axum
+//! [tower]: https://docs.rs/tower
+//!
+//! # A tour
+//!
+//! **Build a guard once, at startup**, from where the keys are and what tokens must satisfy:
+//!
+//! ```
+//! use jose_ring::jwt::{SystemClock, Validation};
+//! use jose_ring_axum::{DpopMode, Guard, ResourceMetadata};
+//!
+//! let guard = Guard::builder()
+//!     .issuer("https://auth.example")              // discovery, then its JWKS, kept fresh
+//!     .validation(Validation::from_clock(&SystemClock)
+//!         .with_audience("https://api.example")
+//!         .with_typ("at+jwt"))                      // RFC 9068 access tokens
+//!     .dpop(DpopMode::Allowed)
+//!     .resource_metadata(ResourceMetadata::new("https://api.example").with_scope("admin"))
+//!     .build()?;
+//! # Ok::<(), jose_ring_axum::BuildError>(())
+//! ```
+//!
+//! Building never touches the network: the first request fetches the discovery document and
+//! the key set. **Startup never fails because the provider is down.**
+//!
+//! **Put its layer in front of the routes**, and a stricter one on the routes that need more:
+//!
+//! ```
+//! # use jose_ring::{jwa, jwk::KeyRing, HmacKey};
+//! # let guard = jose_ring_axum::Guard::builder()
+//! #     .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(HmacKey::new(&jwa::HS256, &[7; 32]).unwrap()))
+//! #     .build().unwrap();
+//! use axum::{Router, routing::get};
+//! use jose_ring_axum::{Auth, Claims};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Caller { sub: String }
+//!
+//! let app: Router = Router::new()
+//!     .route("/hello", get(|Claims(c): Claims<Caller>| async move { format!("hello {}", c.sub) }))
+//!     .route("/admin", get(|auth: Auth| async move { format!("{:?}", auth.kid()) })
+//!         .layer(guard.require_scope("admin")))
+//!     .layer(guard.layer());
+//! ```
+//!
+//! Handlers take [`Claims<T>`] (the verified claims as your type) or [`Auth`] (the `kid`,
+//! issuer, DPoP thumbprint, `jti`, expiry). Behind the router's layer, a route's
+//! [`require_scope`](Guard::require_scope) layer only checks its scope.
+//!
+//! # What a request gets
+//!
+//! | Request | Answer |
+//! |---|---|
+//! | no `Authorization` (or another scheme) | 401, `WWW-Authenticate: Bearer` without `error` (and `DPoP algs="…"` when DPoP is on) |
+//! | two `Authorization` fields, `Bearer` without a token, not a `token68` | 400, `error="invalid_request"` |
+//! | a token that does not verify, expired, unknown `kid` | 401, `error="invalid_token"` |
+//! | missing scope | 403, `error="insufficient_scope", scope="…"` |
+//! | a bad DPoP proof | 401, `WWW-Authenticate: DPoP error="invalid_dpop_proof", algs="…"` |
+//! | a proof without the server's nonce | 401, `DPoP error="use_dpop_nonce"` and `DPoP-Nonce` |
+//! | a DPoP-bound token sent as `Bearer` | 401, `error="invalid_token"` |
+//! | keys, revocation or replay status cannot be established | 503 (with `Retry-After` for keys) |
+//!
+//! Every 401 challenge names the metadata document (`resource_metadata="…"`, RFC 9728 §5.1)
+//! when one is set. Challenges are written by the library's [`jose_ring::dpop::Challenge`];
+//! their `error_description` is a fixed text of the library or of this crate, never a value
+//! from the request. The scheme is compared ignoring case (RFC 7235 §2.1); a token is never
+//! read from the query string, and from a cookie only when you name one
+//! ([`GuardBuilder::cookie`]). [`Reason`] lists the stable codes;
+//! [`GuardBuilder::on_reject`] writes your own body, keeping the status and headers.
+//!
+//! # Keys from an identity provider
+//!
+//! [`GuardBuilder::jwks_uri`] and [`GuardBuilder::issuer`] (several times for several
+//! issuers) are driven by the library's [`KeySetCache`](jose_ring::jwks::KeySetCache) policy:
+//!
+//! - **Lazy first fetch.** While no key set has been fetched, the first request starts the
+//!   fetch and every request waits for it, at most the fetch timeout (5 s) plus a second; if
+//!   it fails, requests get **503 with `Retry-After`** (fail closed) until the cooldown
+//!   (30 s) allows the next try, which the next request starts.
+//! - **Refresh ahead.** In the last quarter of a set's lifetime a background task refetches
+//!   it (with `If-None-Match`); requests keep using the set held and never wait on a refresh.
+//! - **Unknown `kid`.** A token naming a key the set lacks causes one refetch per cooldown;
+//!   every request that needs it waits for that one fetch (single flight), then is verified
+//!   or refused (`unknown_key`).
+//! - **Last known good.** When fetches fail the set held keeps serving, up to its lifetime
+//!   plus the maximum staleness (1 h), then 503.
+//!
+//! Fetches go through [`HttpClient`] (default [`ReqwestClient`], feature `reqwest`: rustls
+//! on ring, no OpenSSL, no aws-lc), bounded in time and in body size.
+//!
+//! # DPoP, replay, revocation
+//!
+//! [`DpopMode::Allowed`] or [`DpopMode::Required`] checks the `DPoP` proof of `DPoP` requests
+//! ([`jose_ring::dpop::verify`]: method, URI from [`GuardBuilder::public_origin`] and the
+//! path, age, `ath`), binds the token to its key (`cnf.jkt`), and records the proof in the
+//! [`ReplayStore`] (key `jkt:jti`, for the proof window). [`GuardBuilder::revocation`] asks a
+//! [`RevocationStore`] about the token's `jti`. A store that cannot answer means 503.
+//!
+//! # Monitoring
+//!
+//! Every rejection is a `tracing` event (target `jose_ring_axum`, field `reason` with the
+//! [`Reason`] code, the method and path without query), every fetch one too (`kind`,
+//! `outcome`, `status`, `duration_ms`, `keys`); never a token, never an unverified claim.
+//! [`Guard::counters`] is a snapshot of atomics: accepted, rejected by reason, fetches,
+//! fetch failures.
+
+mod auth;
+mod builder;
+mod counters;
+mod credentials;
+mod guard;
+mod http;
+mod keys;
+mod layer;
+mod metadata;
+mod reason;
+mod reject;
+mod store;
+
+pub use auth::{Auth, Claims, MissingAuth};
+pub use builder::{BuildError, DpopMode, GuardBuilder};
+pub use counters::Counters;
+pub use credentials::Scheme;
+pub use guard::{Guard, NonceSource};
+#[cfg(feature = "reqwest")]
+pub use http::ReqwestClient;
+pub use http::{BoxFuture, FetchError, HttpClient};
+pub use keys::StaticKeys;
+pub use layer::{GuardLayer, GuardService};
+pub use metadata::ResourceMetadata;
+pub use reason::Reason;
+pub use reject::Rejection;
+pub use store::{
+    MemoryReplayStore, MemoryRevocationStore, ReplayStore, RevocationStore, StoreError,
+};

@@ -1,0 +1,200 @@
+//! OAuth 2.0 Protected Resource Metadata (RFC 9728): the document that tells a client which
+//! authorization servers issue tokens for this resource, and how to send them.
+
+use serde::Serialize;
+
+/// The protected resource metadata (RFC 9728 §2) the layer serves at
+/// `/.well-known/oauth-protected-resource` (with the resource's path appended, §3.1), and
+/// names in its 401 challenges as `resource_metadata` (§5.1).
+///
+/// The guard fills in what it knows: `authorization_servers` (the issuers configured, unless
+/// you name them), `bearer_methods_supported` (`["header"]`: a cookie is not a method RFC
+/// 6750 defines), `dpop_signing_alg_values_supported` and
+/// `dpop_bound_access_tokens_required` from the DPoP mode. `resource_signing_alg_values_supported`
+/// is left out: this resource does not sign its responses.
+///
+/// ```
+/// use jose_ring_axum::ResourceMetadata;
+/// let metadata = ResourceMetadata::new("https://api.example")
+///     .with_authorization_server("https://auth.example")
+///     .with_scope("read")
+///     .with_scope("admin")
+///     .with_name("Example API");
+/// assert_eq!(metadata.path(), "/.well-known/oauth-protected-resource");
+/// assert_eq!(ResourceMetadata::new("https://api.example/v1/").path(),
+///            "/.well-known/oauth-protected-resource/v1");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceMetadata {
+    resource: String,
+    authorization_servers: Vec<String>,
+    scopes: Vec<String>,
+    name: Option<String>,
+    documentation: Option<String>,
+}
+
+/// The document as written.
+#[derive(Serialize)]
+struct Document<'a> {
+    resource: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    authorization_servers: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    scopes_supported: &'a [String],
+    bearer_methods_supported: [&'static str; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource_documentation: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    dpop_signing_alg_values_supported: Vec<&'static str>,
+    dpop_bound_access_tokens_required: bool,
+}
+
+impl ResourceMetadata {
+    /// The metadata of the resource identified by `resource` (an `https` URL without query
+    /// or fragment, §2): what tokens name as their audience, usually.
+    #[must_use]
+    pub fn new(resource: impl Into<String>) -> Self {
+        Self {
+            resource: resource.into(),
+            authorization_servers: Vec::new(),
+            scopes: Vec::new(),
+            name: None,
+            documentation: None,
+        }
+    }
+
+    /// Adds an authorization server's issuer identifier (`authorization_servers`).
+    #[must_use]
+    pub fn with_authorization_server(mut self, issuer: impl Into<String>) -> Self {
+        self.authorization_servers.push(issuer.into());
+        self
+    }
+
+    /// Adds a scope to `scopes_supported`.
+    #[must_use]
+    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+        self.scopes.push(scope.into());
+        self
+    }
+
+    /// Sets `resource_name`.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets `resource_documentation` (a URL).
+    #[must_use]
+    pub fn with_documentation(mut self, url: impl Into<String>) -> Self {
+        self.documentation = Some(url.into());
+        self
+    }
+
+    /// The resource identifier.
+    #[must_use]
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// `scheme://authority` of the resource.
+    pub(crate) fn origin(&self) -> &str {
+        origin_of(&self.resource)
+    }
+
+    /// The path the document is served at (RFC 9728 §3.1): the well-known suffix inserted
+    /// before the resource's path, a terminating `/` removed.
+    #[must_use]
+    pub fn path(&self) -> String {
+        let origin = self.origin();
+        let rest = self.resource.get(origin.len()..).unwrap_or_default();
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        format!("/.well-known/oauth-protected-resource{rest}")
+    }
+
+    /// The document's URL, for `resource_metadata`.
+    pub(crate) fn url(&self) -> String {
+        format!("{}{}", self.origin(), self.path())
+    }
+
+    /// Whether the resource is an absolute URL without query and fragment.
+    pub(crate) fn is_valid(&self) -> bool {
+        let r = &self.resource;
+        r.contains("://")
+            && !r.contains(['?', '#'])
+            && r.bytes().all(|b| b.is_ascii_graphic())
+            && origin_of(r).len() > r.find("://").map_or(0, |i| i.saturating_add(3))
+    }
+
+    /// The JSON document, with what the guard knows.
+    pub(crate) fn to_json(
+        &self,
+        issuers: &[String],
+        dpop_algorithms: &[&'static jose_ring::jwa::Algorithm],
+        dpop_required: bool,
+    ) -> String {
+        let servers = if self.authorization_servers.is_empty() {
+            issuers
+        } else {
+            &self.authorization_servers
+        };
+        let document = Document {
+            resource: &self.resource,
+            authorization_servers: servers,
+            scopes_supported: &self.scopes,
+            bearer_methods_supported: ["header"],
+            resource_name: self.name.as_deref(),
+            resource_documentation: self.documentation.as_deref(),
+            dpop_signing_alg_values_supported: dpop_algorithms.iter().map(|a| a.name()).collect(),
+            dpop_bound_access_tokens_required: dpop_required,
+        };
+        serde_json::to_string(&document).unwrap_or_default()
+    }
+}
+
+/// `scheme://authority` of an absolute URL (all of it if it has no path).
+pub(crate) fn origin_of(url: &str) -> &str {
+    let start = url.find("://").map_or(0, |i| i.saturating_add(3));
+    let end = url
+        .get(start..)
+        .and_then(|rest| rest.find(['/', '?', '#']))
+        .map_or(url.len(), |i| i.saturating_add(start));
+    url.get(..end).unwrap_or(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jose_ring::jwa;
+
+    #[test]
+    fn documents_and_paths() {
+        let m = ResourceMetadata::new("https://api.example/v1")
+            .with_scope("read")
+            .with_name("api");
+        assert_eq!(m.path(), "/.well-known/oauth-protected-resource/v1");
+        assert_eq!(
+            m.url(),
+            "https://api.example/.well-known/oauth-protected-resource/v1"
+        );
+        assert_eq!(
+            m.to_json(&["https://as.example".into()], &[&jwa::ES256], true),
+            r#"{"resource":"https://api.example/v1","authorization_servers":["https://as.example"],"scopes_supported":["read"],"bearer_methods_supported":["header"],"resource_name":"api","dpop_signing_alg_values_supported":["ES256"],"dpop_bound_access_tokens_required":true}"#
+        );
+        assert_eq!(
+            ResourceMetadata::new("http://127.0.0.1:8080").to_json(&[], &[], false),
+            r#"{"resource":"http://127.0.0.1:8080","bearer_methods_supported":["header"],"dpop_bound_access_tokens_required":false}"#
+        );
+        assert!(m.is_valid());
+        assert!(!ResourceMetadata::new("api.example").is_valid());
+        assert!(!ResourceMetadata::new("https://").is_valid());
+        assert!(!ResourceMetadata::new("https://a.example/?q").is_valid());
+        assert_eq!(
+            origin_of("https://a.example:8443/x/y"),
+            "https://a.example:8443"
+        );
+        assert_eq!(origin_of("https://a.example"), "https://a.example");
+    }
+}

@@ -1,0 +1,280 @@
+//! The stores the guard asks about state it cannot keep in a token: DPoP proofs already seen,
+//! tokens revoked. Async and dyn-compatible; an error means "cannot tell", and the guard then
+//! refuses the request with 503 (fail closed).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::http::BoxFuture;
+
+/// A store that cannot answer (unreachable, timed out, full). The guard answers 503.
+#[derive(Debug)]
+pub struct StoreError(Box<dyn std::error::Error + Send + Sync>);
+
+impl StoreError {
+    /// An error with its cause. Keep token material out of the cause's text: it is logged.
+    #[must_use]
+    pub fn new(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(cause.into())
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "store unavailable: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Where DPoP proofs are recorded once (RFC 9449 §11.1), for as long as they could be
+/// replayed.
+///
+/// The guard calls [`first_use`](Self::first_use) with the key `"{jkt}:{jti}"` and the
+/// proof window (maximum age plus leeway, twice: on both sides of `iat`) as `ttl`, only for
+/// proofs and tokens that passed every other check. For several instances, implement it on
+/// a shared store with an atomic "set if absent" (Redis `SET key 1 NX EX ttl`).
+pub trait ReplayStore: Send + Sync + 'static {
+    /// Records `key` for `ttl` if it is not recorded: `true` if it was not (first use),
+    /// `false` if it was (a replay). Atomic: of two concurrent calls with one key, one only
+    /// gets `true`.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot tell.
+    fn first_use<'a>(
+        &'a self,
+        key: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+}
+
+/// Where revoked tokens are listed by `jti`.
+///
+/// With a revocation store set, a token without `jti` is refused (`invalid_token`): it could
+/// not be revoked.
+pub trait RevocationStore: Send + Sync + 'static {
+    /// Whether the token with this `jti` is revoked.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot tell.
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+}
+
+/// Entries that expire: the map behind both in-memory stores.
+#[derive(Debug)]
+struct Expiring {
+    entries: HashMap<String, Instant>,
+    capacity: usize,
+}
+
+impl Expiring {
+    fn new(capacity: usize) -> Self {
+        Self {
+            entries: HashMap::new(),
+            capacity,
+        }
+    }
+
+    /// Whether `key` is held and not expired at `now`.
+    fn holds(&self, key: &str, now: Instant) -> bool {
+        self.entries.get(key).is_some_and(|&until| until > now)
+    }
+
+    /// Holds `key` until `until`; when full, drops the expired entries first.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if the store is full of live entries.
+    fn insert(&mut self, key: &str, until: Instant, now: Instant) -> Result<(), StoreError> {
+        if self.entries.len() >= self.capacity {
+            self.entries.retain(|_, &mut at| at > now);
+            if self.entries.len() >= self.capacity {
+                return Err(StoreError::new("in-memory store full"));
+            }
+        }
+        self.entries.insert(key.to_owned(), until);
+        Ok(())
+    }
+}
+
+/// The default capacity of the in-memory stores.
+const DEFAULT_CAPACITY: usize = 100_000;
+
+/// A [`ReplayStore`] in this process's memory: for one instance. Entries expire after their
+/// TTL (tokio's clock); when it holds `capacity` live entries it refuses new ones with a
+/// [`StoreError`] (503: fail closed) rather than forget.
+///
+/// ```
+/// use std::time::Duration;
+/// use jose_ring_axum::{MemoryReplayStore, ReplayStore};
+/// # tokio_test_block_on(async {
+/// let store = MemoryReplayStore::new();
+/// let ttl = Duration::from_secs(120);
+/// assert_eq!(store.first_use("jkt:jti-1", ttl).await.ok(), Some(true));
+/// assert_eq!(store.first_use("jkt:jti-1", ttl).await.ok(), Some(false)); // replayed
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct MemoryReplayStore {
+    inner: Mutex<Expiring>,
+}
+
+impl MemoryReplayStore {
+    /// A store of at most 100,000 live entries.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::with_capacity(DEFAULT_CAPACITY)
+    }
+
+    /// A store of at most `capacity` live entries.
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::new(Expiring::new(capacity)),
+        }
+    }
+
+    fn record(&self, key: &str, ttl: Duration) -> Result<bool, StoreError> {
+        let now = Instant::now();
+        let mut inner = self
+            .inner
+            .lock()
+            .map_err(|_| StoreError::new("replay store poisoned"))?;
+        if inner.holds(key, now) {
+            return Ok(false);
+        }
+        inner.insert(key, now.checked_add(ttl).unwrap_or(now), now)?;
+        Ok(true)
+    }
+}
+
+impl Default for MemoryReplayStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ReplayStore for MemoryReplayStore {
+    fn first_use<'a>(
+        &'a self,
+        key: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let result = self.record(key, ttl);
+        Box::pin(async move { result })
+    }
+}
+
+/// A [`RevocationStore`] in this process's memory: [`revoke`](Self::revoke) a `jti` until
+/// the token would have expired anyway.
+#[derive(Debug)]
+pub struct MemoryRevocationStore {
+    inner: Mutex<Expiring>,
+}
+
+impl MemoryRevocationStore {
+    /// A store of at most 100,000 live entries.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            inner: Mutex::new(Expiring::new(DEFAULT_CAPACITY)),
+        }
+    }
+
+    /// Lists `jti` as revoked for `ttl` (the token's remaining lifetime).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] if the store is full of live entries.
+    pub fn revoke(&self, jti: &str, ttl: Duration) -> Result<(), StoreError> {
+        let now = Instant::now();
+        let mut inner = self
+            .inner
+            .lock()
+            .map_err(|_| StoreError::new("revocation store poisoned"))?;
+        inner.insert(jti, now.checked_add(ttl).unwrap_or(now), now)
+    }
+}
+
+impl Default for MemoryRevocationStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RevocationStore for MemoryRevocationStore {
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let result = self
+            .inner
+            .lock()
+            .map(|inner| inner.holds(jti, Instant::now()))
+            .map_err(|_| StoreError::new("revocation store poisoned"));
+        Box::pin(async move { result })
+    }
+}
+
+impl<T: ReplayStore + ?Sized> ReplayStore for std::sync::Arc<T> {
+    fn first_use<'a>(
+        &'a self,
+        key: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        (**self).first_use(key, ttl)
+    }
+}
+
+impl<T: RevocationStore + ?Sized> RevocationStore for std::sync::Arc<T> {
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        (**self).is_revoked(jti)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn replay_entries_expire_after_their_ttl() {
+        let store = MemoryReplayStore::new();
+        let ttl = Duration::from_secs(60);
+        assert!(matches!(store.first_use("k", ttl).await, Ok(true)));
+        assert!(matches!(store.first_use("k", ttl).await, Ok(false)));
+        tokio::time::advance(Duration::from_secs(59)).await;
+        assert!(matches!(store.first_use("k", ttl).await, Ok(false)));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(matches!(store.first_use("k", ttl).await, Ok(true)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_store_fails_closed_until_entries_expire() {
+        let store = MemoryReplayStore::with_capacity(2);
+        let ttl = Duration::from_secs(10);
+        assert!(matches!(store.first_use("a", ttl).await, Ok(true)));
+        assert!(matches!(store.first_use("b", ttl).await, Ok(true)));
+        assert!(store.first_use("c", ttl).await.is_err());
+        // Seen keys are still answered while full.
+        assert!(matches!(store.first_use("a", ttl).await, Ok(false)));
+        tokio::time::advance(ttl).await;
+        assert!(matches!(store.first_use("c", ttl).await, Ok(true)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn revocations_last_their_ttl() {
+        let store = MemoryRevocationStore::new();
+        assert!(matches!(store.is_revoked("j").await, Ok(false)));
+        assert!(store.revoke("j", Duration::from_secs(30)).is_ok());
+        assert!(matches!(store.is_revoked("j").await, Ok(true)));
+        assert!(matches!(store.is_revoked("other").await, Ok(false)));
+        tokio::time::advance(Duration::from_secs(30)).await;
+        assert!(matches!(store.is_revoked("j").await, Ok(false)));
+    }
+}
