@@ -187,9 +187,12 @@ async fn a_missing_scope_is_403_insufficient_scope_naming_it() {
     assert_eq!((answer.status, answer.body.as_str()), (200, "admin"));
     // The route rule does not leak into the other routes.
     assert_eq!(bearer(&http, &app.url("/hello"), &read_only).await.status, 200);
+    // Four requests: two let through, two refused by the route's rule. A request refused
+    // by a route's layer was not let through, so it is not counted as accepted too.
     let counters = guard.counters();
     assert_eq!(counters.rejected(Reason::InsufficientScope), 2);
     assert_eq!(counters.accepted(), 2);
+    assert_eq!(counters.accepted() + counters.rejected_total(), 4);
 }
 
 #[tokio::test]
@@ -377,7 +380,10 @@ async fn the_counters_snapshot_adds_up() {
     let expired = hs256(&with(claims(ISSUER), "exp", json!(tokens::now() - 1)));
     let _ = bearer(&http, &url, &expired).await;
     let counters = guard.counters();
-    assert_eq!(counters.accepted(), 8, "7 on /hello, and /admin's token passed the router layer");
+    // Eleven requests, each counted once: 7 let through, 4 refused (the /admin one by the
+    // route's rule, after the router's layer verified the token).
+    assert_eq!(counters.accepted(), 7);
+    assert_eq!(counters.accepted() + counters.rejected_total(), 11);
     assert_eq!(counters.rejected(Reason::MissingCredentials), 1);
     assert_eq!(counters.rejected(Reason::InvalidToken), 1);
     assert_eq!(counters.rejected(Reason::InsufficientScope), 1);
