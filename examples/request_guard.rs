@@ -2,6 +2,10 @@
 //! check the claims, and answer 401 or 403 the way RFC 6750 §3.1 says.
 //!
 //! Run with `cargo run --example request_guard`.
+//!
+//! This shows the library's part only. For an axum or tower service, use the `jose-ring-axum`
+//! package of this workspace: it does this (and DPoP, key sets kept fresh, RFC 9728 metadata,
+//! `tracing`) as a layer: `cargo run -p jose-ring-axum --example protected`.
 #![allow(clippy::print_stdout, reason = "an example prints what it does")]
 
 use jose_ring::ClaimError;
@@ -29,9 +33,17 @@ enum Outcome {
     Forbidden(String),
 }
 
+/// The token of an `Authorization: Bearer <token>` value. The scheme is compared ignoring
+/// ASCII case (RFC 7235 §2.1: `bearer` and `BEARER` are `Bearer`), one or more spaces follow.
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// The guard: the rules and keys are built once at startup and shared by every request.
 fn guard<K: KeySource>(authorization: Option<&str>, keys: &K, rules: &Validation) -> Outcome {
-    let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) else {
+    let Some(token) = authorization.and_then(bearer_token) else {
         return Outcome::Unauthorized("missing bearer token");
     };
     match jwt::decode::<Caller, _>(token, keys, rules) {
@@ -72,6 +84,7 @@ fn main() -> Result<(), Error> {
         jwt::encode_with_header(&claims, &jws::Header::new().with_typ("at+jwt"), &signer)
     };
     let good = format!("Bearer {}", token("read:users")?);
+    let lower_case = format!("bearer {}", token("read:users")?);
     let narrow = format!("Bearer {}", token("read:orders")?);
     let foreign = SigningKey::generate(&jwa::ES256)?.with_kid("2024-06");
     let claims = RegisteredClaims::new()
@@ -85,6 +98,10 @@ fn main() -> Result<(), Error> {
 
     for (what, header) in [
         ("good token", Some(good.as_str())),
+        (
+            "good token, scheme in lower case",
+            Some(lower_case.as_str()),
+        ),
         ("token without the scope", Some(narrow.as_str())),
         ("token signed by another key", Some(forged.as_str())),
         ("no header", None),

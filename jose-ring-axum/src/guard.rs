@@ -168,7 +168,6 @@ fn token_rejection(error: &Error, scheme: Scheme) -> Rejection {
 
 impl Guard {
     /// A builder: choose the keys, then the rules.
-    #[must_use]
     pub fn builder() -> GuardBuilder {
         GuardBuilder::new()
     }
@@ -218,12 +217,12 @@ impl Guard {
         };
         let mut all = true;
         for remote in remotes {
-            let mut tries = 0;
+            let mut waited = false;
             let ok = loop {
                 match remote.lookup() {
                     Lookup::Ready(_) => break true,
-                    Lookup::Wait(waiter) if tries < 2 => {
-                        tries += 1;
+                    Lookup::Wait(waiter) if !waited => {
+                        waited = true;
                         if !remote.wait(waiter).await {
                             break false;
                         }

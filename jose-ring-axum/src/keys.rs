@@ -102,8 +102,13 @@ enum Phase {
         last_attempt: Option<NumericDate>,
         in_flight: bool,
     },
-    /// The JWKS URI is known; the cache says when to fetch.
-    Ready { cache: KeySetCache, uri: String },
+    /// The JWKS URI is known; the cache says when to fetch. `started` is when the last
+    /// fetch started (for `Retry-After`).
+    Ready {
+        cache: Box<KeySetCache>,
+        uri: String,
+        started: Option<NumericDate>,
+    },
 }
 
 /// What a request may do with the keys now.
@@ -147,8 +152,9 @@ impl Remote {
     pub(crate) fn new(location: Location, config: RemoteConfig) -> Arc<Self> {
         let phase = match &location {
             Location::Jwks(uri) => Phase::Ready {
-                cache: new_cache(&config, &config.algorithms),
+                cache: Box::new(new_cache(&config, &config.algorithms)),
                 uri: uri.clone(),
+                started: None,
             },
             Location::Issuer { .. } => Phase::Discover {
                 last_attempt: None,
@@ -198,12 +204,20 @@ impl Remote {
                 self.spawn(Task::Discover);
                 Lookup::Wait(waiter)
             }
-            Phase::Ready { cache, uri } => {
+            Phase::Ready {
+                cache,
+                uri,
+                started,
+            } => {
                 let held = cache.keys(now).map(Arc::clone);
                 let request = cache.poll(now);
+                if request.is_some() {
+                    *started = Some(now);
+                }
                 let uri = uri.clone();
                 let in_flight = cache.in_flight(now);
-                let next = cache.next_check(now);
+                let cooldown = i64::try_from(self.config.policy.cooldown()).unwrap_or(i64::MAX);
+                let next = started.map_or(now, |at| at.saturating_add(cooldown));
                 let waiter = self.done.subscribe();
                 drop(phase);
                 if let Some(request) = request {
@@ -226,12 +240,18 @@ impl Remote {
     pub(crate) fn unknown_kid(self: &Arc<Self>) -> Unknown {
         let now = self.config.clock.now();
         let mut phase = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
-        let Phase::Ready { cache, uri } = &mut *phase else {
+        let Phase::Ready {
+            cache,
+            uri,
+            started,
+        } = &mut *phase
+        else {
             return Unknown::Cooldown;
         };
         let waiter = self.done.subscribe();
         match cache.unknown_kid(now) {
             Refetch::Fetch(request) => {
+                *started = Some(now);
                 let uri = uri.clone();
                 drop(phase);
                 self.spawn(Task::Jwks(request, uri));
@@ -375,8 +395,9 @@ impl Remote {
                 let request = cache.poll(now);
                 let uri = discovery.jwks_uri().to_owned();
                 *self.phase.lock().unwrap_or_else(PoisonError::into_inner) = Phase::Ready {
-                    cache,
+                    cache: Box::new(cache),
                     uri: uri.clone(),
+                    started: Some(now),
                 };
                 self.config.counters.fetched(true);
                 tracing::info!(target: "jose_ring_axum", kind = "discovery", uri = document.as_str(), outcome = "ok", duration_ms, jwks_uri = uri.as_str(), "discovery document fetched");
