@@ -164,7 +164,8 @@ async fn connection(target: &Target, deadline: Instant) -> (u64, u64, Vec<u32>) 
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let Ok((mut sender, conn)) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
+        let Ok((mut sender, conn)) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await
         else {
             errors = errors.saturating_add(1);
             continue;
@@ -327,7 +328,13 @@ fn parse_args() -> Result<Options, String> {
                 options.headers.push((name, value));
             }
             "--connections" => options.connections = number(&value()?, 1, 4096)?,
-            "--duration" => options.duration = Duration::from_secs(number(&value()?, 1, 600)?.try_into().map_err(|_| "duration")?),
+            "--duration" => {
+                options.duration = Duration::from_secs(
+                    number(&value()?, 1, 600)?
+                        .try_into()
+                        .map_err(|_| "duration")?,
+                )
+            }
             "--server-threads" => options.server_threads = number(&value()?, 1, 64)?,
             "--client-threads" => options.client_threads = number(&value()?, 1, 64)?,
             "--compare" => options.compare = true,
@@ -375,7 +382,8 @@ fn main_inner() -> Result<bool, String> {
         let (hs256, hs_token) = apps::hs256()?;
         let (es256, es_token) = apps::es256()?;
         let bearer = |token: &str| -> Result<Vec<(HeaderName, HeaderValue)>, String> {
-            let value = HeaderValue::try_from(format!("Bearer {token}")).map_err(|e| e.to_string())?;
+            let value =
+                HeaderValue::try_from(format!("Bearer {token}")).map_err(|e| e.to_string())?;
             Ok(vec![(hyper::header::AUTHORIZATION, value)])
         };
         let apps = [

@@ -51,12 +51,22 @@ async fn no_credentials_is_401_bearer_without_an_error_code() {
     assert_eq!(answer.challenges(), ["Bearer"]);
     assert_eq!(answer.header("cache-control").as_deref(), Some("no-store"));
     // Another scheme is no credentials for this guard (RFC 6750 §3.1: no error code).
-    let answer = get_with(&http, &app.url("/hello"), &[("authorization", "Basic YWRhOnB3")]).await;
+    let answer = get_with(
+        &http,
+        &app.url("/hello"),
+        &[("authorization", "Basic YWRhOnB3")],
+    )
+    .await;
     assert_eq!(answer.status, 401);
     assert_eq!(answer.challenges(), ["Bearer"]);
     // The query string is never read (RFC 6750 §2.3 is not supported, on purpose).
     let token = hs256(&claims(ISSUER));
-    let answer = get_with(&http, &app.url(&format!("/hello?access_token={token}")), &[]).await;
+    let answer = get_with(
+        &http,
+        &app.url(&format!("/hello?access_token={token}")),
+        &[],
+    )
+    .await;
     assert_eq!(answer.status, 401);
     assert_eq!(answer.challenges(), ["Bearer"]);
     answer.assert_leaks_nothing_of(&token);
@@ -72,7 +82,11 @@ async fn a_valid_token_passes_with_any_case_of_the_scheme() {
     for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
         let value = format!("{scheme} {token}");
         let answer = get_with(&http, &app.url("/hello"), &[("authorization", &value)]).await;
-        assert_eq!((answer.status, answer.body.as_str()), (200, "hello ada"), "{scheme}");
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (200, "hello ada"),
+            "{scheme}"
+        );
     }
     // Several spaces between the scheme and the token (RFC 7235 §2.1: 1*SP).
     let value = format!("Bearer   {token}");
@@ -89,9 +103,18 @@ async fn a_bad_token_is_401_invalid_token_and_nothing_of_it_comes_back() {
     let now = tokens::now();
     let cases = [
         ("not a jwt", "abc.def.ghi".to_owned()),
-        ("another key", tokens::sign_with(&claims(ISSUER), &other, Some("at+jwt"))),
-        ("expired", hs256(&with(claims(ISSUER), "exp", json!(now - 10)))),
-        ("not yet valid", hs256(&with(claims(ISSUER), "nbf", json!(now + 600)))),
+        (
+            "another key",
+            tokens::sign_with(&claims(ISSUER), &other, Some("at+jwt")),
+        ),
+        (
+            "expired",
+            hs256(&with(claims(ISSUER), "exp", json!(now - 10))),
+        ),
+        (
+            "not yet valid",
+            hs256(&with(claims(ISSUER), "nbf", json!(now + 600))),
+        ),
         ("wrong issuer", hs256(&claims("https://evil.example"))),
         ("tampered", {
             let token = hs256(&claims(ISSUER));
@@ -107,11 +130,19 @@ async fn a_bad_token_is_401_invalid_token_and_nothing_of_it_comes_back() {
             challenge.starts_with(r#"Bearer error="invalid_token""#),
             "{name}: {challenge}"
         );
-        assert!(answer.body.contains(r#""error":"invalid_token""#), "{name}: {}", answer.body);
+        assert!(
+            answer.body.contains(r#""error":"invalid_token""#),
+            "{name}: {}",
+            answer.body
+        );
         answer.assert_leaks_nothing_of(token);
     }
     let counters = guard.counters();
-    assert_eq!(counters.rejected(Reason::Expired), 2, "expired and not yet valid");
+    assert_eq!(
+        counters.rejected(Reason::Expired),
+        2,
+        "expired and not yet valid"
+    );
     assert_eq!(counters.rejected(Reason::InvalidToken), 4);
     assert_eq!(counters.rejected_total(), 6);
     assert_eq!(counters.accepted(), 0);
@@ -124,17 +155,29 @@ async fn a_malformed_request_is_400_invalid_request() {
     let token = hs256(&claims(ISSUER));
     let good = format!("Bearer {token}");
     let cases: [(&str, Vec<(&str, &str)>); 5] = [
-        ("two authorization fields", vec![("authorization", &good), ("authorization", &good)]),
-        ("bearer and basic", vec![("authorization", &good), ("authorization", "Basic YQ==")]),
+        (
+            "two authorization fields",
+            vec![("authorization", &good), ("authorization", &good)],
+        ),
+        (
+            "bearer and basic",
+            vec![("authorization", &good), ("authorization", "Basic YQ==")],
+        ),
         ("no token", vec![("authorization", "Bearer")]),
-        ("no token after the space", vec![("authorization", "Bearer ")]),
+        (
+            "no token after the space",
+            vec![("authorization", "Bearer ")],
+        ),
         ("not a token68", vec![("authorization", "Bearer a,b c")]),
     ];
     for (name, headers) in &cases {
         let answer = get_with(&http, &app.url("/hello"), headers).await;
         assert_eq!(answer.status, 400, "{name}");
         let challenge = answer.challenge("Bearer");
-        assert!(challenge.starts_with(r#"Bearer error="invalid_request""#), "{name}: {challenge}");
+        assert!(
+            challenge.starts_with(r#"Bearer error="invalid_request""#),
+            "{name}: {challenge}"
+        );
         answer.assert_leaks_nothing_of(&token);
     }
     assert_eq!(guard.counters().rejected(Reason::InvalidRequest), 5);
@@ -147,20 +190,46 @@ async fn audience_and_explicit_typing_are_enforced() {
     let url = app.url("/hello");
     let base = claims(ISSUER);
     let refused = [
-        ("another audience", hs256(&with(base.clone(), "aud", json!("https://other.example")))),
-        ("no audience", hs256(&with(base.clone(), "aud", Value::Null))),
-        ("typ JWT", tokens::sign_with(&base, &tokens::hs256_key(), Some("JWT"))),
-        ("no typ", tokens::sign_with(&base, &tokens::hs256_key(), None)),
-        ("typ refresh+jwt", tokens::sign_with(&base, &tokens::hs256_key(), Some("refresh+jwt"))),
+        (
+            "another audience",
+            hs256(&with(base.clone(), "aud", json!("https://other.example"))),
+        ),
+        (
+            "no audience",
+            hs256(&with(base.clone(), "aud", Value::Null)),
+        ),
+        (
+            "typ JWT",
+            tokens::sign_with(&base, &tokens::hs256_key(), Some("JWT")),
+        ),
+        (
+            "no typ",
+            tokens::sign_with(&base, &tokens::hs256_key(), None),
+        ),
+        (
+            "typ refresh+jwt",
+            tokens::sign_with(&base, &tokens::hs256_key(), Some("refresh+jwt")),
+        ),
     ];
     for (name, token) in &refused {
         let answer = bearer(&http, &url, token).await;
         assert_eq!(answer.status, 401, "{name}");
-        assert!(answer.challenge("Bearer").starts_with(r#"Bearer error="invalid_token""#), "{name}");
+        assert!(
+            answer
+                .challenge("Bearer")
+                .starts_with(r#"Bearer error="invalid_token""#),
+            "{name}"
+        );
     }
     let accepted = [
-        ("audience in an array", hs256(&with(base.clone(), "aud", json!(["x", AUDIENCE])))),
-        ("typ application/at+jwt", tokens::sign_with(&base, &tokens::hs256_key(), Some("application/at+JWT"))),
+        (
+            "audience in an array",
+            hs256(&with(base.clone(), "aud", json!(["x", AUDIENCE]))),
+        ),
+        (
+            "typ application/at+jwt",
+            tokens::sign_with(&base, &tokens::hs256_key(), Some("application/at+JWT")),
+        ),
     ];
     for (name, token) in &accepted {
         let answer = bearer(&http, &url, token).await;
@@ -176,7 +245,10 @@ async fn a_missing_scope_is_403_insufficient_scope_naming_it() {
     let answer = bearer(&http, &app.url("/admin"), &read_only).await;
     assert_eq!(answer.status, 403);
     let challenge = answer.challenge("Bearer");
-    assert!(challenge.starts_with(r#"Bearer error="insufficient_scope""#), "{challenge}");
+    assert!(
+        challenge.starts_with(r#"Bearer error="insufficient_scope""#),
+        "{challenge}"
+    );
     assert!(challenge.contains(r#"scope="admin""#), "{challenge}");
     answer.assert_leaks_nothing_of(&read_only);
     // A scope that only starts like the one needed is another scope.
@@ -186,7 +258,10 @@ async fn a_missing_scope_is_403_insufficient_scope_naming_it() {
     let answer = bearer(&http, &app.url("/admin"), &admin).await;
     assert_eq!((answer.status, answer.body.as_str()), (200, "admin"));
     // The route rule does not leak into the other routes.
-    assert_eq!(bearer(&http, &app.url("/hello"), &read_only).await.status, 200);
+    assert_eq!(
+        bearer(&http, &app.url("/hello"), &read_only).await.status,
+        200
+    );
     let counters = guard.counters();
     assert_eq!(counters.rejected(Reason::InsufficientScope), 2);
     assert_eq!(counters.rejected_total(), 2);
@@ -203,7 +278,11 @@ async fn a_missing_role_is_403_insufficient_scope() {
     for token in [&none, &other] {
         let answer = bearer(&http, &url, token).await;
         assert_eq!(answer.status, 403);
-        assert!(answer.challenge("Bearer").starts_with(r#"Bearer error="insufficient_scope""#));
+        assert!(
+            answer
+                .challenge("Bearer")
+                .starts_with(r#"Bearer error="insufficient_scope""#)
+        );
         answer.assert_leaks_nothing_of(token);
     }
     let answer = bearer(&http, &url, &staff).await;
@@ -225,11 +304,18 @@ async fn scope_and_role_rules_of_the_whole_router() {
     let answer = bearer(&http, &url, &read).await;
     assert_eq!(answer.status, 403);
     let challenge = answer.challenge("Bearer");
-    assert!(challenge.contains(r#"error="insufficient_scope""#), "{challenge}");
+    assert!(
+        challenge.contains(r#"error="insufficient_scope""#),
+        "{challenge}"
+    );
     assert!(challenge.contains(r#"scope="write""#), "{challenge}");
     let writer = hs256(&with(claims(ISSUER), "scope", json!("read write")));
     assert_eq!(bearer(&http, &url, &writer).await.status, 403, "no role");
-    let editor = hs256(&with(with(claims(ISSUER), "scope", json!("write")), "roles", json!(["editor"])));
+    let editor = hs256(&with(
+        with(claims(ISSUER), "scope", json!("write")),
+        "roles",
+        json!(["editor"]),
+    ));
     assert_eq!(bearer(&http, &url, &editor).await.status, 200);
 }
 
@@ -239,7 +325,11 @@ async fn the_extractors_give_the_verified_facts() {
     let guard = Guard::builder()
         .issuer(idp.issuer())
         .allow_http_loopback()
-        .validation(Validation::from_clock(&SystemClock).with_audience(AUDIENCE).with_typ("at+jwt"))
+        .validation(
+            Validation::from_clock(&SystemClock)
+                .with_audience(AUDIENCE)
+                .with_typ("at+jwt"),
+        )
         .build()
         .unwrap();
     let app = Bound::new().await.protect(&guard);
@@ -273,7 +363,11 @@ async fn the_protected_resource_metadata_document() {
     let guard = Guard::builder()
         .issuer(idp.issuer())
         .allow_http_loopback()
-        .validation(Validation::from_clock(&SystemClock).with_audience(AUDIENCE).with_typ("at+jwt"))
+        .validation(
+            Validation::from_clock(&SystemClock)
+                .with_audience(AUDIENCE)
+                .with_typ("at+jwt"),
+        )
         .resource_metadata(
             ResourceMetadata::new(resource.clone())
                 .with_scope("read")
@@ -288,7 +382,12 @@ async fn the_protected_resource_metadata_document() {
     // Served without credentials (RFC 9728 §3), as JSON.
     let answer = get_with(&http, &metadata_url, &[]).await;
     assert_eq!(answer.status, 200);
-    assert!(answer.header("content-type").unwrap().starts_with("application/json"));
+    assert!(
+        answer
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
     let document: Value = serde_json::from_str(&answer.body).unwrap();
     assert_eq!(document["resource"], json!(resource));
     assert_eq!(document["authorization_servers"], json!([idp.issuer()]));
@@ -296,7 +395,10 @@ async fn the_protected_resource_metadata_document() {
     assert_eq!(document["bearer_methods_supported"], json!(["header"]));
     assert_eq!(document["dpop_bound_access_tokens_required"], json!(false));
     assert_eq!(document["resource_name"], json!("e2e"));
-    assert_eq!(guard.metadata_path(), Some("/.well-known/oauth-protected-resource"));
+    assert_eq!(
+        guard.metadata_path(),
+        Some("/.well-known/oauth-protected-resource")
+    );
     // Every 401 names it (RFC 9728 §5.1), with or without an error code.
     let answer = get_with(&http, &app.url("/hello"), &[]).await;
     assert_eq!(answer.status, 401);
@@ -309,8 +411,14 @@ async fn the_protected_resource_metadata_document() {
     let answer = bearer(&http, &app.url("/hello"), "abc.def.ghi").await;
     assert_eq!(answer.status, 401);
     let challenge = answer.challenge("Bearer");
-    assert!(challenge.contains(r#"error="invalid_token""#), "{challenge}");
-    assert!(challenge.contains(&format!(r#"resource_metadata="{metadata_url}""#)), "{challenge}");
+    assert!(
+        challenge.contains(r#"error="invalid_token""#),
+        "{challenge}"
+    );
+    assert!(
+        challenge.contains(&format!(r#"resource_metadata="{metadata_url}""#)),
+        "{challenge}"
+    );
 }
 
 #[tokio::test]
@@ -321,19 +429,28 @@ async fn the_metadata_document_of_a_dpop_only_resource() {
         .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(tokens::hs256_key()))
         .validation(rules())
         .dpop(jose_ring_axum::DpopMode::Required)
-        .resource_metadata(ResourceMetadata::new(resource.clone()).with_authorization_server(ISSUER))
+        .resource_metadata(
+            ResourceMetadata::new(resource.clone()).with_authorization_server(ISSUER),
+        )
         .build()
         .unwrap();
     let app = bound.protect(&guard);
     let http = client();
     // RFC 9728 §3.1: the well-known part goes before the resource's path.
-    let answer = get_with(&http, &app.url("/.well-known/oauth-protected-resource/api"), &[]).await;
+    let answer = get_with(
+        &http,
+        &app.url("/.well-known/oauth-protected-resource/api"),
+        &[],
+    )
+    .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let document: Value = serde_json::from_str(&answer.body).unwrap();
     assert_eq!(document["resource"], json!(resource));
     assert_eq!(document["authorization_servers"], json!([ISSUER]));
     assert_eq!(document["dpop_bound_access_tokens_required"], json!(true));
-    let algs = document["dpop_signing_alg_values_supported"].as_array().unwrap();
+    let algs = document["dpop_signing_alg_values_supported"]
+        .as_array()
+        .unwrap();
     assert!(algs.contains(&json!("ES256")), "{algs:?}");
 }
 
@@ -344,7 +461,10 @@ async fn the_reject_hook_writes_the_body_and_the_guard_keeps_the_semantics() {
         .validation(rules())
         .on_reject(|rejection| {
             // Even a hook answering 200 cannot turn a refusal into a success.
-            (axum::http::StatusCode::OK, format!("custom: {}", rejection.reason().as_str()))
+            (
+                axum::http::StatusCode::OK,
+                format!("custom: {}", rejection.reason().as_str()),
+            )
                 .into_response()
         })
         .build()
@@ -384,7 +504,11 @@ async fn the_counters_snapshot_adds_up() {
     assert_eq!(counters.rejected(Reason::InsufficientScope), 1);
     assert_eq!(counters.rejected(Reason::Expired), 1);
     assert_eq!(counters.rejected_total(), 4);
-    assert_eq!((counters.fetches(), counters.fetch_failures()), (0, 0), "static keys");
+    assert_eq!(
+        (counters.fetches(), counters.fetch_failures()),
+        (0, 0),
+        "static keys"
+    );
     let listed: u64 = counters.rejections().map(|(_, n)| n).sum();
     assert_eq!(listed, 4);
 }

@@ -74,7 +74,11 @@ async fn a_dpop_bound_token_with_its_proof_passes_and_names_the_key() {
     let http = client();
     let key = dpop_key();
     let token = hs256(&bound(claims(ISSUER), &key));
-    for (method, path) in [(Method::GET, "/hello"), (Method::POST, "/hello"), (Method::GET, "/whoami")] {
+    for (method, path) in [
+        (Method::GET, "/hello"),
+        (Method::POST, "/hello"),
+        (Method::GET, "/whoami"),
+    ] {
         let url = app.url(path);
         let proof = proof(&key, method.as_str(), &url, &token);
         let answer = app::dpop(&http, method.clone(), &url, &token, &proof).await;
@@ -105,7 +109,10 @@ async fn a_dpop_bound_token_sent_as_bearer_is_refused() {
     let answer = bearer(&http, &app.url("/hello"), &token).await;
     assert_eq!(answer.status, 401);
     let challenge = answer.challenge("Bearer");
-    assert!(challenge.starts_with(r#"Bearer error="invalid_token""#), "{challenge}");
+    assert!(
+        challenge.starts_with(r#"Bearer error="invalid_token""#),
+        "{challenge}"
+    );
     assert_dpop_challenge(&answer.challenge("DPoP"), None);
     answer.assert_leaks_nothing_of(&token);
     assert_eq!(guard.counters().rejected(Reason::BoundTokenAsBearer), 1);
@@ -118,7 +125,11 @@ async fn a_dpop_bound_token_sent_as_bearer_is_refused() {
     let app = Bound::new().await.protect(&guard);
     let answer = bearer(&http, &app.url("/hello"), &token).await;
     assert_eq!(answer.status, 401);
-    assert!(answer.challenge("Bearer").starts_with(r#"Bearer error="invalid_token""#));
+    assert!(
+        answer
+            .challenge("Bearer")
+            .starts_with(r#"Bearer error="invalid_token""#)
+    );
 }
 
 #[tokio::test]
@@ -138,7 +149,14 @@ async fn dpop_required_refuses_bearer_and_challenges_with_dpop_only() {
     answer.assert_leaks_nothing_of(&plain);
     let key = dpop_key();
     let token = hs256(&bound(claims(ISSUER), &key));
-    let answer = app::dpop(&http, Method::GET, &url, &token, &proof(&key, "GET", &url, &token)).await;
+    let answer = app::dpop(
+        &http,
+        Method::GET,
+        &url,
+        &token,
+        &proof(&key, "GET", &url, &token),
+    )
+    .await;
     assert_eq!(answer.status, 200);
     let counters = guard.counters();
     assert_eq!(counters.rejected(Reason::DpopRequired), 1);
@@ -158,33 +176,72 @@ async fn proof_failures_are_401_invalid_dpop_proof_with_algs() {
     let good = proof(&key, "GET", &url, &token);
     let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
         ("no proof", vec![("authorization", dpop_value.clone())]),
-        ("two proofs", vec![
-            ("authorization", dpop_value.clone()),
-            ("dpop", good.clone()),
-            ("dpop", proof(&key, "GET", &url, &token)),
-        ]),
-        ("not a jws", vec![("authorization", dpop_value.clone()), ("dpop", "abc.def.ghi".to_owned())]),
-        ("another method", vec![("authorization", dpop_value.clone()), ("dpop", proof(&key, "POST", &url, &token))]),
-        ("another uri", vec![
-            ("authorization", dpop_value.clone()),
-            ("dpop", proof(&key, "GET", &app.url("/whoami"), &token)),
-        ]),
-        ("another origin", vec![
-            ("authorization", dpop_value.clone()),
-            ("dpop", proof(&key, "GET", "https://rs.example/hello", &token)),
-        ]),
-        ("another token's ath", vec![
-            ("authorization", dpop_value.clone()),
-            ("dpop", proof(&key, "GET", &url, &other_token)),
-        ]),
-        ("too old", vec![
-            ("authorization", dpop_value.clone()),
-            ("dpop", tokens::proof_at(&key, "GET", &url, &token, now - 600)),
-        ]),
-        ("from the future", vec![
-            ("authorization", dpop_value.clone()),
-            ("dpop", tokens::proof_at(&key, "GET", &url, &token, now + 600)),
-        ]),
+        (
+            "two proofs",
+            vec![
+                ("authorization", dpop_value.clone()),
+                ("dpop", good.clone()),
+                ("dpop", proof(&key, "GET", &url, &token)),
+            ],
+        ),
+        (
+            "not a jws",
+            vec![
+                ("authorization", dpop_value.clone()),
+                ("dpop", "abc.def.ghi".to_owned()),
+            ],
+        ),
+        (
+            "another method",
+            vec![
+                ("authorization", dpop_value.clone()),
+                ("dpop", proof(&key, "POST", &url, &token)),
+            ],
+        ),
+        (
+            "another uri",
+            vec![
+                ("authorization", dpop_value.clone()),
+                ("dpop", proof(&key, "GET", &app.url("/whoami"), &token)),
+            ],
+        ),
+        (
+            "another origin",
+            vec![
+                ("authorization", dpop_value.clone()),
+                (
+                    "dpop",
+                    proof(&key, "GET", "https://rs.example/hello", &token),
+                ),
+            ],
+        ),
+        (
+            "another token's ath",
+            vec![
+                ("authorization", dpop_value.clone()),
+                ("dpop", proof(&key, "GET", &url, &other_token)),
+            ],
+        ),
+        (
+            "too old",
+            vec![
+                ("authorization", dpop_value.clone()),
+                (
+                    "dpop",
+                    tokens::proof_at(&key, "GET", &url, &token, now - 600),
+                ),
+            ],
+        ),
+        (
+            "from the future",
+            vec![
+                ("authorization", dpop_value.clone()),
+                (
+                    "dpop",
+                    tokens::proof_at(&key, "GET", &url, &token, now + 600),
+                ),
+            ],
+        ),
     ];
     for (name, headers) in &cases {
         let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -208,13 +265,27 @@ async fn a_proof_by_another_key_than_the_token_is_bound_to_is_refused() {
     let url = app.url("/hello");
     let (holder, thief) = (dpop_key(), dpop_key());
     let token = hs256(&bound(claims(ISSUER), &holder));
-    let answer = app::dpop(&http, Method::GET, &url, &token, &proof(&thief, "GET", &url, &token)).await;
+    let answer = app::dpop(
+        &http,
+        Method::GET,
+        &url,
+        &token,
+        &proof(&thief, "GET", &url, &token),
+    )
+    .await;
     assert_eq!(answer.status, 401);
     assert_dpop_challenge(&answer.challenge("DPoP"), Some("invalid_token"));
     answer.assert_leaks_nothing_of(&token);
     // A plain (unbound) token with a proof: nothing binds it to the proof's key.
     let plain = hs256(&claims(ISSUER));
-    let answer = app::dpop(&http, Method::GET, &url, &plain, &proof(&thief, "GET", &url, &plain)).await;
+    let answer = app::dpop(
+        &http,
+        Method::GET,
+        &url,
+        &plain,
+        &proof(&thief, "GET", &url, &plain),
+    )
+    .await;
     assert_eq!(answer.status, 401, "{}", answer.body);
     assert_dpop_challenge(&answer.challenge("DPoP"), Some("invalid_token"));
     assert_eq!(guard.counters().accepted(), 0);
@@ -228,14 +299,24 @@ async fn a_replayed_proof_is_refused() {
     let key = dpop_key();
     let token = hs256(&bound(claims(ISSUER), &key));
     let once = proof(&key, "GET", &url, &token);
-    assert_eq!(app::dpop(&http, Method::GET, &url, &token, &once).await.status, 200);
+    assert_eq!(
+        app::dpop(&http, Method::GET, &url, &token, &once)
+            .await
+            .status,
+        200
+    );
     let answer = app::dpop(&http, Method::GET, &url, &token, &once).await;
     assert_eq!(answer.status, 401);
     assert_dpop_challenge(&answer.challenge("DPoP"), Some("invalid_dpop_proof"));
     answer.assert_leaks_nothing_of(&token);
     // A fresh proof (new jti) passes.
     let fresh = proof(&key, "GET", &url, &token);
-    assert_eq!(app::dpop(&http, Method::GET, &url, &token, &fresh).await.status, 200);
+    assert_eq!(
+        app::dpop(&http, Method::GET, &url, &token, &fresh)
+            .await
+            .status,
+        200
+    );
     let counters = guard.counters();
     assert_eq!(counters.rejected(Reason::DpopReplayed), 1);
     assert_eq!(counters.accepted(), 2);
@@ -249,7 +330,14 @@ async fn a_server_nonce_is_asked_for_with_use_dpop_nonce() {
     let key = dpop_key();
     let token = hs256(&bound(claims(ISSUER), &key));
     // Without a nonce: 401 use_dpop_nonce and the nonce to use.
-    let answer = app::dpop(&http, Method::GET, &url, &token, &proof(&key, "GET", &url, &token)).await;
+    let answer = app::dpop(
+        &http,
+        Method::GET,
+        &url,
+        &token,
+        &proof(&key, "GET", &url, &token),
+    )
+    .await;
     assert_eq!(answer.status, 401);
     assert_dpop_challenge(&answer.challenge("DPoP"), Some("use_dpop_nonce"));
     let nonce = answer.header("dpop-nonce").expect("a DPoP-Nonce header");
@@ -282,7 +370,14 @@ async fn the_dpop_scheme_is_no_credentials_when_dpop_is_disabled() {
     let url = app.url("/hello");
     let key = dpop_key();
     let token = hs256(&bound(claims(ISSUER), &key));
-    let answer = app::dpop(&http, Method::GET, &url, &token, &proof(&key, "GET", &url, &token)).await;
+    let answer = app::dpop(
+        &http,
+        Method::GET,
+        &url,
+        &token,
+        &proof(&key, "GET", &url, &token),
+    )
+    .await;
     assert_eq!(answer.status, 401);
     assert_eq!(answer.challenges(), ["Bearer"]);
     assert_eq!(guard.counters().rejected(Reason::MissingCredentials), 1);

@@ -39,7 +39,11 @@ fn guard_for(idp: &Idp, clock: &'static TestClock) -> Guard {
         .issuer(idp.issuer())
         .allow_http_loopback()
         .clock(clock)
-        .validation(Validation::from_clock(clock).with_audience(AUDIENCE).with_typ("at+jwt"))
+        .validation(
+            Validation::from_clock(clock)
+                .with_audience(AUDIENCE)
+                .with_typ("at+jwt"),
+        )
         .fetch_timeout(Duration::from_secs(3))
         .build()
         .unwrap()
@@ -72,7 +76,11 @@ async fn keys_come_from_discovery_with_the_first_request_and_stay() {
     }
     assert_eq!((idp.discovery_requests(), idp.jwks_requests()), (1, 1));
     let counters = guard.counters();
-    assert_eq!((counters.fetches(), counters.fetch_failures()), (2, 0), "discovery and key set");
+    assert_eq!(
+        (counters.fetches(), counters.fetch_failures()),
+        (2, 0),
+        "discovery and key set"
+    );
     assert_eq!(counters.accepted(), 20);
     assert_eq!(idp.other_requests(), 0);
 }
@@ -116,7 +124,11 @@ async fn a_rotated_key_costs_one_fetch_when_its_first_token_comes() {
         assert_eq!(status(&http, &app, token).await, 200);
     }
     assert_eq!(idp.jwks_requests(), 2, "both kids are known now");
-    assert_eq!(idp.discovery_requests(), 1, "discovery is not repeated for a new key");
+    assert_eq!(
+        idp.discovery_requests(),
+        1,
+        "discovery is not repeated for a new key"
+    );
     assert_eq!(guard.counters().fetch_failures(), 0);
 }
 
@@ -124,7 +136,10 @@ async fn a_rotated_key_costs_one_fetch_when_its_first_token_comes() {
 async fn two_hundred_concurrent_requests_with_a_new_kid_cause_exactly_one_fetch() {
     let (idp, clock, _guard, app) = setup().await;
     let http = client();
-    assert_eq!(status(&http, &app, &idp.sign(&claims(&idp.issuer()))).await, 200);
+    assert_eq!(
+        status(&http, &app, &idp.sign(&claims(&idp.issuer()))).await,
+        200
+    );
     assert_eq!(idp.jwks_requests(), 1);
     // Swap the whole set (the old key is gone) and slow the provider a little, so that all
     // 200 requests are in the guard while the one fetch is in flight.
@@ -162,10 +177,18 @@ async fn a_flood_of_unknown_kids_costs_one_fetch_per_cooldown() {
         );
         let answer = bearer(&http, &app.url("/hello"), &forged).await;
         assert_eq!(answer.status, 401);
-        assert!(answer.challenge("Bearer").starts_with(r#"Bearer error="invalid_token""#));
+        assert!(
+            answer
+                .challenge("Bearer")
+                .starts_with(r#"Bearer error="invalid_token""#)
+        );
         answer.assert_leaks_nothing_of(&forged);
     }
-    assert_eq!(idp.jwks_requests(), 2, "one refetch for 50 unknown kids within the cooldown");
+    assert_eq!(
+        idp.jwks_requests(),
+        2,
+        "one refetch for 50 unknown kids within the cooldown"
+    );
     assert_eq!(guard.counters().rejected(Reason::UnknownKey), 50);
     assert_eq!(status(&http, &app, &good).await, 200);
 }
@@ -179,7 +202,10 @@ async fn the_app_starts_while_the_provider_is_down_and_serves_once_it_is_up() {
     let http = client();
     // Requests that need no keys are answered as usual.
     let answer = get_with(&http, &app.url("/hello"), &[]).await;
-    assert_eq!((answer.status, answer.challenges()), (401, vec!["Bearer".to_owned()]));
+    assert_eq!(
+        (answer.status, answer.challenges()),
+        (401, vec!["Bearer".to_owned()])
+    );
     // A token: the guard tries the provider (refused), and answers 503, Retry-After, no
     // challenge: the token was not judged.
     let token = idp.sign(&claims(&idp.issuer()));
@@ -220,7 +246,11 @@ async fn cached_keys_keep_serving_while_the_provider_is_down_until_max_stale() {
     while guard.counters().fetch_failures() == 0 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(guard.counters().fetch_failures(), 1, "one refresh tried within the cooldown");
+    assert_eq!(
+        guard.counters().fetch_failures(),
+        1,
+        "one refresh tried within the cooldown"
+    );
     assert_eq!(status(&http, &app, &token).await, 200);
     // Past the maximum staleness (1 h after expiry) the guard fails closed: 503.
     clock.advance(3600);
@@ -259,7 +289,10 @@ async fn a_slow_provider_does_not_delay_requests_with_a_known_kid() {
         worst < Duration::from_millis(500),
         "worst {worst:?} with a 2 s provider (baseline worst {baseline:?})"
     );
-    assert!(idp.wait_for_jwks_requests(2, Duration::from_secs(1)).await, "the refresh started");
+    assert!(
+        idp.wait_for_jwks_requests(2, Duration::from_secs(1)).await,
+        "the refresh started"
+    );
     assert_eq!(idp.jwks_requests(), 2, "one refresh, not one per request");
 }
 
@@ -269,7 +302,12 @@ async fn garbage_huge_and_failing_answers_are_refused_and_the_last_good_set_serv
     let http = client();
     let good = idp.sign(&claims(&idp.issuer()));
     assert_eq!(status(&http, &app, &good).await, 200);
-    let behaviors = [Behavior::Garbage, Behavior::Huge, Behavior::HugeChunked, Behavior::ServerError];
+    let behaviors = [
+        Behavior::Garbage,
+        Behavior::Huge,
+        Behavior::HugeChunked,
+        Behavior::ServerError,
+    ];
     for (n, behavior) in behaviors.into_iter().enumerate() {
         idp.set_behavior(behavior);
         // A token with a kid the guard does not know makes it refetch (past the cooldown).
@@ -278,9 +316,17 @@ async fn garbage_huge_and_failing_answers_are_refused_and_the_last_good_set_serv
         clock.advance(31);
         let answer = bearer(&http, &app.url("/hello"), &new).await;
         assert_eq!(answer.status, 401, "{behavior:?}: {}", answer.body);
-        assert!(answer.challenge("Bearer").starts_with(r#"Bearer error="invalid_token""#));
+        assert!(
+            answer
+                .challenge("Bearer")
+                .starts_with(r#"Bearer error="invalid_token""#)
+        );
         assert_eq!(idp.jwks_requests(), n + 2, "{behavior:?}: one fetch");
-        assert_eq!(guard.counters().fetch_failures(), u64::try_from(n).unwrap() + 1, "{behavior:?}");
+        assert_eq!(
+            guard.counters().fetch_failures(),
+            u64::try_from(n).unwrap() + 1,
+            "{behavior:?}"
+        );
         // The last good set still verifies the old key's tokens.
         assert_eq!(status(&http, &app, &good).await, 200, "{behavior:?}");
     }
@@ -289,7 +335,11 @@ async fn garbage_huge_and_failing_answers_are_refused_and_the_last_good_set_serv
     clock.advance(31);
     let new = idp.sign(&claims(&idp.issuer()));
     assert_eq!(status(&http, &app, &new).await, 200);
-    assert_eq!(status(&http, &app, &good).await, 200, "the old key is still published");
+    assert_eq!(
+        status(&http, &app, &good).await,
+        200,
+        "the old key is still published"
+    );
 }
 
 #[tokio::test]
@@ -305,9 +355,16 @@ async fn a_due_refresh_revalidates_with_if_none_match() {
     while guard.counters().fetches() < 3 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(idp.jwks_not_modified(), 1, "the refresh sent the ETag and got 304");
     assert_eq!(
-        (guard.counters().fetches(), guard.counters().fetch_failures()),
+        idp.jwks_not_modified(),
+        1,
+        "the refresh sent the ETag and got 304"
+    );
+    assert_eq!(
+        (
+            guard.counters().fetches(),
+            guard.counters().fetch_failures()
+        ),
         (3, 0),
         "discovery, the set, the 304"
     );
@@ -350,13 +407,22 @@ async fn several_issuers_each_with_their_own_keys() {
         .issuer(b.issuer())
         .allow_http_loopback()
         .clock(clock)
-        .validation(Validation::from_clock(clock).with_audience(AUDIENCE).with_typ("at+jwt"))
+        .validation(
+            Validation::from_clock(clock)
+                .with_audience(AUDIENCE)
+                .with_typ("at+jwt"),
+        )
         .build()
         .unwrap();
     let app = Bound::new().await.protect(&guard);
     let http = client();
     for idp in [&a, &b] {
-        let answer = bearer(&http, &app.url("/whoami"), &idp.sign(&claims(&idp.issuer()))).await;
+        let answer = bearer(
+            &http,
+            &app.url("/whoami"),
+            &idp.sign(&claims(&idp.issuer())),
+        )
+        .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         let facts: Value = serde_json::from_str(&answer.body).unwrap();
         assert_eq!(facts["issuer"], Value::from(idp.issuer()));
@@ -388,7 +454,10 @@ async fn the_mock_provider_behaves_as_documented() {
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, idp.jwks_json());
     let etag = answer.header("etag").unwrap();
-    assert_eq!(answer.header("cache-control").as_deref(), Some("public, max-age=300"));
+    assert_eq!(
+        answer.header("cache-control").as_deref(),
+        Some("public, max-age=300")
+    );
     let answer = get_with(&http, &idp.jwks_uri(), &[("if-none-match", &etag)]).await;
     assert_eq!((answer.status, answer.body.as_str()), (304, ""));
     idp.rotate();
@@ -403,16 +472,26 @@ async fn the_mock_provider_behaves_as_documented() {
         idp.set_behavior(behavior);
         let answer = get_with(&http, &idp.jwks_uri(), &[]).await;
         assert_eq!(answer.status, expected, "{behavior:?}");
-        assert!(jose_ring::jwk::JwkSet::from_json(answer.body.as_bytes()).is_err(), "{behavior:?}");
+        assert!(
+            jose_ring::jwk::JwkSet::from_json(answer.body.as_bytes()).is_err(),
+            "{behavior:?}"
+        );
         if matches!(behavior, Behavior::Huge | Behavior::HugeChunked) {
             assert_eq!(answer.body.len(), support::idp::HUGE_LEN);
-            assert_eq!(answer.header("content-length").is_some(), behavior == Behavior::Huge);
+            assert_eq!(
+                answer.header("content-length").is_some(),
+                behavior == Behavior::Huge
+            );
         }
     }
     idp.set_behavior(Behavior::Normal);
     idp.set_delay(Duration::from_millis(200));
     let answer = get_with(&http, &idp.jwks_uri(), &[]).await;
-    assert!(answer.elapsed >= Duration::from_millis(200), "{:?}", answer.elapsed);
+    assert!(
+        answer.elapsed >= Duration::from_millis(200),
+        "{:?}",
+        answer.elapsed
+    );
     idp.set_delay(Duration::ZERO);
     idp.down().await;
     let refused = http.get(idp.jwks_uri()).send().await;

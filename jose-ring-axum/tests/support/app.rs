@@ -37,7 +37,10 @@ impl Bound {
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
         });
-        App { addr: self.addr, task }
+        App {
+            addr: self.addr,
+            task,
+        }
     }
 
     /// Serves the protected app of the tests ([`routes`]) behind `guard`.
@@ -74,8 +77,14 @@ pub fn routes(guard: &Guard) -> Router {
     Router::new()
         .route("/hello", get(hello).post(hello))
         .route("/whoami", get(whoami))
-        .route("/admin", get(|| async { "admin" }).layer(guard.require_scope("admin")))
-        .route("/staff", get(|| async { "staff" }).layer(guard.require_role("staff")))
+        .route(
+            "/admin",
+            get(|| async { "admin" }).layer(guard.require_scope("admin")),
+        )
+        .route(
+            "/staff",
+            get(|| async { "staff" }).layer(guard.require_role("staff")),
+        )
         .layer(guard.layer())
 }
 
@@ -128,26 +137,42 @@ impl Answer {
             .challenges()
             .into_iter()
             .filter(|c| {
-                c.split_once(' ').map_or(c.as_str(), |(s, _)| s).eq_ignore_ascii_case(scheme)
+                c.split_once(' ')
+                    .map_or(c.as_str(), |(s, _)| s)
+                    .eq_ignore_ascii_case(scheme)
             })
             .collect();
-        assert_eq!(found.len(), 1, "one {scheme} challenge in {:?}", self.challenges());
+        assert_eq!(
+            found.len(),
+            1,
+            "one {scheme} challenge in {:?}",
+            self.challenges()
+        );
         found.into_iter().next().unwrap()
     }
 
     /// A header's value.
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
     }
 
     /// Asserts that no header and not the body contains any of `secrets` (a token, a segment
     /// of it, a claim value).
     pub fn assert_leaks_none(&self, secrets: &[&str]) {
         for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            assert!(!self.body.contains(secret), "the body {:?} contains {secret:?}", self.body);
+            assert!(
+                !self.body.contains(secret),
+                "the body {:?} contains {secret:?}",
+                self.body
+            );
             for (name, value) in &self.headers {
                 let value = String::from_utf8_lossy(value.as_bytes());
-                assert!(!value.contains(secret), "header {name}: {value:?} contains {secret:?}");
+                assert!(
+                    !value.contains(secret),
+                    "header {name}: {value:?} contains {secret:?}"
+                );
             }
         }
     }
@@ -197,7 +222,12 @@ pub async fn send(
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.text().await.unwrap();
-    Answer { status, headers, body, elapsed: start.elapsed() }
+    Answer {
+        status,
+        headers,
+        body,
+        elapsed: start.elapsed(),
+    }
 }
 
 /// `GET url` with `Authorization: Bearer <token>`.
@@ -215,5 +245,11 @@ pub async fn dpop(
     proof: &str,
 ) -> Answer {
     let value = format!("DPoP {token}");
-    send(client, method, url, &[("authorization", &value), ("dpop", proof)]).await
+    send(
+        client,
+        method,
+        url,
+        &[("authorization", &value), ("dpop", proof)],
+    )
+    .await
 }

@@ -333,10 +333,16 @@ impl Keys {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: watch::Receiver<bool>,
+) {
     let mut connections = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
@@ -370,7 +376,10 @@ fn full(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
     response
 }
 
-async fn answer(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+async fn answer(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
     let path = request.uri().path().to_owned();
     match path.as_str() {
         DISCOVERY_PATH => shared.discovery.fetch_add(1, Ordering::SeqCst),
@@ -436,9 +445,10 @@ fn jwks_answer(shared: &Shared, request: &Request<Incoming>) -> Response<Body> {
         full(StatusCode::NOT_MODIFIED, Bytes::new())
     } else {
         let mut response = full(StatusCode::OK, jwks);
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/jwk-set+json"));
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/jwk-set+json"),
+        );
         response
     };
     response

@@ -48,12 +48,18 @@ pub fn with(mut claims: Value, member: &str, value: Value) -> Value {
 pub fn fresh_jti() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    format!("jti-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst))
+    format!(
+        "jti-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 /// The HS256 key of the static-key tests, kid `hs1`.
 pub fn hs256_key() -> HmacKey {
-    HmacKey::new(&jwa::HS256, &HS256_SECRET).unwrap().with_kid("hs1")
+    HmacKey::new(&jwa::HS256, &HS256_SECRET)
+        .unwrap()
+        .with_kid("hs1")
 }
 
 /// Signs `claims` with [`hs256_key`], header `typ` `at+jwt`.
@@ -62,7 +68,11 @@ pub fn hs256(claims: &Value) -> String {
 }
 
 /// Signs `claims` with `key` (its kid in the header) and this `typ`.
-pub fn sign_with<K: jose_ring::Signer + ?Sized>(claims: &Value, key: &K, typ: Option<&str>) -> String {
+pub fn sign_with<K: jose_ring::Signer + ?Sized>(
+    claims: &Value,
+    key: &K,
+    typ: Option<&str>,
+) -> String {
     let mut header = Header::new();
     if let Some(kid) = key.kid() {
         header = header.with_kid(kid);
@@ -92,7 +102,13 @@ pub fn proof(key: &SigningKey, htm: &str, htu: &str, token: &str) -> String {
 }
 
 /// The same with a `nonce`.
-pub fn proof_with_nonce(key: &SigningKey, htm: &str, htu: &str, token: &str, nonce: &str) -> String {
+pub fn proof_with_nonce(
+    key: &SigningKey,
+    htm: &str,
+    htu: &str,
+    token: &str,
+    nonce: &str,
+) -> String {
     dpop::ProofBuilder::new(key, htm, htu)
         .with_access_token(token)
         .with_nonce(nonce)
