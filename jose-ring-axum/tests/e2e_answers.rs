@@ -14,31 +14,17 @@
 mod support;
 
 use axum::response::IntoResponse;
-use jose_ring::jwk::KeyRing;
 use jose_ring::jwt::{SystemClock, Validation};
 use jose_ring::{HmacKey, jwa};
 use jose_ring_axum::{Guard, Reason, ResourceMetadata};
 use serde_json::{Value, json};
 use support::app::{self, App, Bound, bearer, client, get_with};
 use support::idp::Idp;
-use support::tokens::{self, AUDIENCE, claims, hs256, with};
-
-const ISSUER: &str = "https://issuer.example";
-
-fn rules() -> Validation {
-    Validation::from_clock(&SystemClock)
-        .with_issuer(ISSUER)
-        .with_audience(AUDIENCE)
-        .with_typ("at+jwt")
-}
+use support::tokens::{self, AUDIENCE, ISSUER, claims, hs256, rules, with};
 
 /// The app behind a guard with the HS256 key of the tests.
 async fn hs256_app() -> (App, Guard) {
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(tokens::hs256_key()))
-        .validation(rules())
-        .build()
-        .unwrap();
+    let guard = tokens::hs256_guard().build().unwrap();
     (Bound::new().await.protect(&guard), guard)
 }
 
@@ -292,8 +278,7 @@ async fn a_missing_role_is_403_insufficient_scope() {
 
 #[tokio::test]
 async fn scope_and_role_rules_of_the_whole_router() {
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(tokens::hs256_key()))
+    let guard = tokens::hs256_guard()
         .validation(rules().with_scope("write").with_role("editor"))
         .build()
         .unwrap();
@@ -425,9 +410,7 @@ async fn the_protected_resource_metadata_document() {
 async fn the_metadata_document_of_a_dpop_only_resource() {
     let bound = Bound::new().await;
     let resource = format!("{}/api/", bound.origin());
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(tokens::hs256_key()))
-        .validation(rules())
+    let guard = tokens::hs256_guard()
         .dpop(jose_ring_axum::DpopMode::Required)
         .resource_metadata(
             ResourceMetadata::new(resource.clone()).with_authorization_server(ISSUER),
@@ -456,9 +439,7 @@ async fn the_metadata_document_of_a_dpop_only_resource() {
 
 #[tokio::test]
 async fn the_reject_hook_writes_the_body_and_the_guard_keeps_the_semantics() {
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(tokens::hs256_key()))
-        .validation(rules())
+    let guard = tokens::hs256_guard()
         .on_reject(|rejection| {
             // Even a hook answering 200 cannot turn a refusal into a success.
             (

@@ -14,22 +14,11 @@
 mod support;
 
 use jose_ring::dpop;
-use jose_ring::jwk::KeyRing;
-use jose_ring::jwt::{SystemClock, Validation};
 use jose_ring_axum::{DpopMode, Guard, NonceSource, Reason};
 use reqwest::Method;
 use serde_json::Value;
 use support::app::{self, App, Bound, bearer, client, get_with};
-use support::tokens::{self, AUDIENCE, bound, claims, dpop_key, hs256, proof};
-
-const ISSUER: &str = "https://issuer.example";
-
-fn rules() -> Validation {
-    Validation::from_clock(&SystemClock)
-        .with_issuer(ISSUER)
-        .with_audience(AUDIENCE)
-        .with_typ("at+jwt")
-}
+use support::tokens::{self, ISSUER, bound, claims, dpop_key, hs256, proof};
 
 /// A fixed server nonce.
 struct Nonce(&'static str);
@@ -42,9 +31,7 @@ impl NonceSource for Nonce {
 
 async fn app_with(mode: DpopMode, nonce: Option<&'static str>) -> (App, Guard) {
     let bound_socket = Bound::new().await;
-    let mut builder = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(tokens::hs256_key()))
-        .validation(rules())
+    let mut builder = tokens::hs256_guard()
         .dpop(mode)
         .public_origin(bound_socket.origin());
     if let Some(nonce) = nonce {
@@ -117,11 +104,7 @@ async fn a_dpop_bound_token_sent_as_bearer_is_refused() {
     answer.assert_leaks_nothing_of(&token);
     assert_eq!(guard.counters().rejected(Reason::BoundTokenAsBearer), 1);
     // Also with the DPoP guard off: the library's rule still refuses a bound token.
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(tokens::hs256_key()))
-        .validation(rules())
-        .build()
-        .unwrap();
+    let guard = tokens::hs256_guard().build().unwrap();
     let app = Bound::new().await.protect(&guard);
     let answer = bearer(&http, &app.url("/hello"), &token).await;
     assert_eq!(answer.status, 401);
@@ -149,14 +132,7 @@ async fn dpop_required_refuses_bearer_and_challenges_with_dpop_only() {
     answer.assert_leaks_nothing_of(&plain);
     let key = dpop_key();
     let token = hs256(&bound(claims(ISSUER), &key));
-    let answer = app::dpop(
-        &http,
-        Method::GET,
-        &url,
-        &token,
-        &proof(&key, "GET", &url, &token),
-    )
-    .await;
+    let answer = app::dpop_get(&http, &url, &token, &key).await;
     assert_eq!(answer.status, 200);
     let counters = guard.counters();
     assert_eq!(counters.rejected(Reason::DpopRequired), 1);
@@ -330,14 +306,7 @@ async fn a_server_nonce_is_asked_for_with_use_dpop_nonce() {
     let key = dpop_key();
     let token = hs256(&bound(claims(ISSUER), &key));
     // Without a nonce: 401 use_dpop_nonce and the nonce to use.
-    let answer = app::dpop(
-        &http,
-        Method::GET,
-        &url,
-        &token,
-        &proof(&key, "GET", &url, &token),
-    )
-    .await;
+    let answer = app::dpop_get(&http, &url, &token, &key).await;
     assert_eq!(answer.status, 401);
     assert_dpop_challenge(&answer.challenge("DPoP"), Some("use_dpop_nonce"));
     let nonce = answer.header("dpop-nonce").expect("a DPoP-Nonce header");
@@ -360,24 +329,13 @@ async fn a_server_nonce_is_asked_for_with_use_dpop_nonce() {
 
 #[tokio::test]
 async fn the_dpop_scheme_is_no_credentials_when_dpop_is_disabled() {
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(tokens::hs256_key()))
-        .validation(rules())
-        .build()
-        .unwrap();
+    let guard = tokens::hs256_guard().build().unwrap();
     let app = Bound::new().await.protect(&guard);
     let http = client();
     let url = app.url("/hello");
     let key = dpop_key();
     let token = hs256(&bound(claims(ISSUER), &key));
-    let answer = app::dpop(
-        &http,
-        Method::GET,
-        &url,
-        &token,
-        &proof(&key, "GET", &url, &token),
-    )
-    .await;
+    let answer = app::dpop_get(&http, &url, &token, &key).await;
     assert_eq!(answer.status, 401);
     assert_eq!(answer.challenges(), ["Bearer"]);
     assert_eq!(guard.counters().rejected(Reason::MissingCredentials), 1);

@@ -253,3 +253,14 @@ pub async fn dpop(
     )
     .await
 }
+
+/// `GET url` with `token` and a fresh proof for it by `key`.
+pub async fn dpop_get(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    key: &jose_ring::SigningKey,
+) -> Answer {
+    let proof = super::tokens::proof(key, "GET", url, token);
+    dpop(client, reqwest::Method::GET, url, token, &proof).await
+}
