@@ -135,6 +135,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(%addr, issuer = args.issuer, "serving GET /hello and GET /admin");
     if let Err(error) = axum::serve(listener, app).await {
         eprintln!("protected: {error}");

@@ -66,7 +66,8 @@ pub struct Counters {
 }
 
 impl Counters {
-    /// Requests let through.
+    /// Requests let through every guard layer on their way (a route's refusal counts as
+    /// that refusal only).
     #[must_use]
     pub fn accepted(&self) -> u64 {
         self.accepted

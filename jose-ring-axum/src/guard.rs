@@ -16,7 +16,7 @@ use jose_ring::jwks::{Issuers, KeyProvider};
 use jose_ring::jwt::{self, Clock, Validation};
 use jose_ring::{ClaimError, Dpop, Error, HmacKey, KeySource, NoKey};
 use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::auth::Auth;
 use crate::builder::{DpopMode, GuardBuilder};
@@ -98,25 +98,118 @@ struct Facts {
     #[serde(default)]
     sub: Option<String>,
     #[serde(default)]
-    scope: Option<Lenient<String>>,
+    scope: MaybeText,
     #[serde(default)]
-    roles: Option<Lenient<Vec<String>>>,
+    roles: Texts,
 }
 
-/// A value of type `T`, or anything else (ignored).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Lenient<T> {
-    Value(T),
-    Other(IgnoredAny),
+/// A string, or `None` for any other JSON value (read and ignored, without buffering).
+#[derive(Default)]
+struct MaybeText(Option<String>);
+
+impl<'de> Deserialize<'de> for MaybeText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TextVisitor).map(Self)
+    }
 }
 
-impl<T> Lenient<T> {
-    fn value(self) -> Option<T> {
-        match self {
-            Self::Value(value) => Some(value),
-            Self::Other(_) => None,
+/// The strings of an array (others skipped); empty for any other JSON value.
+#[derive(Default)]
+struct Texts(Vec<String>);
+
+impl<'de> Deserialize<'de> for Texts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TextsVisitor).map(Self)
+    }
+}
+
+/// Visits any value, keeping a string.
+struct TextVisitor;
+
+/// The `Ok` of a visit that ignores what it sees.
+fn nothing<T, E>() -> Result<Option<T>, E> {
+    Ok(None)
+}
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        nothing()
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        nothing()
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        nothing()
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        nothing()
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        nothing()
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        nothing()
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        nothing()
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        nothing()
+    }
+}
+
+/// Visits any value, keeping the strings of an array.
+struct TextsVisitor;
+
+impl<'de> Visitor<'de> for TextsVisitor {
+    type Value = Vec<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element::<MaybeText>()? {
+            out.extend(item.0);
         }
+        Ok(out)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        TextVisitor.visit_map(map).map(|_| Vec::new())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
     }
 }
 
@@ -306,8 +399,8 @@ impl Guard {
             expires_at,
             algorithm,
             scheme,
-            scope: facts.scope.and_then(Lenient::value),
-            roles: facts.roles.and_then(Lenient::value).unwrap_or_default(),
+            scope: facts.scope.0,
+            roles: facts.roles.0,
             token: Arc::from(token),
             guard: self.clone(),
         })
@@ -401,8 +494,13 @@ impl Guard {
         rules: &Validation,
         scheme: Scheme,
     ) -> Result<jwt::Verified<Facts>, Rejection> {
-        let unavailable = |seconds| {
-            Rejection::new(Reason::KeysUnavailable, Some(scheme)).with_retry_after(seconds)
+        // Without keys, a token that does not even parse is still a bad token (401), not a
+        // key problem (503).
+        let unavailable = |seconds| match jose_ring::dangerous::peek(token) {
+            Err(error) => token_rejection(&error, scheme),
+            Ok(_) => {
+                Rejection::new(Reason::KeysUnavailable, Some(scheme)).with_retry_after(seconds)
+            }
         };
         let (mut waited, mut refetched) = (false, false);
         loop {
@@ -460,9 +558,13 @@ impl Guard {
         reject::seal(&rejection, response)
     }
 
-    /// Counts and logs an acceptance.
-    pub(crate) fn accepted(&self, auth: &Auth, method: &str, path: &str) {
+    /// Counts a request let through every guard layer.
+    pub(crate) fn count_accepted(&self) {
         self.inner.counters.accepted();
+    }
+
+    /// Logs a request whose token passed the guard's rules.
+    pub(crate) fn authenticated(&self, auth: &Auth, method: &str, path: &str) {
         tracing::debug!(
             target: "jose_ring_axum",
             method,
@@ -470,7 +572,7 @@ impl Guard {
             kid = auth.kid(),
             issuer = auth.issuer(),
             dpop = auth.jkt().is_some(),
-            "request accepted"
+            "request authenticated"
         );
     }
 

@@ -89,6 +89,10 @@ impl<S> Layer<S> for GuardLayer {
     }
 }
 
+/// Marks a guard's refusal, for a guard layer around it.
+#[derive(Clone, Copy, Debug)]
+struct Refused;
+
 /// The service of a [`GuardLayer`].
 #[derive(Clone, Debug)]
 pub struct GuardService<S> {
@@ -134,15 +138,23 @@ where
                 },
             };
             match outcome {
-                Ok(auth) => {
-                    if let Some(auth) = auth {
-                        guard.accepted(&auth, parts.method.as_str(), parts.uri.path());
-                        parts.extensions.insert(auth);
+                Ok(None) => inner.call(Request::from_parts(parts, body)).await,
+                Ok(Some(auth)) => {
+                    // Counted once it has passed the route's layers too: a route's refusal
+                    // comes back marked, and is counted as that refusal only.
+                    guard.authenticated(&auth, parts.method.as_str(), parts.uri.path());
+                    parts.extensions.insert(auth);
+                    let mut response = inner.call(Request::from_parts(parts, body)).await?;
+                    if response.extensions_mut().remove::<Refused>().is_none() {
+                        guard.count_accepted();
                     }
-                    inner.call(Request::from_parts(parts, body)).await
+                    Ok(response)
                 }
                 Err(rejection) => {
-                    Ok(guard.reject(rejection, parts.method.as_str(), parts.uri.path()))
+                    let mut response =
+                        guard.reject(rejection, parts.method.as_str(), parts.uri.path());
+                    response.extensions_mut().insert(Refused);
+                    Ok(response)
                 }
             }
         })

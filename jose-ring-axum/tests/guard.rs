@@ -23,8 +23,9 @@ use jose_ring::jwks::Response as JwksResponse;
 use jose_ring::jwt::{self, Clock, NumericDate, Validation};
 use jose_ring::{HmacKey, SigningKey, dpop, jwa, jws};
 use jose_ring_axum::{
-    Auth, BoxFuture, Claims, DpopMode, FetchError, Guard, HttpClient, MemoryRevocationStore,
-    NonceSource, Reason, ResourceMetadata, RevocationStore, StaticKeys, StoreError,
+    Auth, BoxFuture, Claims, DpopMode, FetchError, Guard, GuardBuilder, HttpClient,
+    MemoryRevocationStore, NonceSource, Reason, ResourceMetadata, RevocationStore, StaticKeys,
+    StoreError,
 };
 use serde_json::json;
 use tower::ServiceExt;
@@ -115,6 +116,18 @@ async fn send(app: &Router, request: Request<Body>) -> Answer {
     }
 }
 
+async fn authed(app: &Router, path: &str, authorization: &str) -> Answer {
+    send(app, get_with(path, &[("authorization", authorization)])).await
+}
+
+async fn dpop_call(app: &Router, path: &str, authorization: &str, proof: &str) -> Answer {
+    send(
+        app,
+        get_with(path, &[("authorization", authorization), ("dpop", proof)]),
+    )
+    .await
+}
+
 fn get_with(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
     let mut builder = Request::get(path);
     for (name, value) in headers {
@@ -123,13 +136,15 @@ fn get_with(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
     builder.body(Body::empty()).unwrap()
 }
 
-fn hmac_guard(clock: &'static TestClock) -> Guard {
+fn hmac_builder(clock: &'static TestClock) -> GuardBuilder {
     Guard::builder()
         .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
         .validation(rules(clock))
         .clock(clock)
-        .build()
-        .unwrap()
+}
+
+fn hmac_guard(clock: &'static TestClock) -> Guard {
+    hmac_builder(clock).build().unwrap()
 }
 
 #[tokio::test]
@@ -148,11 +163,7 @@ async fn bearer_answers() {
     assert_eq!(a.body, r#"{"reason":"missing_credentials"}"#);
 
     for scheme in ["Bearer", "bearer", "BEARER"] {
-        let a = send(
-            &app,
-            get_with("/hello", &[("authorization", &format!("{scheme} {good}"))]),
-        )
-        .await;
+        let a = authed(&app, "/hello", &format!("{scheme} {good}")).await;
         assert_eq!(
             (a.status, a.body.as_str()),
             (StatusCode::OK, "hello ada"),
@@ -191,11 +202,7 @@ async fn bearer_answers() {
         &HmacKey::new(&jwa::HS256, &[8; 32]).unwrap(),
         &claims(now, json!({})),
     );
-    let a = send(
-        &app,
-        get_with("/hello", &[("authorization", &format!("Bearer {forged}"))]),
-    )
-    .await;
+    let a = authed(&app, "/hello", &format!("Bearer {forged}")).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         a.challenges,
@@ -210,11 +217,7 @@ async fn bearer_answers() {
             json!({}),
         ),
     );
-    let a = send(
-        &app,
-        get_with("/hello", &[("authorization", &format!("Bearer {old}"))]),
-    )
-    .await;
+    let a = authed(&app, "/hello", &format!("Bearer {old}")).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(a.challenges[0].starts_with(r#"Bearer error="invalid_token""#));
 
@@ -238,11 +241,7 @@ async fn scopes_and_roles_per_route() {
         &claims(now, json!({"scope": "read admin", "roles": ["ops"]})),
     );
 
-    let a = send(
-        &app,
-        get_with("/admin", &[("authorization", &format!("Bearer {plain}"))]),
-    )
-    .await;
+    let a = authed(&app, "/admin", &format!("Bearer {plain}")).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     assert_eq!(
         a.challenges,
@@ -250,26 +249,53 @@ async fn scopes_and_roles_per_route() {
             r#"Bearer error="insufficient_scope", error_description="the token lacks a scope this route needs", scope="admin""#
         ]
     );
-    let a = send(
-        &app,
-        get_with("/admin", &[("authorization", &format!("Bearer {admin}"))]),
-    )
-    .await;
+    let a = authed(&app, "/admin", &format!("Bearer {admin}")).await;
     assert_eq!((a.status, a.body.as_str()), (StatusCode::OK, "admin false"));
 
-    let a = send(
-        &app,
-        get_with("/ops", &[("authorization", &format!("Bearer {plain}"))]),
-    )
-    .await;
+    let a = authed(&app, "/ops", &format!("Bearer {plain}")).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    let a = send(
-        &app,
-        get_with("/ops", &[("authorization", &format!("Bearer {admin}"))]),
-    )
-    .await;
+    let a = authed(&app, "/ops", &format!("Bearer {admin}")).await;
     assert_eq!(a.status, StatusCode::OK);
-    assert_eq!(guard.counters().rejected(Reason::InsufficientRole), 1);
+    let counters = guard.counters();
+    assert_eq!(counters.rejected(Reason::InsufficientRole), 1);
+    // Each request counted once: the route's refusals are not also accepted.
+    assert_eq!((counters.accepted(), counters.rejected_total()), (2, 2));
+
+    // Claims of other types are not an error to the guard: they hold no scope or role.
+    let odd = token(
+        &hmac(),
+        &claims(now, json!({"scope": 5, "roles": ["ops", 3, {"a": [1]}]})),
+    );
+    assert_eq!(
+        authed(&app, "/ops", &format!("Bearer {odd}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        authed(&app, "/admin", &format!("Bearer {odd}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let odd = token(
+        &hmac(),
+        &claims(now, json!({"scope": ["admin"], "roles": "ops"})),
+    );
+    assert_eq!(
+        authed(&app, "/ops", &format!("Bearer {odd}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        authed(&app, "/admin", &format!("Bearer {odd}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        authed(&app, "/hello", &format!("Bearer {odd}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     // A scope in the router's rules: the library's check, the same answer.
     let strict = Guard::builder()
@@ -299,9 +325,7 @@ fn app_of(guard: &Guard) -> Router {
 #[tokio::test]
 async fn metadata_hook_and_realm() {
     let clock = clock();
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
-        .validation(rules(clock))
+    let guard = hmac_builder(clock)
         .resource_metadata(
             ResourceMetadata::new("https://api.example")
                 .with_authorization_server("https://as.example")
@@ -368,10 +392,7 @@ fn proof(
 #[tokio::test]
 async fn dpop_allowed() {
     let clock = clock();
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
-        .validation(rules(clock))
-        .clock(clock)
+    let guard = hmac_builder(clock)
         .dpop(DpopMode::Allowed)
         .dpop_algorithms(&[&jwa::ES256])
         .public_origin("https://api.example")
@@ -390,19 +411,11 @@ async fn dpop_allowed() {
     );
     let auth = format!("DPoP {bound_token}");
 
-    let a = send(
-        &app,
-        get_with("/admin", &[("authorization", &auth), ("dpop", &p)]),
-    )
-    .await;
+    let a = dpop_call(&app, "/admin", &auth, &p).await;
     assert_eq!((a.status, a.body.as_str()), (StatusCode::OK, "admin true"));
 
     // The same proof again: replayed.
-    let a = send(
-        &app,
-        get_with("/admin", &[("authorization", &auth), ("dpop", &p)]),
-    )
-    .await;
+    let a = dpop_call(&app, "/admin", &auth, &p).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         a.challenges,
@@ -422,16 +435,12 @@ async fn dpop_allowed() {
         &bound_token,
         None,
     );
-    let a = send(
-        &app,
-        get_with("/admin", &[("authorization", &auth), ("dpop", &other)]),
-    )
-    .await;
+    let a = dpop_call(&app, "/admin", &auth, &other).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(a.challenges[1].starts_with(r#"DPoP error="invalid_dpop_proof""#));
 
     // No proof; two proofs.
-    let a = send(&app, get_with("/admin", &[("authorization", &auth)])).await;
+    let a = authed(&app, "/admin", &auth).await;
     assert!(a.challenges[1].starts_with(r#"DPoP error="invalid_dpop_proof""#));
     let p2 = proof(
         &client,
@@ -452,14 +461,7 @@ async fn dpop_allowed() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
 
     // The bound token as a Bearer token.
-    let a = send(
-        &app,
-        get_with(
-            "/admin",
-            &[("authorization", &format!("Bearer {bound_token}"))],
-        ),
-    )
-    .await;
+    let a = authed(&app, "/admin", &format!("Bearer {bound_token}")).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(
         a.challenges[0].starts_with(r#"Bearer error="invalid_token""#),
@@ -478,11 +480,7 @@ async fn dpop_allowed() {
         &bound_token,
         None,
     );
-    let a = send(
-        &app,
-        get_with("/admin", &[("authorization", &auth), ("dpop", &stolen)]),
-    )
-    .await;
+    let a = dpop_call(&app, "/admin", &auth, &stolen).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(
         a.challenges[1].starts_with(r#"DPoP error="invalid_token""#),
@@ -509,10 +507,7 @@ impl NonceSource for FixedNonce {
 #[tokio::test]
 async fn dpop_required_with_nonces() {
     let clock = clock();
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
-        .validation(rules(clock))
-        .clock(clock)
+    let guard = hmac_builder(clock)
         .dpop(DpopMode::Required)
         .dpop_nonces(FixedNonce)
         .resource_metadata(ResourceMetadata::new("https://api.example"))
@@ -524,15 +519,11 @@ async fn dpop_required_with_nonces() {
     let auth = format!("DPoP {bound_token}");
     let url = "https://api.example/";
 
-    let a = send(
+    let a = dpop_call(
         &app,
-        get_with(
-            "/",
-            &[
-                ("authorization", &auth),
-                ("dpop", &proof(&client, "GET", url, now, &bound_token, None)),
-            ],
-        ),
+        "/",
+        &auth,
+        &proof(&client, "GET", url, now, &bound_token, None),
     )
     .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
@@ -547,45 +538,27 @@ async fn dpop_required_with_nonces() {
     ));
 
     for nonce in ["n-2", "n-1"] {
-        let a = send(
+        let a = dpop_call(
             &app,
-            get_with(
-                "/",
-                &[
-                    ("authorization", &auth),
-                    (
-                        "dpop",
-                        &proof(&client, "GET", url, now, &bound_token, Some(nonce)),
-                    ),
-                ],
-            ),
+            "/",
+            &auth,
+            &proof(&client, "GET", url, now, &bound_token, Some(nonce)),
         )
         .await;
         assert_eq!(a.status, StatusCode::OK, "{nonce}");
     }
-    let a = send(
+    let a = dpop_call(
         &app,
-        get_with(
-            "/",
-            &[
-                ("authorization", &auth),
-                (
-                    "dpop",
-                    &proof(&client, "GET", url, now, &bound_token, Some("n-0")),
-                ),
-            ],
-        ),
+        "/",
+        &auth,
+        &proof(&client, "GET", url, now, &bound_token, Some("n-0")),
     )
     .await;
     assert_eq!(a.headers["dpop-nonce"], "n-2");
 
     // Bearer is refused outright; the challenge is DPoP's only.
     let plain = token(&hmac(), &claims(now, json!({})));
-    let a = send(
-        &app,
-        get_with("/", &[("authorization", &format!("Bearer {plain}"))]),
-    )
-    .await;
+    let a = authed(&app, "/", &format!("Bearer {plain}")).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert_eq!(a.challenges.len(), 1);
     assert!(a.challenges[0].starts_with(r#"DPoP error="invalid_token""#));
@@ -617,9 +590,7 @@ impl RevocationStore for Down {
 async fn revocation_fails_closed() {
     let clock = clock();
     let store = Arc::new(MemoryRevocationStore::new());
-    let guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
-        .validation(rules(clock))
+    let guard = hmac_builder(clock)
         .revocation(Arc::clone(&store))
         .build()
         .unwrap();
@@ -627,23 +598,13 @@ async fn revocation_fails_closed() {
     let now = clock.now();
     let t = token(&hmac(), &claims(now, json!({})));
     let bearer = format!("Bearer {t}");
-    assert_eq!(
-        send(&app, get_with("/", &[("authorization", &bearer)]))
-            .await
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(authed(&app, "/", &bearer).await.status, StatusCode::OK);
     store.revoke("t-1", Duration::from_secs(300)).unwrap();
-    let a = send(&app, get_with("/", &[("authorization", &bearer)])).await;
+    let a = authed(&app, "/", &bearer).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert_eq!(guard.counters().rejected(Reason::Revoked), 1);
 
-    let down = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
-        .validation(rules(clock))
-        .revocation(Down)
-        .build()
-        .unwrap();
+    let down = hmac_builder(clock).revocation(Down).build().unwrap();
     let a = send(&app_of(&down), get_with("/", &[("authorization", &bearer)])).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(a.challenges.is_empty());
@@ -664,18 +625,11 @@ async fn static_keys_replaced_at_runtime() {
     let now = clock.now();
     let by_new = format!("Bearer {}", token(&new, &claims(now, json!({}))));
     assert_eq!(
-        send(&app, get_with("/", &[("authorization", &by_new)]))
-            .await
-            .status,
+        authed(&app, "/", &by_new).await.status,
         StatusCode::UNAUTHORIZED
     );
     keys.replace(KeyRing::new().with_verifying_key(new.verifying_key()));
-    assert_eq!(
-        send(&app, get_with("/", &[("authorization", &by_new)]))
-            .await
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(authed(&app, "/", &by_new).await.status, StatusCode::OK);
 }
 
 /// An identity provider in memory: serves a JWKS (or fails), after a delay, counting.
@@ -759,22 +713,30 @@ async fn provider_down_at_startup_then_up() {
     let bearer = format!("Bearer {}", token(&key, &claims(clock.now(), json!({}))));
 
     // Down: the first request waits for the first fetch, which fails: 503, Retry-After.
-    let a = send(&app, get_with("/", &[("authorization", &bearer)])).await;
+    let a = authed(&app, "/", &bearer).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(a.headers["retry-after"], "30");
     assert_eq!(provider.hits(), 1);
     // Within the cooldown: no new fetch, 503 at once.
     advance(clock, 10);
-    let a = send(&app, get_with("/", &[("authorization", &bearer)])).await;
+    let a = authed(&app, "/", &bearer).await;
     assert_eq!(
         (a.status, provider.hits()),
         (StatusCode::SERVICE_UNAVAILABLE, 1)
     );
     assert_eq!(a.headers["retry-after"], "20");
 
+    // A token that does not parse is a bad token, keys or not.
+    let a = send(
+        &app,
+        get_with("/", &[("authorization", "Bearer not.a.jwt")]),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+
     provider.publish(&[&key]);
     advance(clock, 20);
-    let a = send(&app, get_with("/", &[("authorization", &bearer)])).await;
+    let a = authed(&app, "/", &bearer).await;
     assert_eq!((a.status, provider.hits()), (StatusCode::OK, 2));
     let counters = guard.counters();
     assert_eq!((counters.fetches(), counters.fetch_failures()), (2, 1));
@@ -799,11 +761,7 @@ async fn rotation_costs_one_fetch_for_200_requests() {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..200 {
         let (app, bearer) = (app.clone(), bearer.clone());
-        tasks.spawn(async move {
-            send(&app, get_with("/", &[("authorization", &bearer)]))
-                .await
-                .status
-        });
+        tasks.spawn(async move { authed(&app, "/", &bearer).await.status });
     }
     let mut ok = 0;
     while let Some(status) = tasks.join_next().await {
@@ -844,7 +802,7 @@ async fn known_keys_never_wait_and_outlive_an_outage() {
     *provider.jwks.lock().unwrap() = None;
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
     let started = tokio::time::Instant::now();
-    let a = send(&app, get_with("/", &[("authorization", &bearer)])).await;
+    let a = authed(&app, "/", &bearer).await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(
         started.elapsed(),
@@ -857,16 +815,11 @@ async fn known_keys_never_wait_and_outlive_an_outage() {
     // Expired, within the maximum staleness: last known good.
     advance(clock, 600);
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
-    assert_eq!(
-        send(&app, get_with("/", &[("authorization", &bearer)]))
-            .await
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(authed(&app, "/", &bearer).await.status, StatusCode::OK);
     // Beyond it: fail closed.
     advance(clock, 3700);
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
-    let a = send(&app, get_with("/", &[("authorization", &bearer)])).await;
+    let a = authed(&app, "/", &bearer).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
@@ -885,7 +838,7 @@ async fn discovery_then_keys() {
         .unwrap();
     let app = app_of(&guard);
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
-    let a = send(&app, get_with("/", &[("authorization", &bearer)])).await;
+    let a = authed(&app, "/", &bearer).await;
     assert_eq!((a.status, provider.hits()), (StatusCode::OK, 2));
     // Another issuer's token is refused: the rules require iss.
     let other = format!(
@@ -896,9 +849,7 @@ async fn discovery_then_keys() {
         )
     );
     assert_eq!(
-        send(&app, get_with("/", &[("authorization", &other)]))
-            .await
-            .status,
+        authed(&app, "/", &other).await.status,
         StatusCode::UNAUTHORIZED
     );
 }
