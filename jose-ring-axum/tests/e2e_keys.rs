@@ -206,6 +206,15 @@ async fn the_app_starts_while_the_provider_is_down_and_serves_once_it_is_up() {
         (answer.status, answer.challenges()),
         (401, vec!["Bearer".to_owned()])
     );
+    // Something that is not a token at all is refused as such (401), keys or not; it does
+    // start the one fetch the cooldown allows (refused: the provider is down).
+    let answer = bearer(&http, &app.url("/hello"), "abc.def.ghi").await;
+    assert_eq!(answer.status, 401);
+    assert!(
+        answer
+            .challenge("Bearer")
+            .starts_with(r#"Bearer error="invalid_token""#)
+    );
     // A token: the guard tries the provider (refused), and answers 503, Retry-After, no
     // challenge: the token was not judged.
     let token = idp.sign(&claims(&idp.issuer()));
