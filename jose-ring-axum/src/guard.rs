@@ -515,6 +515,11 @@ impl Guard {
                                 }
                             }
                             Unknown::Cooldown => {
+                                // The shared refetch may have ended between our lookup and
+                                // this question: try once more with the set held now.
+                                if remote.held().is_ok_and(|now| !Arc::ptr_eq(&now, &ring)) {
+                                    continue;
+                                }
                                 return Err(token_rejection(
                                     &Error::NoKey(NoKey::UnknownKid),
                                     scheme,
