@@ -305,17 +305,26 @@ fn main() {
         if e.get("access_token").is_some() {
             request.push_str(&format!(" - {}", text("access_token")));
         }
-        c.add("dpop_proof", format!("{request}\n{}", text("proof")).as_bytes());
+        c.add(
+            "dpop_proof",
+            format!("{request}\n{}", text("proof")).as_bytes(),
+        );
     }
     for (i, key) in keys.signing.iter().enumerate() {
-        let htu = ["https://server.example.com/token", "http://[::1]:8080/a/../b?q#f"][i % 2];
+        let htu = [
+            "https://server.example.com/token",
+            "http://[::1]:8080/a/../b?q#f",
+        ][i % 2];
         let proof = jose_ring::dpop::ProofBuilder::new(key, "POST", htu)
             .with_iat(NumericDate::from_seconds(1_700_000_000))
             .with_nonce("n")
             .with_access_token("at")
             .build()
             .expect("proof");
-        c.add("dpop_proof", format!("POST {htu} 1700000000 n at\n{proof}").as_bytes());
+        c.add(
+            "dpop_proof",
+            format!("POST {htu} 1700000000 n at\n{proof}").as_bytes(),
+        );
     }
     c.add("dpop_proof", b"GET HTTPS://Example.COM:443/%7e/./x\n");
     for t in ["jwt_decode", "round_trip", "base64url"] {
