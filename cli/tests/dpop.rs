@@ -2,14 +2,17 @@
 //! (0 accepted, 1 rejected with the reason on stderr, 2 unusable input), stdout empty on
 //! failure.
 #![allow(
+    clippy::panic,
     clippy::unwrap_used,
     clippy::indexing_slicing,
     reason = "tests: a panic is a failed test"
 )]
 
+mod common;
 mod dpop_support;
 
-use dpop_support::{file, fixture, jose, parts};
+use common::{file, jose};
+use dpop_support::{fixture, parts};
 
 /// RFC 9449 §7.1: an access token and its `ath`.
 const ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
@@ -34,12 +37,12 @@ fn proof(key: &str, extra: &[&str]) -> String {
         "dpop", "proof", "--key", key, "--htm", "GET", "--htu", HTU, "--now", &now,
     ];
     args.extend_from_slice(extra);
-    jose(&args, b"").ok().text()
+    jose(&args, b"").ok().text().trim().to_owned()
 }
 
 /// `jose dpop verify` of `proof` at `now`, with `extra` arguments, for `GET HTU` unless they
 /// name another `--htm` or `--htu`.
-fn verify(proof: &str, now: i64, extra: &[&str]) -> dpop_support::Run {
+fn verify(proof: &str, now: i64, extra: &[&str]) -> common::Run {
     let now = now.to_string();
     let mut args = vec!["dpop", "verify", "--now", &now];
     for (flag, default) in [("--htm", "GET"), ("--htu", HTU)] {
@@ -82,7 +85,7 @@ fn a_proof_carries_the_request_and_verifies() {
             &now,
         ];
         args.extend_from_slice(alg);
-        let proof = jose(&args, b"").ok().text();
+        let proof = jose(&args, b"").ok().text().trim().to_owned();
         let (header, claims) = parts(&proof);
         assert_eq!(header["typ"], "dpop+jwt", "{name}");
         assert_eq!(header["alg"], name);
@@ -117,7 +120,7 @@ fn a_proof_carries_the_request_and_verifies() {
             b"",
         )
         .ok();
-        let printed = run.text();
+        let printed = run.text().trim().to_owned();
         let order: Vec<usize> = ["\"jkt\"", "\"jti\"", "\"iat\""]
             .iter()
             .map(|name| printed.find(name).unwrap())
@@ -125,7 +128,11 @@ fn a_proof_carries_the_request_and_verifies() {
         assert!(order.is_sorted(), "{printed}");
         let out = run.json();
         assert_eq!(out.as_object().unwrap().len(), 3);
-        let thumbprint = jose(&["key", "thumbprint", key], b"").ok().text();
+        let thumbprint = jose(&["key", "thumbprint", key], b"")
+            .ok()
+            .text()
+            .trim()
+            .to_owned();
         assert_eq!(out["jkt"], thumbprint.as_str(), "{name}");
         assert_eq!(out["jti"], claims["jti"]);
         assert_eq!(out["iat"], NOW);
@@ -199,7 +206,9 @@ fn every_failed_check_exits_1_with_its_reason() {
         br#"{"htm":"GET","htu":"https://rs.example/data","jti":"x"}"#,
     )
     .ok()
-    .text();
+    .text()
+    .trim()
+    .to_owned();
     let with_token: &[&str] = &["--access-token", &at, "--nonce", "n-1"];
     let cases: [(&str, &str, i64, Vec<&str>, &str); 14] = [
         (
@@ -350,7 +359,11 @@ fn unusable_input_exits_2() {
     }
 
     let hmac = generated("HS256");
-    let public_jwk = jose(&["key", "public", &key], b"").ok().text();
+    let public_jwk = jose(&["key", "public", &key], b"")
+        .ok()
+        .text()
+        .trim()
+        .to_owned();
     let public = file("public.jwk", public_jwk.as_bytes());
     let jwks = file(
         "set.jwks",
@@ -425,7 +438,9 @@ fn stdin_holds_the_proof_or_the_access_token() {
         ACCESS_TOKEN.as_bytes(),
     )
     .ok()
-    .text();
+    .text()
+    .trim()
+    .to_owned();
     assert_eq!(parts(&from_stdin).1["ath"], ATH);
 }
 
@@ -433,6 +448,9 @@ fn stdin_holds_the_proof_or_the_access_token() {
 fn help_shows_an_example() {
     for command in ["proof", "verify"] {
         let run = jose(&["dpop", command, "--help"], b"").ok();
-        assert!(run.text().contains("Example:\n  jose "), "{command}");
+        assert!(
+            run.text().trim().to_owned().contains("Example:\n  jose "),
+            "{command}"
+        );
     }
 }

@@ -19,12 +19,14 @@
     reason = "tests: a failure is a failed test, and the report is the output"
 )]
 
+mod common;
 mod dpop_support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use dpop_support::{file, fixture, jose, parts, tampered};
+use common::{file, jose};
+use dpop_support::{fixture, parts, tampered};
 use serde_json::{Value, json};
 
 const ACCESS_TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZGEifQ.not-checked-here~";
@@ -226,8 +228,12 @@ fn ours_verify_there(at: &str) -> usize {
         if let Some(alg) = alg {
             args.extend_from_slice(&["--alg", alg]);
         }
-        let proof = jose(&args, b"").ok().text();
-        let jkt = jose(&["key", "thumbprint", key], b"").ok().text();
+        let proof = jose(&args, b"").ok().text().trim().to_owned();
+        let jkt = jose(&["key", "thumbprint", key], b"")
+            .ok()
+            .text()
+            .trim()
+            .to_owned();
         cases.push(expect((*name).to_owned(), &proof));
         expected.push((*name, jkt, proof));
     }

@@ -54,6 +54,18 @@ impl Run {
     pub fn ok(self) -> Self {
         self.expect(0, "")
     }
+
+    /// Asserts the exit code, an empty stdout, and `message` on stderr: a failed command
+    /// prints nothing a script could take for a result.
+    #[track_caller]
+    pub fn fails(self, code: i32, message: &str) -> Self {
+        assert!(
+            self.stdout.is_empty(),
+            "stdout on failure: {:?}",
+            String::from_utf8_lossy(&self.stdout)
+        );
+        self.expect(code, message)
+    }
 }
 
 /// Runs `jose args...` with `stdin`.
