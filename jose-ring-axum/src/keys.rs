@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use jose_ring::jwa::Algorithm;
 use jose_ring::jwk::KeyRing;
 use jose_ring::jwks::{
-    CachePolicy, Discovery, KeySetCache, Refetch, Request, UriPolicy, WellKnown, discovery_uri,
+    CachePolicy, Discovery, KeyProvider, KeySetCache, Refetch, Request, UriPolicy, WellKnown,
+    discovery_uri,
 };
 use jose_ring::jwt::{Clock, NumericDate};
 use jose_ring::{Error, KeyRef, KeySetError, KeySource, Limits};
@@ -64,6 +65,18 @@ pub(crate) struct Snapshot(pub(crate) Arc<KeyRing>);
 impl KeySource for Snapshot {
     fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
         self.0.select(alg, kid)
+    }
+}
+
+/// The keys of one issuer among several, for the library's [`Issuers`](jose_ring::jwks::Issuers).
+#[derive(Debug)]
+pub(crate) struct IssuerKeys(pub(crate) Arc<Remote>);
+
+impl KeyProvider for IssuerKeys {
+    type Keys<'a> = Snapshot;
+
+    fn keys(&self) -> Result<Snapshot, Error> {
+        self.0.held().map(Snapshot)
     }
 }
 

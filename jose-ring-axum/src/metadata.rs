@@ -16,10 +16,10 @@ use serde::Serialize;
 /// ```
 /// use jose_ring_axum::ResourceMetadata;
 /// let metadata = ResourceMetadata::new("https://api.example")
-///     .with_authorization_server("https://auth.example")
-///     .with_scope("read")
-///     .with_scope("admin")
-///     .with_name("Example API");
+///     .authorization_server("https://auth.example")
+///     .scope("read")
+///     .scope("admin")
+///     .name("Example API");
 /// assert_eq!(metadata.path(), "/.well-known/oauth-protected-resource");
 /// assert_eq!(ResourceMetadata::new("https://api.example/v1/").path(),
 ///            "/.well-known/oauth-protected-resource/v1");
@@ -67,28 +67,28 @@ impl ResourceMetadata {
 
     /// Adds an authorization server's issuer identifier (`authorization_servers`).
     #[must_use]
-    pub fn with_authorization_server(mut self, issuer: impl Into<String>) -> Self {
+    pub fn authorization_server(mut self, issuer: impl Into<String>) -> Self {
         self.authorization_servers.push(issuer.into());
         self
     }
 
     /// Adds a scope to `scopes_supported`.
     #[must_use]
-    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
         self
     }
 
     /// Sets `resource_name`.
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets `resource_documentation` (a URL).
     #[must_use]
-    pub fn with_documentation(mut self, url: impl Into<String>) -> Self {
+    pub fn documentation(mut self, url: impl Into<String>) -> Self {
         self.documentation = Some(url.into());
         self
     }
@@ -129,12 +129,16 @@ impl ResourceMetadata {
     }
 
     /// The JSON document, with what the guard knows.
+    ///
+    /// # Errors
+    ///
+    /// serde_json's, which a document of strings and a boolean never meets.
     pub(crate) fn to_json(
         &self,
         issuers: &[String],
         dpop_algorithms: &[&'static jose_ring::jwa::Algorithm],
         dpop_required: bool,
-    ) -> String {
+    ) -> Result<String, serde_json::Error> {
         let servers = if self.authorization_servers.is_empty() {
             issuers
         } else {
@@ -150,7 +154,7 @@ impl ResourceMetadata {
             dpop_signing_alg_values_supported: dpop_algorithms.iter().map(|a| a.name()).collect(),
             dpop_bound_access_tokens_required: dpop_required,
         };
-        serde_json::to_string(&document).unwrap_or_default()
+        serde_json::to_string(&document)
     }
 }
 
@@ -172,19 +176,22 @@ mod tests {
     #[test]
     fn documents_and_paths() {
         let m = ResourceMetadata::new("https://api.example/v1")
-            .with_scope("read")
-            .with_name("api");
+            .scope("read")
+            .name("api");
         assert_eq!(m.path(), "/.well-known/oauth-protected-resource/v1");
         assert_eq!(
             m.url(),
             "https://api.example/.well-known/oauth-protected-resource/v1"
         );
         assert_eq!(
-            m.to_json(&["https://as.example".into()], &[&jwa::ES256], true),
+            m.to_json(&["https://as.example".into()], &[&jwa::ES256], true)
+                .unwrap(),
             r#"{"resource":"https://api.example/v1","authorization_servers":["https://as.example"],"scopes_supported":["read"],"bearer_methods_supported":["header"],"resource_name":"api","dpop_signing_alg_values_supported":["ES256"],"dpop_bound_access_tokens_required":true}"#
         );
         assert_eq!(
-            ResourceMetadata::new("http://127.0.0.1:8080").to_json(&[], &[], false),
+            ResourceMetadata::new("http://127.0.0.1:8080")
+                .to_json(&[], &[], false)
+                .unwrap(),
             r#"{"resource":"http://127.0.0.1:8080","bearer_methods_supported":["header"],"dpop_bound_access_tokens_required":false}"#
         );
         assert!(m.is_valid());

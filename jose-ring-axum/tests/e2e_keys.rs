@@ -24,7 +24,6 @@ mod support;
 
 use std::time::Duration;
 
-use jose_ring::jwa;
 use jose_ring::jwt::Validation;
 use jose_ring_axum::{Guard, Reason};
 use serde_json::Value;
@@ -35,15 +34,10 @@ use support::tokens::{AUDIENCE, claims, sign_with};
 
 /// The guard of these tests: keys by discovery from `idp`, time from `clock`.
 fn guard_for(idp: &Idp, clock: &'static TestClock) -> Guard {
-    Guard::builder()
-        .issuer(idp.issuer())
+    Guard::from_issuer(idp.issuer())
         .allow_http_loopback()
         .clock(clock)
-        .validation(
-            Validation::from_clock(clock)
-                .with_audience(AUDIENCE)
-                .with_typ("at+jwt"),
-        )
+        .validation(Validation::from_clock(clock).with_audience(AUDIENCE))
         .fetch_timeout(Duration::from_secs(3))
         .build()
         .unwrap()
@@ -388,15 +382,13 @@ async fn a_due_refresh_revalidates_with_if_none_match() {
 async fn a_jwks_uri_needs_no_discovery() {
     let idp = Idp::start().await;
     let clock = TestClock::leak();
-    let guard = Guard::builder()
-        .jwks_uri(idp.jwks_uri(), &[&jwa::ES256])
+    let guard = Guard::from_jwks_uri(idp.jwks_uri())
         .allow_http_loopback()
         .clock(clock)
         .validation(
             Validation::from_clock(clock)
                 .with_issuer(idp.issuer())
-                .with_audience(AUDIENCE)
-                .with_typ("at+jwt"),
+                .with_audience(AUDIENCE),
         )
         .build()
         .unwrap();
@@ -411,16 +403,10 @@ async fn a_jwks_uri_needs_no_discovery() {
 async fn several_issuers_each_with_their_own_keys() {
     let (a, b) = (Idp::start().await, Idp::start().await);
     let clock = TestClock::leak();
-    let guard = Guard::builder()
-        .issuer(a.issuer())
-        .issuer(b.issuer())
+    let guard = Guard::from_issuers([a.issuer(), b.issuer()])
         .allow_http_loopback()
         .clock(clock)
-        .validation(
-            Validation::from_clock(clock)
-                .with_audience(AUDIENCE)
-                .with_typ("at+jwt"),
-        )
+        .validation(Validation::from_clock(clock).with_audience(AUDIENCE))
         .build()
         .unwrap();
     let app = Bound::new().await.protect(&guard);

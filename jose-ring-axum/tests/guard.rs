@@ -23,7 +23,7 @@ use jose_ring::jwks::Response as JwksResponse;
 use jose_ring::jwt::{self, Clock, NumericDate, Validation};
 use jose_ring::{HmacKey, SigningKey, dpop, jwa, jws};
 use jose_ring_axum::{
-    Auth, BoxFuture, Claims, DpopMode, FetchError, Guard, GuardBuilder, HttpClient,
+    Auth, BoxFuture, Claims, DpopMode, FetchError, Guard, GuardBuilder, HttpClient, LocalKeys,
     MemoryRevocationStore, NonceSource, Reason, ResourceMetadata, RevocationStore, StaticKeys,
     StoreError,
 };
@@ -63,9 +63,7 @@ fn token(key: &impl jose_ring::Signer, claims: &serde_json::Value) -> String {
 }
 
 fn rules(clock: &'static TestClock) -> Validation {
-    Validation::from_clock(clock)
-        .with_audience("api")
-        .with_typ("at+jwt")
+    Validation::from_clock(clock).with_audience("api")
 }
 
 #[derive(serde::Deserialize)]
@@ -136,9 +134,8 @@ fn get_with(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
     builder.body(Body::empty()).unwrap()
 }
 
-fn hmac_builder(clock: &'static TestClock) -> GuardBuilder {
-    Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
+fn hmac_builder(clock: &'static TestClock) -> GuardBuilder<LocalKeys> {
+    Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
         .validation(rules(clock))
         .clock(clock)
 }
@@ -298,8 +295,7 @@ async fn scopes_and_roles_per_route() {
     );
 
     // A scope in the router's rules: the library's check, the same answer.
-    let strict = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
+    let strict = Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
         .validation(rules(clock).with_scope("write"))
         .build()
         .unwrap();
@@ -328,8 +324,8 @@ async fn metadata_hook_and_realm() {
     let guard = hmac_builder(clock)
         .resource_metadata(
             ResourceMetadata::new("https://api.example")
-                .with_authorization_server("https://as.example")
-                .with_scope("admin"),
+                .authorization_server("https://as.example")
+                .scope("admin"),
         )
         .on_reject(|r| {
             axum::response::IntoResponse::into_response((
@@ -616,8 +612,7 @@ async fn static_keys_replaced_at_runtime() {
     let old = SigningKey::generate(&jwa::ES256).unwrap().with_kid("old");
     let new = SigningKey::generate(&jwa::ES256).unwrap().with_kid("new");
     let keys = StaticKeys::new(KeyRing::new().with_verifying_key(old.verifying_key()));
-    let guard = Guard::builder()
-        .keys(keys.clone())
+    let guard = Guard::from_keys(keys.clone())
         .validation(rules(clock))
         .build()
         .unwrap();
@@ -690,8 +685,7 @@ impl HttpClient for Client {
 }
 
 fn remote_guard(clock: &'static TestClock, provider: &Arc<Provider>) -> Guard {
-    Guard::builder()
-        .jwks_uri("https://as.example/jwks", &[&jwa::ES256])
+    Guard::from_jwks_uri("https://as.example/jwks")
         .http_client(Client(Arc::clone(provider)))
         .validation(rules(clock))
         .clock(clock)
@@ -829,8 +823,7 @@ async fn discovery_then_keys() {
     let provider = Provider::new();
     let k1 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
     provider.publish(&[&k1]);
-    let guard = Guard::builder()
-        .issuer("https://as.example")
+    let guard = Guard::from_issuer("https://as.example")
         .http_client(Client(Arc::clone(&provider)))
         .validation(rules(clock))
         .clock(clock)
@@ -856,32 +849,45 @@ async fn discovery_then_keys() {
 
 #[test]
 fn build_errors() {
-    assert!(matches!(
-        Guard::builder().build(),
-        Err(jose_ring_axum::BuildError::NoKeys)
-    ));
-    assert!(matches!(
-        Guard::builder().issuer("http://as.example").build(),
-        Err(jose_ring_axum::BuildError::InvalidUri("issuer"))
-    ));
-    assert!(matches!(
-        Guard::builder()
-            .hmac_key_ring(KeyRing::new_hmac())
-            .dpop(DpopMode::Allowed)
-            .build(),
-        Err(jose_ring_axum::BuildError::NoOrigin)
-    ));
-    assert!(matches!(
-        Guard::builder()
-            .hmac_key_ring(KeyRing::new_hmac())
-            .key_ring(KeyRing::new())
-            .build(),
-        Err(jose_ring_axum::BuildError::MixedKeys)
-    ));
+    use jose_ring_axum::BuildError;
+    let error = |result: Result<Guard, BuildError>| result.map(|_| ()).unwrap_err().to_string();
+    // No key source and mixed key sources cannot be written: the source is the constructor.
+    assert_eq!(
+        error(Guard::from_issuers(Vec::<String>::new()).build()),
+        "no issuer given"
+    );
+    assert_eq!(
+        error(Guard::from_issuer("http://as.example").build()),
+        "issuer is not an https url"
+    );
+    assert_eq!(
+        error(Guard::from_jwks_uri("http://as.example/jwks").build()),
+        "jwks_uri is not an https url"
+    );
+    assert_eq!(
+        error(
+            Guard::from_hmac_key_ring(KeyRing::new_hmac())
+                .dpop(DpopMode::Allowed)
+                .build()
+        ),
+        "dpop needs the public origin of the resource"
+    );
+    assert_eq!(
+        error(
+            Guard::from_key_ring(KeyRing::new())
+                .resource_metadata(ResourceMetadata::new("https://api.example/?q"))
+                .build()
+        ),
+        "resource is not an https url"
+    );
     assert!(
-        Guard::builder()
-            .issuer("http://127.0.0.1:1")
+        Guard::from_issuer("http://127.0.0.1:1")
             .allow_http_loopback()
+            .build()
+            .is_ok()
+    );
+    assert!(
+        Guard::from_issuers(["https://a.example", "https://b.example"])
             .build()
             .is_ok()
     );
