@@ -232,7 +232,7 @@ mod apps {
     /// The rules; the tokens are `jwt::encode`'s (`typ` `JWT`), as the figures measured
     /// before RFC 9068 typing became the guard's default, hence `TypRule::FromValidation`.
     fn validation() -> Validation {
-        Validation::from_clock(&jwt::SystemClock)
+        Validation::from_clock(std::sync::Arc::new(jwt::SystemClock))
             .with_issuer(ISSUER)
             .with_audience(AUDIENCE)
     }

@@ -21,6 +21,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
@@ -107,7 +108,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rules = Validation::from_clock(&SystemClock)
+    let rules = Validation::from_clock(Arc::new(SystemClock))
         .with_audience(&args.audience)
         .with_leeway(30);
     let mut builder = Guard::from_issuer(&args.issuer).validation(rules);

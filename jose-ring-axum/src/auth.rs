@@ -8,7 +8,7 @@ use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 use jose_ring::jwa::Algorithm;
-use jose_ring::jwt::NumericDate;
+use jose_ring::jwt::{self, NumericDate};
 use serde::de::DeserializeOwned;
 
 use crate::credentials::Scheme;
@@ -115,24 +115,13 @@ impl Auth {
     /// The library's [`Malformed::Json`](jose_ring::Malformed::Json) (part `claims`) when
     /// the claims do not fit `T`.
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T, jose_ring::Error> {
-        read_claims(&self.payload)
+        jwt::parse_claims(&self.payload)
     }
 
     /// Whether the guard that verified the token is the one that owns `responder`.
     pub(crate) fn verified_by(&self, responder: &Arc<Responder>) -> bool {
         Arc::ptr_eq(&self.responder, responder)
     }
-}
-
-/// Reads verified claims into `T`. (Interim until the library's `jwt::parse_claims` lands:
-/// serde_json, whose errors are reported as a value that does not fit `T`.)
-fn read_claims<T: DeserializeOwned>(payload: &[u8]) -> Result<T, jose_ring::Error> {
-    serde_json::from_slice(payload).map_err(|_| {
-        jose_ring::Error::Malformed(jose_ring::Malformed::Json {
-            part: "claims",
-            problem: jose_ring::JsonProblem::InvalidValue,
-        })
-    })
 }
 
 impl fmt::Debug for Auth {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum_core::response::Response;
 use jose_ring::jwa::{self, Algorithm};
 use jose_ring::jwk::KeyRing;
-use jose_ring::jwks::{CachePolicy, Issuers, UriPolicy, WellKnown};
+use jose_ring::jwks::{CachePolicy, Issuers, KeySetCache, UriPolicy, WellKnown};
 use jose_ring::jwt::{Clock, SystemClock, Validation};
 use jose_ring::{HmacKey, Limits};
 
@@ -17,7 +17,7 @@ use crate::counters::Cells;
 use crate::credentials::CredentialSources;
 use crate::guard::Guard;
 use crate::http::{FetchError, HttpClient};
-use crate::keys::{self, IssuerKeys, Location, Remote, RemoteConfig, StaticKeys};
+use crate::keys::{IssuerKeys, Remote, RemoteConfig, StaticKeys};
 use crate::metadata::{ResourceMetadata, origin_of};
 use crate::reject::{Answers, Hook, Rejection, Responder};
 use crate::store::{MemoryReplayStore, ReplayStore, RevocationStore};
@@ -120,17 +120,6 @@ impl RemoteKeys {
     }
 }
 
-/// The asymmetric algorithms the keys of a remote set may be bound to, by default: each
-/// JWK's own `alg`, or what its `kty`/`crv` allow.
-const ASYMMETRIC: [&Algorithm; 6] = [
-    &jwa::RS256,
-    &jwa::PS256,
-    &jwa::ES256,
-    &jwa::ES384,
-    &jwa::Ed25519,
-    &jwa::EdDSA,
-];
-
 /// The DPoP algorithms accepted by default: those of the library's proofs that clients use.
 const DPOP_DEFAULT: [&Algorithm; 5] = [
     &jwa::ES256,
@@ -152,7 +141,7 @@ struct Settings {
     replay: Option<Arc<dyn ReplayStore>>,
     revocation: Option<Arc<dyn RevocationStore>>,
     nonces: Option<Arc<dyn NonceSource>>,
-    clock: &'static (dyn Clock + Sync),
+    clock: Arc<dyn Clock>,
     cookie: Option<String>,
     realm: Option<String>,
     metadata: Option<ResourceMetadata>,
@@ -164,7 +153,7 @@ struct Settings {
 /// [`Guard::from_key_ring`], [`Guard::from_hmac_key_ring`]). `K` is [`RemoteKeys`] or
 /// [`LocalKeys`]: the settings of fetches exist only for remote keys.
 ///
-/// Defaults: the rules `Validation::from_clock(&SystemClock)` (signature, `exp`, `nbf`,
+/// Defaults: the rules `Validation::from_clock(Arc::new(SystemClock))` (signature, `exp`, `nbf`,
 /// `iat`; add your audience) with `typ` `at+jwt` required ([`TypRule::AtJwt`]); DPoP
 /// disabled (proofs of at most 60 s, 5 s of leeway, when enabled); for remote keys the
 /// algorithms their JWKs allow, the key-set cache's [`CachePolicy::DEFAULT`] and
@@ -190,10 +179,11 @@ impl Guard {
     /// fetched on the first request and kept fresh. The rules require `iss` to be `issuer`.
     ///
     /// ```
+    /// use std::sync::Arc;
     /// use jose_ring::jwt::{SystemClock, Validation};
     /// use jose_ring_axum::Guard;
     /// let guard = Guard::from_issuer("https://auth.example")
-    ///     .validation(Validation::from_clock(&SystemClock).with_audience("https://api.example"))
+    ///     .validation(Validation::from_clock(Arc::new(SystemClock)).with_audience("https://api.example"))
     ///     .build()?;
     /// # Ok::<(), jose_ring_axum::BuildError>(())
     /// ```
@@ -252,7 +242,7 @@ impl<K> GuardBuilder<K> {
                 replay: None,
                 revocation: None,
                 nonces: None,
-                clock: &SystemClock,
+                clock: Arc::new(SystemClock),
                 cookie: None,
                 realm: None,
                 metadata: None,
@@ -334,8 +324,8 @@ impl<K> GuardBuilder<K> {
     }
 
     /// The clock of the key-set cache, of DPoP proofs and of the default rules (default the
-    /// system clock).
-    pub fn clock(mut self, clock: &'static (dyn Clock + Sync)) -> Self {
+    /// system clock). Rules given with [`validation`](Self::validation) read their own.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.settings.clock = clock;
         self
     }
@@ -439,24 +429,27 @@ impl GuardBuilder<RemoteKeys> {
             Some(client) => client,
             None => default_client()?,
         };
-        let secure = |uri: &str, what: &'static str| secure(uri, remote.uris, what);
-        let config = |algorithms: &[&'static Algorithm]| RemoteConfig {
-            client: Arc::clone(&client),
-            uris: remote.uris,
-            algorithms: remote
-                .algorithms
-                .clone()
-                .unwrap_or_else(|| algorithms.to_vec()),
-            policy: remote.policy,
-            limits: remote.limits,
-            fetch_timeout: remote.fetch_timeout,
-            clock: settings.clock,
-            counters: Arc::clone(&counters),
+        let algorithms = remote
+            .algorithms
+            .unwrap_or_else(|| jwa::ASYMMETRIC.to_vec());
+        let uris = remote.uris;
+        let new_remote = |cache: KeySetCache| {
+            let config = RemoteConfig {
+                client: Arc::clone(&client),
+                fetch_timeout: remote.fetch_timeout,
+                clock: Arc::clone(&settings.clock),
+                counters: Arc::clone(&counters),
+            };
+            Remote::new(
+                cache.with_policy(remote.policy).with_limits(remote.limits),
+                config,
+            )
         };
         let (keys, validation, remotes, issuers) = match remote.location {
             Where::Jwks(uri) => {
-                secure(&uri, "jwks_uri")?;
-                let remote = Remote::new(Location::Jwks(uri), config(&ASYMMETRIC));
+                uris.check_url(&uri, "jwks_uri")
+                    .map_err(|_| BuildError::InvalidUri("jwks_uri"))?;
+                let remote = new_remote(KeySetCache::new(uri, &algorithms));
                 (
                     Keys::Remote(Arc::clone(&remote)),
                     validation,
@@ -467,14 +460,9 @@ impl GuardBuilder<RemoteKeys> {
             Where::Issuers(issuers) => {
                 let mut remotes = Vec::with_capacity(issuers.len());
                 for issuer in &issuers {
-                    secure(issuer, "issuer")?;
-                    let document = keys::document_uri(issuer, remote.well_known)
+                    let cache = KeySetCache::discover(issuer, remote.well_known, uris, &algorithms)
                         .map_err(|_| BuildError::InvalidUri("issuer"))?;
-                    let location = Location::Issuer {
-                        issuer: issuer.clone(),
-                        document,
-                    };
-                    remotes.push(Remote::new(location, config(&ASYMMETRIC)));
+                    remotes.push(new_remote(cache));
                 }
                 match (issuers.as_slice(), remotes.as_slice()) {
                     ([issuer], [one]) => (
@@ -546,7 +534,7 @@ impl Settings {
         let rules = self
             .validation
             .clone()
-            .unwrap_or_else(|| Validation::from_clock(self.clock));
+            .unwrap_or_else(|| Validation::from_clock(Arc::clone(&self.clock)));
         match self.typ {
             TypRule::AtJwt => rules.with_typ("at+jwt"),
             TypRule::FromValidation => rules,
@@ -556,10 +544,16 @@ impl Settings {
     /// The guard with these settings and `built` keys.
     fn finish(self, built: Built) -> Result<Guard, BuildError> {
         let dpop_on = self.dpop != DpopMode::Disabled;
+        // Neither is fetched: https, or http on a loopback host for local development.
+        let uris = UriPolicy::AllowHttpLoopback;
         if let Some(metadata) = &self.metadata {
-            if !metadata.is_valid() {
-                return Err(BuildError::InvalidUri("resource"));
-            }
+            metadata
+                .check(uris)
+                .map_err(|_| BuildError::InvalidUri("resource"))?;
+        }
+        if let Some(origin) = &self.origin {
+            uris.check_url(origin, "public_origin")
+                .map_err(|_| BuildError::InvalidUri("public_origin"))?;
         }
         let origin = self
             .origin
@@ -625,23 +619,6 @@ impl Settings {
                 remotes: built.remotes,
             }),
         })
-    }
-}
-
-/// Checks that `uri` may be fetched under `policy`.
-fn secure(uri: &str, policy: UriPolicy, what: &'static str) -> Result<(), BuildError> {
-    let lower = uri.to_ascii_lowercase();
-    let loopback = ["http://127.0.0.1", "http://[::1]", "http://localhost"]
-        .iter()
-        .any(|p| {
-            lower
-                .strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-        });
-    if lower.starts_with("https://") || (policy == UriPolicy::AllowHttpLoopback && loopback) {
-        Ok(())
-    } else {
-        Err(BuildError::InvalidUri(what))
     }
 }
 

@@ -109,7 +109,7 @@ pub(crate) struct Inner {
     pub(crate) sources: CredentialSources,
     pub(crate) metadata: Option<Metadata>,
     pub(crate) responder: Arc<Responder>,
-    pub(crate) clock: &'static (dyn Clock + Sync),
+    pub(crate) clock: Arc<dyn Clock>,
     /// Every remote key set, for [`Guard::ready`](crate::Guard::ready).
     pub(crate) remotes: Vec<Arc<Remote>>,
 }

@@ -227,7 +227,7 @@ impl Guard {
             }
         }
         if let (Some(checked), Some(proofs)) = (&proof, &inner.proofs) {
-            let key = format!("{}:{}", checked.proof.jkt(), checked.proof.jti());
+            let key = checked.proof.replay_key();
             match proofs.replay.first_use(&key, checked.replay_window).await {
                 Ok(true) => {}
                 Ok(false) => {
@@ -287,11 +287,7 @@ impl Guard {
                 rules = rules.with_nonce(previous.clone());
             }
         }
-        let replay_window = Duration::from_secs(
-            proofs
-                .max_age
-                .saturating_add(proofs.leeway.saturating_mul(2)),
-        );
+        let replay_window = Duration::from_secs(rules.replay_window());
         match dpop::verify(proof, &rules) {
             Ok(proof) => Ok(CheckedProof {
                 proof,
@@ -347,8 +343,9 @@ impl Guard {
     }
 
     /// Verifies with a remote set: with the keys held if it has them (never waiting for a
-    /// refresh); else waiting once for the fetch in flight; for an unknown `kid`, one refetch
-    /// shared with every other asker, if the cooldown allows.
+    /// refresh); else waiting once for the fetch in flight; for an unknown `kid`, with a set
+    /// fetched since, or after one refetch shared with every other asker, if the cache's
+    /// cooldown allows.
     async fn with_remote(
         remote: &Arc<Remote>,
         token: &str,
@@ -370,18 +367,17 @@ impl Guard {
                 Lookup::Ready(ring) => match decode(token, &*ring, rules) {
                     Err(Error::NoKey(NoKey::UnknownKid)) if !refetched => {
                         refetched = true;
-                        match remote.unknown_kid() {
+                        match remote.unknown_kid(&ring) {
+                            Unknown::Newer(newer) => {
+                                return decode(token, &*newer, rules)
+                                    .map_err(|e| token_rejection(&e, scheme));
+                            }
                             Unknown::Wait(waiter) => {
                                 if !remote.wait(waiter).await {
                                     return Err(unavailable(1));
                                 }
                             }
                             Unknown::Cooldown => {
-                                // The shared refetch may have ended between our lookup and
-                                // this question: try once more with the set held now.
-                                if remote.held().is_ok_and(|now| !Arc::ptr_eq(&now, &ring)) {
-                                    continue;
-                                }
                                 return Err(token_rejection(
                                     &Error::NoKey(NoKey::UnknownKid),
                                     scheme,

@@ -11,11 +11,12 @@
 //! tokens must satisfy:
 //!
 //! ```
+//! use std::sync::Arc;
 //! use jose_ring::jwt::{SystemClock, Validation};
 //! use jose_ring_axum::{DpopMode, Guard, ResourceMetadata};
 //!
 //! let guard = Guard::from_issuer("https://auth.example")   // discovery, then its JWKS, kept fresh
-//!     .validation(Validation::from_clock(&SystemClock).with_audience("https://api.example"))
+//!     .validation(Validation::from_clock(Arc::new(SystemClock)).with_audience("https://api.example"))
 //!     .dpop(DpopMode::Allowed)
 //!     .resource_metadata(ResourceMetadata::new("https://api.example").scope("admin"))
 //!     .build()?;

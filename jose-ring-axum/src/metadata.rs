@@ -1,6 +1,7 @@
 //! OAuth 2.0 Protected Resource Metadata (RFC 9728): the document that tells a client which
 //! authorization servers issue tokens for this resource, and how to send them.
 
+use jose_ring::jwks::UriPolicy;
 use serde::Serialize;
 
 /// The protected resource metadata (RFC 9728 §2) the layer serves at
@@ -119,13 +120,16 @@ impl ResourceMetadata {
         format!("{}{}", self.origin(), self.path())
     }
 
-    /// Whether the resource is an absolute URL without query and fragment.
-    pub(crate) fn is_valid(&self) -> bool {
-        let r = &self.resource;
-        r.contains("://")
-            && !r.contains(['?', '#'])
-            && r.bytes().all(|b| b.is_ascii_graphic())
-            && origin_of(r).len() > r.find("://").map_or(0, |i| i.saturating_add(3))
+    /// Checks the resource identifier under `uris`: an absolute `https` URL with a host and
+    /// no user information, query or fragment (RFC 9728 §1.2: no fragment, and RFC 8707 §2:
+    /// no query, which the well-known path of §3.1 could not carry here).
+    ///
+    /// # Errors
+    ///
+    /// The library's [`KeySetError::InsecureUri`](jose_ring::KeySetError::InsecureUri).
+    pub(crate) fn check(&self, uris: UriPolicy) -> Result<(), jose_ring::Error> {
+        // The identifier rule is the issuer rule: https, a host, no userinfo, query, fragment.
+        uris.check_issuer(&self.resource)
     }
 
     /// The JSON document, with what the guard knows.
@@ -158,7 +162,8 @@ impl ResourceMetadata {
     }
 }
 
-/// `scheme://authority` of an absolute URL (all of it if it has no path).
+/// `scheme://authority` of an absolute URL (all of it if it has no path), once the library
+/// has checked its shape ([`UriPolicy`]).
 pub(crate) fn origin_of(url: &str) -> &str {
     let start = url.find("://").map_or(0, |i| i.saturating_add(3));
     let end = url
@@ -194,10 +199,26 @@ mod tests {
                 .unwrap(),
             r#"{"resource":"http://127.0.0.1:8080","bearer_methods_supported":["header"],"dpop_bound_access_tokens_required":false}"#
         );
-        assert!(m.is_valid());
-        assert!(!ResourceMetadata::new("api.example").is_valid());
-        assert!(!ResourceMetadata::new("https://").is_valid());
-        assert!(!ResourceMetadata::new("https://a.example/?q").is_valid());
+        let loopback = UriPolicy::AllowHttpLoopback;
+        assert_eq!(m.check(loopback), Ok(()));
+        assert_eq!(
+            ResourceMetadata::new("http://127.0.0.1:8080").check(loopback),
+            Ok(())
+        );
+        for bad in [
+            "api.example",
+            "https://",
+            "https://a.example/?q",
+            "https://a.example/#x",
+            "https://user@a.example/",
+            "http://a.example/",
+        ] {
+            assert_eq!(
+                ResourceMetadata::new(bad).check(loopback),
+                Err(jose_ring::KeySetError::InsecureUri("issuer").into()),
+                "{bad}"
+            );
+        }
         assert_eq!(
             origin_of("https://a.example:8443/x/y"),
             "https://a.example:8443"

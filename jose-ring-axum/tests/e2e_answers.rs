@@ -13,6 +13,8 @@
 
 mod support;
 
+use std::sync::Arc;
+
 use axum::response::IntoResponse;
 use jose_ring::jwt::{SystemClock, Validation};
 use jose_ring::{HmacKey, jwa};
@@ -362,7 +364,7 @@ async fn the_extractors_give_the_verified_facts() {
     let idp = Idp::start().await;
     let guard = Guard::from_issuer(idp.issuer())
         .allow_http_loopback()
-        .validation(Validation::from_clock(&SystemClock).with_audience(AUDIENCE))
+        .validation(Validation::from_clock(Arc::new(SystemClock)).with_audience(AUDIENCE))
         .build()
         .unwrap();
     let app = Bound::new().await.protect(&guard);
@@ -395,7 +397,7 @@ async fn the_protected_resource_metadata_document() {
     let resource = bound.origin();
     let guard = Guard::from_issuer(idp.issuer())
         .allow_http_loopback()
-        .validation(Validation::from_clock(&SystemClock).with_audience(AUDIENCE))
+        .validation(Validation::from_clock(Arc::new(SystemClock)).with_audience(AUDIENCE))
         .resource_metadata(
             ResourceMetadata::new(resource.clone())
                 .scope("read")

@@ -22,6 +22,7 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jose_ring::jwt::Validation;
@@ -33,21 +34,21 @@ use support::idp::{Behavior, Idp};
 use support::tokens::{AUDIENCE, claims, sign_with};
 
 /// The guard of these tests: keys by discovery from `idp`, time from `clock`.
-fn guard_for(idp: &Idp, clock: &'static TestClock) -> Guard {
+fn guard_for(idp: &Idp, clock: &Arc<TestClock>) -> Guard {
     Guard::from_issuer(idp.issuer())
         .allow_http_loopback()
-        .clock(clock)
-        .validation(Validation::from_clock(clock).with_audience(AUDIENCE))
+        .clock(clock.clone())
+        .validation(Validation::from_clock(clock.clone()).with_audience(AUDIENCE))
         .fetch_timeout(Duration::from_secs(3))
         .build()
         .unwrap()
 }
 
 /// An identity provider, a clock, and the app behind a guard using both.
-async fn setup() -> (Idp, &'static TestClock, Guard, App) {
+async fn setup() -> (Idp, Arc<TestClock>, Guard, App) {
     let idp = Idp::start().await;
-    let clock = TestClock::leak();
-    let guard = guard_for(&idp, clock);
+    let clock = TestClock::new();
+    let guard = guard_for(&idp, &clock);
     let app = Bound::new().await.protect(&guard);
     (idp, clock, guard, app)
 }
@@ -190,8 +191,8 @@ async fn a_flood_of_unknown_kids_costs_one_fetch_per_cooldown() {
 #[tokio::test]
 async fn the_app_starts_while_the_provider_is_down_and_serves_once_it_is_up() {
     let idp = Idp::start_down().await;
-    let clock = TestClock::leak();
-    let guard = guard_for(&idp, clock);
+    let clock = TestClock::new();
+    let guard = guard_for(&idp, &clock);
     let app = Bound::new().await.protect(&guard);
     let http = client();
     // Requests that need no keys are answered as usual.
@@ -381,12 +382,12 @@ async fn a_due_refresh_revalidates_with_if_none_match() {
 #[tokio::test]
 async fn a_jwks_uri_needs_no_discovery() {
     let idp = Idp::start().await;
-    let clock = TestClock::leak();
+    let clock = TestClock::new();
     let guard = Guard::from_jwks_uri(idp.jwks_uri())
         .allow_http_loopback()
-        .clock(clock)
+        .clock(clock.clone())
         .validation(
-            Validation::from_clock(clock)
+            Validation::from_clock(clock.clone())
                 .with_issuer(idp.issuer())
                 .with_audience(AUDIENCE),
         )
@@ -402,11 +403,11 @@ async fn a_jwks_uri_needs_no_discovery() {
 #[tokio::test]
 async fn several_issuers_each_with_their_own_keys() {
     let (a, b) = (Idp::start().await, Idp::start().await);
-    let clock = TestClock::leak();
+    let clock = TestClock::new();
     let guard = Guard::from_issuers([a.issuer(), b.issuer()])
         .allow_http_loopback()
-        .clock(clock)
-        .validation(Validation::from_clock(clock).with_audience(AUDIENCE))
+        .clock(clock.clone())
+        .validation(Validation::from_clock(clock.clone()).with_audience(AUDIENCE))
         .build()
         .unwrap();
     let app = Bound::new().await.protect(&guard);

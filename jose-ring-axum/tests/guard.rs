@@ -39,8 +39,8 @@ impl Clock for TestClock {
     }
 }
 
-fn clock() -> &'static TestClock {
-    Box::leak(Box::new(TestClock(AtomicI64::new(1_700_000_000))))
+fn clock() -> Arc<TestClock> {
+    Arc::new(TestClock(AtomicI64::new(1_700_000_000)))
 }
 
 const SECRET: [u8; 32] = [7; 32];
@@ -62,8 +62,8 @@ fn token(key: &impl jose_ring::Signer, claims: &serde_json::Value) -> String {
     jwt::encode_with_header(claims, &jws::Header::new().with_typ("at+jwt"), key).unwrap()
 }
 
-fn rules(clock: &'static TestClock) -> Validation {
-    Validation::from_clock(clock).with_audience("api")
+fn rules(clock: &Arc<TestClock>) -> Validation {
+    Validation::from_clock(clock.clone()).with_audience("api")
 }
 
 #[derive(serde::Deserialize)]
@@ -134,20 +134,20 @@ fn get_with(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
     builder.body(Body::empty()).unwrap()
 }
 
-fn hmac_builder(clock: &'static TestClock) -> GuardBuilder<LocalKeys> {
+fn hmac_builder(clock: &Arc<TestClock>) -> GuardBuilder<LocalKeys> {
     Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
         .validation(rules(clock))
-        .clock(clock)
+        .clock(clock.clone())
 }
 
-fn hmac_guard(clock: &'static TestClock) -> Guard {
+fn hmac_guard(clock: &Arc<TestClock>) -> Guard {
     hmac_builder(clock).build().unwrap()
 }
 
 #[tokio::test]
 async fn bearer_answers() {
     let clock = clock();
-    let guard = hmac_guard(clock);
+    let guard = hmac_guard(&clock);
     let app = app(&guard);
     let now = clock.now();
     let good = token(&hmac(), &claims(now, json!({})));
@@ -229,7 +229,7 @@ async fn bearer_answers() {
 #[tokio::test]
 async fn scopes_and_roles_per_route() {
     let clock = clock();
-    let guard = hmac_guard(clock);
+    let guard = hmac_guard(&clock);
     let app = app(&guard);
     let now = clock.now();
     let plain = token(&hmac(), &claims(now, json!({"scope": "read"})));
@@ -296,7 +296,7 @@ async fn scopes_and_roles_per_route() {
 
     // A scope in the router's rules: the library's check, the same answer.
     let strict = Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
-        .validation(rules(clock).with_scope("write"))
+        .validation(rules(&clock).with_scope("write"))
         .build()
         .unwrap();
     let a = send(
@@ -321,7 +321,7 @@ fn app_of(guard: &Guard) -> Router {
 #[tokio::test]
 async fn metadata_hook_and_realm() {
     let clock = clock();
-    let guard = hmac_builder(clock)
+    let guard = hmac_builder(&clock)
         .resource_metadata(
             ResourceMetadata::new("https://api.example")
                 .authorization_server("https://as.example")
@@ -388,7 +388,7 @@ fn proof(
 #[tokio::test]
 async fn dpop_allowed() {
     let clock = clock();
-    let guard = hmac_builder(clock)
+    let guard = hmac_builder(&clock)
         .dpop(DpopMode::Allowed)
         .dpop_algorithms(&[&jwa::ES256])
         .public_origin("https://api.example")
@@ -503,7 +503,7 @@ impl NonceSource for FixedNonce {
 #[tokio::test]
 async fn dpop_required_with_nonces() {
     let clock = clock();
-    let guard = hmac_builder(clock)
+    let guard = hmac_builder(&clock)
         .dpop(DpopMode::Required)
         .dpop_nonces(FixedNonce)
         .resource_metadata(ResourceMetadata::new("https://api.example"))
@@ -586,7 +586,7 @@ impl RevocationStore for Down {
 async fn revocation_fails_closed() {
     let clock = clock();
     let store = Arc::new(MemoryRevocationStore::new());
-    let guard = hmac_builder(clock)
+    let guard = hmac_builder(&clock)
         .revocation(Arc::clone(&store))
         .build()
         .unwrap();
@@ -600,7 +600,7 @@ async fn revocation_fails_closed() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert_eq!(guard.counters().rejected(Reason::Revoked), 1);
 
-    let down = hmac_builder(clock).revocation(Down).build().unwrap();
+    let down = hmac_builder(&clock).revocation(Down).build().unwrap();
     let a = send(&app_of(&down), get_with("/", &[("authorization", &bearer)])).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(a.challenges.is_empty());
@@ -613,7 +613,7 @@ async fn static_keys_replaced_at_runtime() {
     let new = SigningKey::generate(&jwa::ES256).unwrap().with_kid("new");
     let keys = StaticKeys::new(KeyRing::new().with_verifying_key(old.verifying_key()));
     let guard = Guard::from_keys(keys.clone())
-        .validation(rules(clock))
+        .validation(rules(&clock))
         .build()
         .unwrap();
     let app = app_of(&guard);
@@ -684,11 +684,11 @@ impl HttpClient for Client {
     }
 }
 
-fn remote_guard(clock: &'static TestClock, provider: &Arc<Provider>) -> Guard {
+fn remote_guard(clock: &Arc<TestClock>, provider: &Arc<Provider>) -> Guard {
     Guard::from_jwks_uri("https://as.example/jwks")
         .http_client(Client(Arc::clone(provider)))
         .validation(rules(clock))
-        .clock(clock)
+        .clock(clock.clone())
         .build()
         .unwrap()
 }
@@ -701,7 +701,7 @@ fn advance(clock: &TestClock, seconds: i64) {
 async fn provider_down_at_startup_then_up() {
     let clock = clock();
     let provider = Provider::new();
-    let guard = remote_guard(clock, &provider);
+    let guard = remote_guard(&clock, &provider);
     let app = app_of(&guard);
     let key = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
     let bearer = format!("Bearer {}", token(&key, &claims(clock.now(), json!({}))));
@@ -712,7 +712,7 @@ async fn provider_down_at_startup_then_up() {
     assert_eq!(a.headers["retry-after"], "30");
     assert_eq!(provider.hits(), 1);
     // Within the cooldown: no new fetch, 503 at once.
-    advance(clock, 10);
+    advance(&clock, 10);
     let a = authed(&app, "/", &bearer).await;
     assert_eq!(
         (a.status, provider.hits()),
@@ -729,7 +729,7 @@ async fn provider_down_at_startup_then_up() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
 
     provider.publish(&[&key]);
-    advance(clock, 20);
+    advance(&clock, 20);
     let a = authed(&app, "/", &bearer).await;
     assert_eq!((a.status, provider.hits()), (StatusCode::OK, 2));
     let counters = guard.counters();
@@ -744,12 +744,12 @@ async fn rotation_costs_one_fetch_for_200_requests() {
     let k1 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
     let k2 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k2");
     provider.publish(&[&k1]);
-    let guard = remote_guard(clock, &provider);
+    let guard = remote_guard(&clock, &provider);
     let app = app_of(&guard);
     assert!(guard.ready().await);
     assert_eq!(provider.hits(), 1);
 
-    advance(clock, 60);
+    advance(&clock, 60);
     provider.publish(&[&k1, &k2]);
     let bearer = format!("Bearer {}", token(&k2, &claims(clock.now(), json!({}))));
     let mut tasks = tokio::task::JoinSet::new();
@@ -786,12 +786,12 @@ async fn known_keys_never_wait_and_outlive_an_outage() {
     let provider = Provider::new();
     let k1 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
     provider.publish(&[&k1]);
-    let guard = remote_guard(clock, &provider);
+    let guard = remote_guard(&clock, &provider);
     let app = app_of(&guard);
     assert!(guard.ready().await);
 
     // Refresh due (last quarter of 600 s), the provider slow and then down.
-    advance(clock, 500);
+    advance(&clock, 500);
     *provider.delay.lock().unwrap() = Duration::from_secs(4);
     *provider.jwks.lock().unwrap() = None;
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
@@ -807,11 +807,11 @@ async fn known_keys_never_wait_and_outlive_an_outage() {
     assert_eq!(provider.hits(), 2);
 
     // Expired, within the maximum staleness: last known good.
-    advance(clock, 600);
+    advance(&clock, 600);
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
     assert_eq!(authed(&app, "/", &bearer).await.status, StatusCode::OK);
     // Beyond it: fail closed.
-    advance(clock, 3700);
+    advance(&clock, 3700);
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
     let a = authed(&app, "/", &bearer).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -825,8 +825,8 @@ async fn discovery_then_keys() {
     provider.publish(&[&k1]);
     let guard = Guard::from_issuer("https://as.example")
         .http_client(Client(Arc::clone(&provider)))
-        .validation(rules(clock))
-        .clock(clock)
+        .validation(rules(&clock))
+        .clock(clock.clone())
         .build()
         .unwrap();
     let app = app_of(&guard);

@@ -269,7 +269,7 @@ fn spawn_key_reload(app: &Arc<App>, every: u64) {
 
 /// The access-token rules: `typ: at+jwt`, issuer, audience, `exp`, `jti`.
 fn access_rules(policy: &Policy) -> Validation {
-    Validation::from_clock(&jwt::SystemClock)
+    Validation::from_clock(std::sync::Arc::new(jwt::SystemClock))
         .with_typ(tokens::ACCESS_TYP)
         .with_issuer(policy.issuer.as_str())
         .with_audience(policy.audience.as_str())
@@ -277,8 +277,7 @@ fn access_rules(policy: &Policy) -> Validation {
 }
 
 fn router(app: &Arc<App>) -> Result<Router, Fatal> {
-    let guard = Guard::builder()
-        .keys(app.guard_keys.clone())
+    let guard = Guard::from_keys(app.guard_keys.clone())
         .validation(access_rules(&app.policy))
         .dpop(DpopMode::Allowed)
         .public_origin(app.public_origin.as_str())
