@@ -12,6 +12,7 @@ use tower_service::Service;
 use crate::auth::Auth;
 use crate::guard::Guard;
 use crate::http::BoxFuture;
+use crate::reject::Refused;
 
 /// The guard as a tower layer: [`Guard::layer`] for a whole router, or
 /// [`Guard::require_scope`] / [`Guard::require_role`] for a route that needs more (and
@@ -96,10 +97,6 @@ impl<S> Layer<S> for GuardLayer {
     }
 }
 
-/// Marks a guard's refusal, for a guard layer around it.
-#[derive(Clone, Copy, Debug)]
-struct Refused;
-
 /// The service of a [`GuardLayer`].
 #[derive(Clone, Debug)]
 pub struct GuardService<S> {
@@ -151,8 +148,8 @@ where
             match outcome {
                 Ok(None) => inner.call(Request::from_parts(parts, body)).await,
                 Ok(Some(auth)) => {
-                    // Counted once it has passed the route's layers too: a route's refusal
-                    // comes back marked, and is counted as that refusal only.
+                    // Counted once it has passed the route's layers and extractors too: their
+                    // refusals come back marked, and are counted as those refusals only.
                     Guard::authenticated(&auth, parts.method.as_str(), parts.uri.path());
                     parts.extensions.insert(auth);
                     let mut response = inner.call(Request::from_parts(parts, body)).await?;
@@ -162,13 +159,9 @@ where
                     Ok(response)
                 }
                 Err(rejection) => {
-                    let mut response = guard.responder().reject(
-                        rejection,
-                        parts.method.as_str(),
-                        parts.uri.path(),
-                    );
-                    response.extensions_mut().insert(Refused);
-                    Ok(response)
+                    Ok(guard
+                        .responder()
+                        .reject(rejection, parts.method.as_str(), parts.uri.path()))
                 }
             }
         })

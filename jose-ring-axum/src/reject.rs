@@ -97,6 +97,11 @@ impl Rejection {
     }
 }
 
+/// Marks a response as a guard's refusal, so that a guard layer around it does not count the
+/// request as accepted too.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Refused;
+
 /// A hook that writes the response for a rejection.
 pub(crate) type Hook = Box<dyn Fn(&Rejection) -> Response + Send + Sync>;
 
@@ -119,7 +124,7 @@ impl std::fmt::Debug for Responder {
 }
 
 impl Responder {
-    /// Counts, logs and answers a refusal of `method path`.
+    /// Counts, logs and answers a refusal of `method path` (marked [`Refused`]).
     pub(crate) fn reject(&self, mut rejection: Rejection, method: &str, path: &str) -> Response {
         let reason = rejection.reason;
         self.counters.rejected(reason);
@@ -137,7 +142,9 @@ impl Responder {
             Some(hook) => hook(&rejection),
             None => default_body(&rejection),
         };
-        seal(&rejection, response)
+        let mut response = seal(&rejection, response);
+        response.extensions_mut().insert(Refused);
+        response
     }
 
     /// Counts a request let through every guard layer.

@@ -847,6 +847,79 @@ async fn discovery_then_keys() {
     );
 }
 
+/// The keys decide the algorithms of a remote set (each JWK's `alg`, or what its `kty`/`crv`
+/// allow); `algorithms` narrows them.
+#[tokio::test(start_paused = true)]
+async fn the_keys_decide_the_algorithms_and_a_list_narrows_them() {
+    let clock = clock();
+    let provider = Provider::new();
+    let k1 = SigningKey::generate(&jwa::ES384).unwrap().with_kid("k1");
+    provider.publish(&[&k1]);
+    let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
+    let open = remote_guard(&clock, &provider);
+    assert_eq!(
+        authed(&app_of(&open), "/", &bearer).await.status,
+        StatusCode::OK
+    );
+    let narrow = Guard::from_jwks_uri("https://as.example/jwks")
+        .algorithms(&[&jwa::ES256, &jwa::RS256])
+        .http_client(Client(Arc::clone(&provider)))
+        .validation(rules(&clock))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let a = authed(&app_of(&narrow), "/", &bearer).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(narrow.counters().rejected(Reason::UnknownKey), 1);
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[expect(dead_code, reason = "read to fail")]
+struct NeedsTenant {
+    tenant: String,
+}
+
+/// `Claims<T>` reads the payload the layer kept; claims that do not fit `T` are refused by
+/// the guard that verified them: 401 `invalid_token`, counted, its hook writing the body.
+#[tokio::test]
+async fn claims_that_do_not_fit_are_answered_by_the_guard_that_verified_them() {
+    let clock = clock();
+    let guard = hmac_builder(&clock)
+        .on_reject(|r| axum::response::IntoResponse::into_response(format!("hook {}", r.reason())))
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route(
+            "/tenant",
+            get(|Claims(c): Claims<NeedsTenant>| async move { format!("{c:?}") }),
+        )
+        .layer(guard.layer());
+    let good = token(&hmac(), &claims(clock.now(), json!({})));
+    let a = authed(&app, "/tenant", &format!("Bearer {good}")).await;
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (StatusCode::UNAUTHORIZED, "hook invalid_token")
+    );
+    assert_eq!(
+        a.challenges,
+        [
+            r#"Bearer error="invalid_token", error_description="malformed input: claims: missing member `tenant`""#
+        ]
+    );
+    let counters = guard.counters();
+    assert_eq!(
+        (counters.rejected(Reason::InvalidToken), counters.accepted()),
+        (1, 0)
+    );
+    // With the claim, the same payload is read into the type.
+    let with = token(&hmac(), &claims(clock.now(), json!({"tenant": "t-1"})));
+    let a = authed(&app, "/tenant", &format!("Bearer {with}")).await;
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (StatusCode::OK, r#"NeedsTenant { tenant: "t-1" }"#)
+    );
+}
+
 #[test]
 fn build_errors() {
     use jose_ring_axum::BuildError;
