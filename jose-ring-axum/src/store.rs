@@ -1,6 +1,7 @@
 //! The stores the guard asks about state it cannot keep in a token: DPoP proofs already seen,
 //! tokens revoked. Async and dyn-compatible; an error means "cannot tell", and the guard then
-//! refuses the request with 503 (fail closed).
+//! refuses the request with 503 (fail closed). Their in-memory versions share one bounded,
+//! fail-closed set of expiring keys, [`ExpiringSet`], public for applications' own state.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -34,9 +35,10 @@ impl std::error::Error for StoreError {}
 /// Where DPoP proofs are recorded once (RFC 9449 §11.1), for as long as they could be
 /// replayed.
 ///
-/// The guard calls [`first_use`](Self::first_use) with the key `"{jkt}:{jti}"` and the
-/// proof window (maximum age plus leeway, twice: on both sides of `iat`) as `ttl`, only for
-/// proofs and tokens that passed every other check. For several instances, implement it on
+/// The guard calls [`first_use`](Self::first_use) with the proof's
+/// [`replay_key`](jose_ring::dpop::VerifiedProof::replay_key) (`"{jkt}:{jti}"`) and its
+/// rules' [`replay_window`](jose_ring::dpop::ProofValidation::replay_window) (the maximum age
+/// plus twice the leeway) as `ttl`, only for proofs and tokens that passed every other check. For several instances, implement it on
 /// a shared store with an atomic "set if absent" (Redis `SET key 1 NX EX ttl`).
 pub trait ReplayStore: Send + Sync + 'static {
     /// Records `key` for `ttl` if it is not recorded: `true` if it was not (first use),
