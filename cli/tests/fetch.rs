@@ -200,13 +200,6 @@ fn verify(args: &[&str], token: &str) -> Run {
     jose(&all, b"")
 }
 
-/// Asserts a failed run printed nothing on stdout.
-#[track_caller]
-fn failed(run: Run, code: i32, message: &str) {
-    let run = run.expect(code, message);
-    assert!(run.stdout.is_empty(), "stdout: {}", run.text());
-}
-
 /// Keys A then B: the first request for `/jwks` gets A's set, every later one B's.
 fn rotating() -> (Server, SigningKey, SigningKey) {
     let (a, set_a) = key("a");
@@ -252,11 +245,8 @@ fn a_rotated_kid_verifies_after_one_refetch() {
 fn an_unknown_kid_costs_one_refetch_then_is_rejected() {
     let (server, _, _) = rotating();
     let (c, _) = key("c");
-    failed(
-        verify(&["--jwks-uri", &server.url("/jwks")], &token(&c, "x")),
-        1,
-        "error: no key for this token: unknown kid",
-    );
+    verify(&["--jwks-uri", &server.url("/jwks")], &token(&c, "x"))
+        .fails(1, "error: no key for this token: unknown kid");
     assert_eq!(server.paths(), ["/jwks", "/jwks"]);
 }
 
@@ -264,11 +254,11 @@ fn an_unknown_kid_costs_one_refetch_then_is_rejected() {
 fn http_needs_allow_http_loopback() {
     let (server, a, _) = rotating();
     let uri = server.url("/jwks");
-    failed(
-        jose(
-            &["verify", "--now", NOW, "--jwks-uri", &uri, &token(&a, "x")],
-            b"",
-        ),
+    jose(
+        &["verify", "--now", NOW, "--jwks-uri", &uri, &token(&a, "x")],
+        b"",
+    )
+    .fails(
         2,
         &format!(
             "error: cannot fetch the JWKS at {uri}: http is refused: keys come over https \
@@ -276,8 +266,7 @@ fn http_needs_allow_http_loopback() {
         ),
     );
     // Only to loopback, even with the flag.
-    failed(
-        verify(&["--jwks-uri", "http://192.0.2.1/jwks"], &token(&a, "x")),
+    verify(&["--jwks-uri", "http://192.0.2.1/jwks"], &token(&a, "x")).fails(
         2,
         "--allow-http-loopback allows http only to 127.0.0.1, [::1] or localhost",
     );
@@ -304,15 +293,12 @@ fn an_oversize_body_is_refused() {
     });
     let (a, _) = key("a");
     for path in ["/declared", "/streamed"] {
-        failed(
-            verify(&["--jwks-uri", &server.url(path)], &token(&a, "x")),
-            2,
-            "the body is larger than 1048576 bytes",
-        );
+        verify(&["--jwks-uri", &server.url(path)], &token(&a, "x"))
+            .fails(2, "the body is larger than 1048576 bytes");
     }
     let run = verify(&["--jwks-uri", &server.url("/exact")], &token(&a, "x"));
     assert!(!run.stderr.contains("larger than"), "{}", run.stderr);
-    failed(run, 2, "error: the JWKS at http://");
+    run.fails(2, "error: the JWKS at http://");
     assert_eq!(server.paths(), ["/declared", "/streamed", "/exact"]);
 }
 
@@ -326,21 +312,15 @@ fn a_body_that_is_not_a_jwks_is_refused() {
     });
     let (a, _) = key("a");
     let run = |path: &str| verify(&["--jwks-uri", &server.url(path)], &token(&a, "x"));
-    failed(
-        run("/html"),
+    run("/html").fails(
         2,
         &format!(
             "error: the JWKS at {}: malformed input: jwk set: top level is not a JSON object",
             server.url("/html")
         ),
     );
-    failed(
-        run("/object"),
-        2,
-        "/object: malformed input: member `keys` is missing",
-    );
-    failed(
-        run("/empty"),
+    run("/object").fails(2, "/object: malformed input: member `keys` is missing");
+    run("/empty").fails(
         2,
         "--alg is needed: the keys of the set do not name their algorithms",
     );
@@ -356,18 +336,13 @@ fn a_status_other_than_200_is_unusable() {
     });
     let (a, _) = key("a");
     let run = |path: &str| verify(&["--jwks-uri", &server.url(path)], &token(&a, "x"));
-    failed(
-        run("/fail"),
-        2,
-        "/fail: the server answered 500 Internal Server Error",
-    );
-    failed(
-        run("/moved"),
+    run("/fail").fails(2, "/fail: the server answered 500 Internal Server Error");
+    run("/moved").fails(
         2,
         "the server answered 302 Found, to https://elsewhere.example/jwks: redirects are not \
          followed",
     );
-    failed(run("/gone"), 2, "the server answered 404 Not Found");
+    run("/gone").fails(2, "the server answered 404 Not Found");
     // Nothing followed the redirect.
     assert_eq!(server.paths(), ["/fail", "/moved", "/gone"]);
 }
@@ -376,8 +351,7 @@ fn a_status_other_than_200_is_unusable() {
 fn https_to_a_server_without_tls_is_unusable() {
     let (server, a, _) = rotating();
     let uri = server.url("/jwks").replace("http://", "https://");
-    failed(
-        verify(&["--jwks-uri", &uri], &token(&a, "x")),
+    verify(&["--jwks-uri", &uri], &token(&a, "x")).fails(
         2,
         &format!("error: cannot fetch the JWKS at {uri}: received corrupt message"),
     );
@@ -393,14 +367,11 @@ fn connection_refused_is_unusable() {
         .unwrap()
         .port();
     let (a, _) = key("a");
-    failed(
-        verify(
-            &["--jwks-uri", &format!("http://127.0.0.1:{port}/jwks")],
-            &token(&a, "x"),
-        ),
-        2,
-        "/jwks: connection refused",
-    );
+    verify(
+        &["--jwks-uri", &format!("http://127.0.0.1:{port}/jwks")],
+        &token(&a, "x"),
+    )
+    .fails(2, "/jwks: connection refused");
 }
 
 #[test]
@@ -419,11 +390,11 @@ fn a_slow_server_hits_the_timeout() {
     });
     for path in ["/silent", "/stalled"] {
         let start = Instant::now();
-        failed(
-            verify(
-                &["--timeout", "0.3", "--jwks-uri", &server.url(path)],
-                &token(&a, "x"),
-            ),
+        verify(
+            &["--timeout", "0.3", "--jwks-uri", &server.url(path)],
+            &token(&a, "x"),
+        )
+        .fails(
             2,
             &format!("{path}: no complete answer within 0.3 s (--timeout)"),
         );
@@ -434,11 +405,8 @@ fn a_slow_server_hits_the_timeout() {
         );
     }
     assert_eq!(server.paths(), ["/silent", "/stalled"]);
-    failed(
-        verify(&["--timeout", "0", "--jwks-uri", &server.url("/jwks")], "t"),
-        2,
-        "invalid value '0' for '--timeout <SECONDS>'",
-    );
+    verify(&["--timeout", "0", "--jwks-uri", &server.url("/jwks")], "t")
+        .fails(2, "invalid value '0' for '--timeout <SECONDS>'");
 }
 
 // ---------------------------------------------------------------- --issuer
@@ -529,22 +497,16 @@ fn a_token_from_another_issuer_is_rejected() {
         server.url("/as"),
         "https://auth.example".into(),
     ] {
-        failed(
-            verify(&["--issuer", &issuer], &token(&a, &iss)),
-            1,
-            "error: jwt rejected: iss is not an expected issuer",
-        );
+        verify(&["--issuer", &issuer], &token(&a, &iss))
+            .fails(1, "error: jwt rejected: iss is not an expected issuer");
     }
     assert_eq!(
         server.paths(),
         ["/good/.well-known/openid-configuration", "/jwks"].repeat(3)
     );
     // --iss cannot widen what --issuer requires.
-    failed(
-        verify(&["--issuer", &issuer, "--iss", "https://auth.example"], "t"),
-        2,
-        "'--issuer <URL>' cannot be used with '--iss <ISS>'",
-    );
+    verify(&["--issuer", &issuer, "--iss", "https://auth.example"], "t")
+        .fails(2, "'--issuer <URL>' cannot be used with '--iss <ISS>'");
     assert_eq!(server.paths().len(), 6);
 }
 
@@ -552,8 +514,7 @@ fn a_token_from_another_issuer_is_rejected() {
 fn a_discovery_document_for_another_issuer_is_refused() {
     let (server, a, _) = provider();
     let issuer = server.url("/liar");
-    failed(
-        verify(&["--issuer", &issuer], &token(&a, &issuer)),
+    verify(&["--issuer", &issuer], &token(&a, &issuer)).fails(
         2,
         &format!(
             "error: the discovery document at {issuer}/.well-known/openid-configuration: its \
@@ -574,28 +535,19 @@ fn discovery_rules_hold() {
         verify(&args, &token(&a, &issuer))
     };
     // The issuer signs with RS256 only: an EC key is not one of its keys.
-    failed(
-        run("/rs", &[]),
-        2,
-        "/jwks: no key of the set verifies RS256\n",
-    );
+    run("/rs", &[]).fails(2, "/jwks: no key of the set verifies RS256\n");
     // ... unless --alg says otherwise.
     run("/rs", &["--alg", "ES256"]).ok();
     // A jwks_uri that is not https (nor loopback http) is refused before any fetch.
-    failed(
-        run("/plain", &[]),
+    run("/plain", &[]).fails(
         2,
         "/plain/.well-known/openid-configuration: key set: jwks_uri is not an https URI this \
          policy allows",
     );
-    failed(
-        run("/html", &[]),
-        2,
-        "/html/.well-known/openid-configuration: malformed input",
-    );
+    run("/html", &[]).fails(2, "/html/.well-known/openid-configuration: malformed input");
     // RFC 8414 metadata, without algorithms: the keys' own alg.
     run("/as", &["--discovery", "oauth"]).ok();
-    failed(run("/missing", &[]), 2, "the server answered 404 Not Found");
+    run("/missing", &[]).fails(2, "the server answered 404 Not Found");
     assert_eq!(
         server.paths(),
         [
@@ -612,13 +564,9 @@ fn discovery_rules_hold() {
     );
     // An http issuer needs --allow-http-loopback; an https one gets no discovery over http.
     let issuer = server.url("/good");
-    failed(
-        jose(&["verify", "--issuer", &issuer, "t"], b""),
-        2,
-        "openid-configuration: http is refused",
-    );
-    failed(
-        verify(&["--issuer", "https://a.example/?x"], "t"),
+    jose(&["verify", "--issuer", &issuer, "t"], b"")
+        .fails(2, "openid-configuration: http is refused");
+    verify(&["--issuer", "https://a.example/?x"], "t").fails(
         2,
         "error: --issuer: key set: issuer is not an https URI this policy allows",
     );
@@ -647,11 +595,7 @@ fn fetch_flags_go_with_a_fetch() {
         let mut args = vec!["verify"];
         args.extend_from_slice(flags);
         args.push("t");
-        failed(jose(&args, b""), 2, "cannot be used with");
+        jose(&args, b"").fails(2, "cannot be used with");
     }
-    failed(
-        jose(&["verify", "t"], b""),
-        2,
-        "<--key <FILE>|--jwks-uri <URI>|--issuer <URL>>",
-    );
+    jose(&["verify", "t"], b"").fails(2, "<--key <FILE>|--jwks-uri <URI>|--issuer <URL>>");
 }
