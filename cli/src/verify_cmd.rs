@@ -24,10 +24,14 @@ of its audiences. The header typ must be absent or JWT unless --typ says otherwi
 
 Instead of a file, the keys can be fetched: --jwks-uri names a JWK Set, --issuer an issuer
 whose discovery document (OpenID Connect, or RFC 8414 with --discovery oauth) names its
-jwks_uri and algorithms (--alg replaces them). With --issuer the document's issuer and the
-token's iss must equal URL exactly. Fetches are https only, follow no redirect, need 200 OK,
-read at most 1 MiB (64 KiB of discovery document) and must end within --timeout; a token
-whose kid the set lacks gets the set fetched once more (the keys may have rotated).
+jwks_uri. With --issuer the document's issuer and the token's iss must equal URL exactly.
+The keys decide the algorithms: a fetched key verifies the one its alg names or, if it names
+none, each one its kty and crv fit (RSA: RS256 to PS512; EC P-256: ES256; P-384: ES384; OKP
+Ed25519: EdDSA, Ed25519), never an HMAC one; --alg narrows that. The discovery document's
+id_token_signing_alg_values_supported is about ID tokens and is not used. Fetches are https
+only, follow no redirect, need 200 OK, read at most 1 MiB (64 KiB of discovery document) and
+must end within --timeout; a token whose kid the set lacks gets the set fetched once more
+(the keys may have rotated).
 
 Exit 1 when the token is rejected, 2 when the key or arguments are unusable (a fetch that
 fails, a body that is not a JWK Set or a discovery document).")]
@@ -38,7 +42,8 @@ pub(crate) struct VerifyArgs {
     key: Option<String>,
     #[command(flatten)]
     fetch: fetch::FetchArgs,
-    /// An allowed algorithm (repeat for several); needed when the key names none.
+    /// An allowed algorithm (repeat for several); needed when a key file's key names none;
+    /// narrows what fetched keys verify.
     #[arg(long = "alg", value_name = "ALG")]
     algs: Vec<String>,
     /// An accepted issuer (repeat for several); makes iss required.

@@ -261,16 +261,41 @@ fn http_needs_allow_http_loopback() {
     .fails(
         2,
         &format!(
-            "error: cannot fetch the JWKS at {uri}: http is refused: keys come over https \
-             (--allow-http-loopback allows http to 127.0.0.1, [::1] or localhost, for tests)"
+            "error: cannot fetch the JWKS at {uri}: key set: jwks_uri is not an https URI this \
+             policy allows (keys come over https; --allow-http-loopback allows http to \
+             127.0.0.1, [::1] or localhost, for tests)\n"
         ),
     );
     // Only to loopback, even with the flag.
     verify(&["--jwks-uri", "http://192.0.2.1/jwks"], &token(&a, "x")).fails(
         2,
-        "--allow-http-loopback allows http only to 127.0.0.1, [::1] or localhost",
+        "error: cannot fetch the JWKS at http://192.0.2.1/jwks: key set: jwks_uri is not an \
+         https URI this policy allows (--allow-http-loopback allows http only to 127.0.0.1, \
+         [::1] or localhost)\n",
     );
     assert_eq!(server.paths(), Vec::<String>::new());
+}
+
+/// The library's rule (`UriPolicy::check_url`, the guard's too) decides what is fetched: no
+/// user information and no fragment, even over https; nothing is asked of any server.
+#[test]
+fn a_uri_the_library_refuses_is_not_fetched() {
+    let (a, _) = key("a");
+    for uri in [
+        "https://user@auth.example/jwks",
+        "https://auth.example/jwks#keys",
+        "https:///jwks",
+        "ftp://auth.example/jwks",
+        "auth.example/jwks",
+    ] {
+        verify(&["--jwks-uri", uri], &token(&a, "x")).fails(
+            2,
+            &format!(
+                "error: cannot fetch the JWKS at {uri}: key set: jwks_uri is not an https URI \
+                 this policy allows\n"
+            ),
+        );
+    }
 }
 
 #[test]
@@ -320,9 +345,14 @@ fn a_body_that_is_not_a_jwks_is_refused() {
         ),
     );
     run("/object").fails(2, "/object: malformed input: member `keys` is missing");
+    // No --alg: the keys decide, and there are none.
     run("/empty").fails(
         2,
-        "--alg is needed: the keys of the set do not name their algorithms",
+        &format!(
+            "error: the JWKS at {}: no key of the set verifies ES256, ES384, Ed25519, EdDSA, \
+             PS256, PS384, PS512, RS256, RS384, RS512\n",
+            server.url("/empty")
+        ),
     );
     assert_eq!(server.paths(), ["/html", "/object", "/empty"]);
 }
@@ -574,6 +604,100 @@ fn discovery_rules_hold() {
         "error: --issuer: key set: issuer is not an https URI this policy allows",
     );
     assert_eq!(server.paths().len(), 9);
+}
+
+/// An OpenID Provider as issue 23 met one: its discovery document lists RS256 alone for ID
+/// tokens, while its JWKS holds an RS256 key and an ES384 key, each naming its `alg`, and its
+/// access tokens are signed with ES384. The keys decide; `--alg` narrows.
+#[test]
+fn issuer_keys_decide_the_algorithms_not_the_id_token_list() {
+    let rsa = std::fs::read(common::fixture("rsa2048.spki.pem")).unwrap();
+    let rsa = Jwk::from_pem(&rsa)
+        .unwrap()
+        .with_alg(&jwa::RS256)
+        .unwrap()
+        .with_kid("rsa")
+        .unwrap();
+    let ec = SigningKey::generate(&jwa::ES384).unwrap().with_kid("ec384");
+    let ec_public = Jwk::from_signing_key(&ec)
+        .unwrap()
+        .to_public()
+        .unwrap()
+        .with_alg(&jwa::ES384)
+        .unwrap();
+    let set = JwkSet::from_iter([rsa, ec_public]).to_json().unwrap();
+    let server = Server::start(move |base, request| match request.path.as_str() {
+        "/op/.well-known/openid-configuration" => ok(json!({
+            "issuer": format!("{base}/op"),
+            "jwks_uri": format!("{base}/op/jwks"),
+            "id_token_signing_alg_values_supported": ["RS256"],
+        })
+        .to_string()
+        .as_bytes()),
+        "/op/jwks" => ok(set.as_bytes()),
+        _ => not_found(),
+    });
+    let issuer = server.url("/op");
+    let token = token(&ec, &issuer);
+    let run = verify(&["--issuer", &issuer], &token).ok();
+    assert_eq!(run.json()["iss"], issuer.as_str());
+    verify(&["--issuer", &issuer, "--alg", "ES384"], &token).ok();
+    // --alg RS256 leaves the ES384 key out of the ring: its kid is unknown there, even after
+    // the one refetch an unknown kid costs.
+    verify(&["--issuer", &issuer, "--alg", "RS256"], &token)
+        .fails(1, "error: no key for this token: unknown kid\n");
+    // The same keys through --jwks-uri.
+    let jwks_uri = server.url("/op/jwks");
+    verify(&["--jwks-uri", &jwks_uri, "--iss", &issuer], &token).ok();
+    verify(&["--jwks-uri", &jwks_uri, "--alg", "RS256"], &token)
+        .fails(1, "error: no key for this token: unknown kid\n");
+    let (document, jwks) = ("/op/.well-known/openid-configuration", "/op/jwks");
+    assert_eq!(
+        server.paths(),
+        [
+            document, jwks, document, jwks, document, jwks, jwks, jwks, jwks, jwks
+        ]
+    );
+}
+
+/// A fetched key without `alg` verifies every algorithm its `kty`/`crv` fits: a P-256 key
+/// ES256 and nothing else.
+#[test]
+fn fetched_keys_without_alg_verify_what_their_kind_fits() {
+    let key = SigningKey::generate(&jwa::ES256).unwrap().with_kid("bare");
+    let mut public: serde_json::Value = serde_json::from_str(
+        &Jwk::from_signing_key(&key)
+            .unwrap()
+            .to_public()
+            .unwrap()
+            .to_json()
+            .unwrap(),
+    )
+    .unwrap();
+    public.as_object_mut().unwrap().remove("alg").unwrap();
+    let set = json!({ "keys": [public] }).to_string();
+    let server = Server::start(move |_, request| match request.path.as_str() {
+        "/jwks" => ok(set.as_bytes()),
+        _ => not_found(),
+    });
+    let uri = server.url("/jwks");
+    verify(&["--jwks-uri", &uri], &token(&key, "x")).ok();
+    // An ES384 token with the same kid: a P-256 key does not fit ES384.
+    let other = SigningKey::generate(&jwa::ES384).unwrap().with_kid("bare");
+    verify(&["--jwks-uri", &uri], &token(&other, "x"))
+        .fails(1, "error: no key for this token: no key for this alg\n");
+    // An HMAC algorithm never verifies with fetched keys: refused before any fetch.
+    verify(&["--jwks-uri", &uri, "--alg", "HS256"], &token(&key, "x")).fails(
+        2,
+        "error: --alg HS256: fetched keys verify with public keys only; an HMAC secret comes \
+         from a file (--key)\n",
+    );
+    // --alg narrows: no key of the set fits it.
+    verify(&["--jwks-uri", &uri, "--alg", "EdDSA"], &token(&key, "x")).fails(
+        2,
+        &format!("error: the JWKS at {uri}: no key of the set verifies EdDSA\n"),
+    );
+    assert_eq!(server.paths(), ["/jwks", "/jwks", "/jwks"]);
 }
 
 #[test]
