@@ -165,10 +165,11 @@ pub mod jwks;
 pub mod jws;
 pub mod jwt;
 pub mod manual;
+pub mod sd_jwt;
 
 pub use error::{
     ClaimError, CritProblem, Dpop, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse,
-    NoKey, UnencodedProblem, Unsupported,
+    NoKey, SdJwt, UnencodedProblem, Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};
 pub use limits::Limits;
