@@ -727,7 +727,8 @@ fn sd_jwt_vc_type_vct_and_never_disclosable_claims() {
     let (exp, exp_digest) = disclosure(&format!(r#"["s","exp",{}]"#, NOW + 60));
     let (jwk, jwk_digest) = disclosure(r#"["s","jwk",{"kty":"EC"}]"#);
     let (status, status_digest) = disclosure(r#"["s",{"idx":1}]"#);
-    let cases: [(Value, Vec<&str>, &str, Result<(), Error>); 7] = [
+    type Case<'a> = (Value, Vec<&'a str>, &'a str, Result<(), Error>);
+    let cases: [Case<'_>; 7] = [
         (
             json!({"vct": "t", "_sd": [exp_digest]}),
             vec![&exp],
