@@ -49,6 +49,9 @@ use serde_json::{Map, Value, json};
 
 const P256_PEM: &[u8] = include_bytes!("../test-vectors/keys/p256.pkcs8.pem");
 
+/// The JSON a verifier parses: the payload, the disclosures, the KB-JWT claims.
+type Parsed = (Map<String, Value>, Vec<Vec<Value>>, Map<String, Value>);
+
 /// The fixtures every id shares.
 struct Fixture {
     presentation: String,
@@ -177,7 +180,7 @@ impl Fixture {
         out
     }
 
-    fn json(&self) -> (Map<String, Value>, Vec<Vec<Value>>, Map<String, Value>) {
+    fn json(&self) -> Parsed {
         let decode = |segment: &str| Base64UrlUnpadded::decode_vec(segment).unwrap();
         let payload = decode(self.jwt.split('.').nth(1).unwrap());
         let payload: Map<String, Value> = serde_json::from_slice(&payload).unwrap();
