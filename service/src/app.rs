@@ -269,7 +269,7 @@ fn spawn_key_reload(app: &Arc<App>, every: u64) {
 
 /// The access-token rules: `typ: at+jwt`, issuer, audience, `exp`, `jti`.
 fn access_rules(policy: &Policy) -> Validation {
-    Validation::from_clock(&jwt::SystemClock)
+    Validation::from_clock(std::sync::Arc::new(jwt::SystemClock))
         .with_typ(tokens::ACCESS_TYP)
         .with_issuer(policy.issuer.as_str())
         .with_audience(policy.audience.as_str())
