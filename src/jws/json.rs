@@ -24,6 +24,7 @@ use core::fmt;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value;
 
 use raw::{RawDoc, RawEntry};
 

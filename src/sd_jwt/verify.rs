@@ -20,20 +20,6 @@ use crate::jws::{self, Header, Policy};
 use crate::jwt::{self, NumericDate};
 use crate::key::KeySource;
 
-/// The asymmetric algorithms a KB-JWT may use by default: those of [`jwa`] with a key pair.
-const ASYMMETRIC: [&Algorithm; 10] = [
-    &jwa::ES256,
-    &jwa::ES384,
-    &jwa::Ed25519,
-    &jwa::EdDSA,
-    &jwa::PS256,
-    &jwa::PS384,
-    &jwa::PS512,
-    &jwa::RS256,
-    &jwa::RS384,
-    &jwa::RS512,
-];
-
 /// The default window for a KB-JWT's `iat`, in seconds: how old one may be.
 pub const DEFAULT_KB_MAX_AGE: u64 = 300;
 
@@ -89,7 +75,7 @@ impl Validation {
             key_binding: None,
             kb_max_age: DEFAULT_KB_MAX_AGE,
             kb_leeway: 0,
-            kb_algorithms: ASYMMETRIC.to_vec(),
+            kb_algorithms: jwa::ASYMMETRIC.to_vec(),
             limits: Limits::DEFAULT,
             policy: Policy::Any,
             vc: None,
