@@ -981,3 +981,57 @@ fn error_messages_are_pinned_and_carry_no_input() {
         assert!(!format!("{error} {error:?}").contains(marker), "{error}");
     }
 }
+
+#[test]
+fn sd_jwt_vc_keys_from_issuer_metadata_through_the_key_set_cache() {
+    use jose_ring::jwks::{Response, Target, UriPolicy};
+    use jose_ring::sd_jwt::vc::{IssuerMetadata, metadata_uri};
+    let issuer = "https://pid.example/tenant";
+    let key = issuer_key().with_kid("2026-12");
+    let issued = Issuer::new(claims(
+        json!({"iss": issuer, "given_name": "Erika", "exp": NOW + 60}),
+    ))
+    .with_vct("urn:eudi:pid:de:1")
+    .with_disclosable("/given_name")
+    .sign(&key)
+    .unwrap();
+    // The verifier reads the unverified iss only to find the metadata; the signature is then
+    // checked with the keys the metadata names, and `iss` against the issuer asked for.
+    let uri = metadata_uri(issuer, UriPolicy::HttpsOnly).unwrap();
+    assert_eq!(uri, "https://pid.example/.well-known/jwt-vc-issuer/tenant");
+    let document = json!({"issuer": issuer, "jwks_uri": "https://pid.example/jwks"});
+    let metadata = IssuerMetadata::from_json(
+        document.to_string().as_bytes(),
+        issuer,
+        UriPolicy::HttpsOnly,
+    )
+    .unwrap();
+    let mut cache = metadata.key_cache(&jwa::ASYMMETRIC).unwrap();
+    let request = cache.poll(now()).unwrap();
+    assert_eq!(
+        (request.target(), request.uri()),
+        (Target::KeySet, "https://pid.example/jwks")
+    );
+    let set = json!({"keys": [serde_json::from_str::<Value>(&Jwk::from_signing_key(&key).unwrap().to_json().unwrap()).unwrap()]});
+    cache
+        .complete(
+            request,
+            now(),
+            &Response::new(200, set.to_string().into_bytes()),
+        )
+        .unwrap();
+    let ring = cache.keys(now()).unwrap();
+    let rules = Validation::new(jwt::Validation::new(now()).with_issuer(issuer))
+        .with_vct("urn:eudi:pid:de:1");
+    let verified = sd_jwt::verify(&issued, &**ring, &rules).unwrap();
+    assert_eq!(verified.claims()["given_name"], "Erika");
+    // A key the metadata does not name verifies nothing.
+    let other = Issuer::new(claims(json!({"iss": issuer, "exp": NOW + 60})))
+        .with_vct("urn:eudi:pid:de:1")
+        .sign(&issuer_key().with_kid("2026-12"))
+        .unwrap();
+    assert_eq!(
+        sd_jwt::verify(&other, &**ring, &rules).map(|_| ()),
+        Err(Error::InvalidSignature)
+    );
+}

@@ -59,13 +59,14 @@
 //! The processed payload is a `serde_json::Map`: its disclosures are in place, and `_sd`,
 //! `_sd_alg` and the array elements that were not disclosed are gone. Sizes are bounded by
 //! [`Limits`] before anything is decoded. SD-JWT VC is [`Validation::with_vc`] and
-//! [`Issuer::with_vct`] ([`vc`]); its issuer keys from JWT VC Issuer Metadata are in
-//! [`vc`] too. The manual has a how-to for each role and the threat model
+//! [`Issuer::with_vct`] ([`vc`]); an SD-JWT VC issuer's keys come from its JWT VC Issuer
+//! Metadata ([`vc::metadata_uri`], [`vc::IssuerMetadata`]) and the crate's key-set cache. The manual has a how-to for each role and the threat model
 //! ([`manual::howto`](crate::manual::howto), [`manual::threat_model`](crate::manual::threat_model)).
 
 mod disclosure;
 mod form;
 mod issue;
+mod issuer_metadata;
 mod key_binding;
 mod limits;
 mod pointer;

@@ -1,14 +1,19 @@
 //! SD-JWT VC (draft-ietf-oauth-sd-jwt-vc): the `dc+sd-jwt` type, the `vct` claim, and the
 //! claims that are never selectively disclosed, for the issuer and the verifier.
 //!
-//! X.509 certificate chains (`x5c`, the draft's other issuer signature mechanism) are out of
-//! scope: this crate never takes a key from a header.
+//! The issuer's keys come from its JWT VC Issuer Metadata ([`metadata_uri`],
+//! [`IssuerMetadata`]), the key set then kept fresh by the crate's sans-I/O
+//! [`KeySetCache`](crate::jwks::KeySetCache). X.509 certificate chains (`x5c`, the draft's
+//! other issuer signature mechanism) are out of scope: this crate never takes a key from a
+//! header.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use serde_json::{Map, Value};
+
+pub use super::issuer_metadata::{IssuerMetadata, metadata_uri};
 
 use super::issue::Issuer;
 use super::verify::Validation;
