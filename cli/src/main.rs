@@ -8,6 +8,7 @@ mod input;
 mod key_cmd;
 mod keys;
 mod ordered;
+mod sd_jwt_cmd;
 mod time;
 mod token_cmd;
 
@@ -94,6 +95,9 @@ The header is {\"alg\":..,\"typ\":\"JWT\"} plus the key's kid; --typ, --kid and 
     /// Make and check DPoP proofs (RFC 9449).
     #[command(subcommand)]
     Dpop(dpop_cmd::DpopCommand),
+    /// Issue, present and verify SD-JWTs (RFC 9901) with key binding.
+    #[command(subcommand, name = "sd-jwt")]
+    SdJwt(sd_jwt_cmd::SdJwtCommand),
 }
 
 #[derive(Args)]
@@ -364,6 +368,7 @@ fn main() -> ExitCode {
         Command::Key(command) => key_cmd::key(command),
         Command::Jwks(command) => key_cmd::jwks(command),
         Command::Dpop(command) => dpop_cmd::dpop(command),
+        Command::SdJwt(command) => sd_jwt_cmd::run(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
