@@ -368,7 +368,7 @@ fn main() -> ExitCode {
         Command::Key(command) => key_cmd::key(command),
         Command::Jwks(command) => key_cmd::jwks(command),
         Command::Dpop(command) => dpop_cmd::dpop(command),
-        Command::SdJwt(command) => sd_jwt_cmd::run(command),
+        Command::SdJwt(command) => sd_jwt_cmd::run(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

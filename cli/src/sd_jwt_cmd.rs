@@ -145,11 +145,11 @@ pub(crate) struct VerifyArgs {
 }
 
 /// `jose sd-jwt ...`.
-pub(crate) fn run(command: SdJwtCommand) -> Result<(), Failure> {
+pub(crate) fn run(command: &SdJwtCommand) -> Result<(), Failure> {
     match command {
-        SdJwtCommand::Issue(args) => issue(&args),
-        SdJwtCommand::Present(args) => present(&args),
-        SdJwtCommand::Verify(args) => verify(&args),
+        SdJwtCommand::Issue(args) => issue(args),
+        SdJwtCommand::Present(args) => present(args),
+        SdJwtCommand::Verify(args) => verify(args),
     }
 }
 
