@@ -40,7 +40,7 @@ pub const DEFAULT_KB_MAX_AGE: u64 = 300;
 ///
 /// | Setting | Default | Why |
 /// |---|---|---|
-/// | KB-JWT `iat` window | 300 s ([`DEFAULT_KB_MAX_AGE`]) | the nonce of an OpenID4VP request is fresh for minutes, and a KB-JWT is made for one request |
+/// | KB-JWT `iat` window | 300 s ([`DEFAULT_KB_MAX_AGE`]) | a KB-JWT is made for one request just before it is sent, but a phone's clock may be minutes off; Keycloak (`allowedMaxAge`) and SdJwt.Net (`MaxKeyBindingJwtAge`) make the window a setting too |
 /// | KB-JWT leeway | 0 s | as the crate's claims rules: clock skew is a choice |
 /// | KB-JWT algorithms | the asymmetric algorithms of [`jwa`] | a KB-JWT proves possession of a key pair |
 /// | JWS JSON signatures | [`Policy::Any`] | one issuer key known is enough (RFC 7515 §7.2: the application decides) |
