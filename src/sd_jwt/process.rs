@@ -134,13 +134,14 @@ impl Walk<'_, '_> {
         digest: &str,
         kind: Kind,
     ) -> Result<Option<(usize, disclosure::Contents)>, Error> {
-        let Ok(at) = self
+        let found = self
             .table
             .binary_search_by(|(candidate, _)| candidate.as_str().cmp(digest))
-        else {
+            .ok()
+            .and_then(|at| self.table.get(at));
+        let Some(&(_, index)) = found else {
             return Ok(None);
         };
-        let index = self.table.get(at).map_or(0, |(_, index)| *index);
         match self.used.get_mut(index) {
             Some(used) if !*used => *used = true,
             // Referenced a second time: its digest appears twice.
