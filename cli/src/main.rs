@@ -12,6 +12,7 @@ mod key_cmd;
 mod keys;
 mod ordered;
 mod out;
+mod sd_jwt_cmd;
 mod sign_cmd;
 mod time;
 mod verify_cmd;
@@ -65,6 +66,9 @@ enum Command {
     /// Make and check DPoP proofs (RFC 9449).
     #[command(subcommand)]
     Dpop(dpop_cmd::DpopCommand),
+    /// Issue, present and verify SD-JWTs (RFC 9901) with key binding.
+    #[command(subcommand, name = "sd-jwt")]
+    SdJwt(sd_jwt_cmd::SdJwtCommand),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Command::Key(command) => key_cmd::run(&command),
         Command::Jwks(command) => jwks_cmd::run(&command),
         Command::Dpop(command) => dpop_cmd::run(&command),
+        Command::SdJwt(command) => sd_jwt_cmd::run(&command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
