@@ -80,6 +80,10 @@ fn main() {
         walk(&doc, &mut all);
         for value in all {
             match value {
+                // SD-JWTs and SD-JWT+KBs (RFC 9901): a `~` after the issuer-signed JWT.
+                Value::String(s) if s.starts_with("ey") && s.contains('~') => {
+                    c.add("sd_jwt", s.as_bytes());
+                }
                 Value::String(s) if s.matches('.').count() == 2 && s.starts_with("ey") => {
                     c.add("jws_compact", s.as_bytes());
                     for segment in s.split('.') {
@@ -108,7 +112,9 @@ fn main() {
                     if map.contains_key("payload") && map.contains_key("signatures")
                         || map.contains_key("protected") =>
                 {
-                    c.add("jws_json", &serde_json::to_vec(value).expect("json"));
+                    let json = serde_json::to_vec(value).expect("json");
+                    c.add("jws_json", &json);
+                    c.add("sd_jwt", &json);
                 }
                 _ => {}
             }
@@ -329,6 +335,7 @@ fn main() {
     }
     c.add("dpop_proof", b"GET HTTPS://Example.COM:443/%7e/./x\n");
     guard_credentials_seeds(&rfc, &mut c);
+    sd_jwt_seeds(&keys, &mut c);
     for t in ["jwt_decode", "round_trip", "base64url"] {
         c.add(t, b"");
     }
@@ -396,4 +403,48 @@ fn guard_credentials_seeds(rfc: &Value, c: &mut Corpus) {
         "guard_credentials",
         b"dpop\nAuthorization: Bearer \xff\nDPoP: a.\xffb.c",
     );
+}
+
+/// `sd_jwt`: claims objects (the target issues them), and SD-JWTs issued with the fixed keys
+/// (ES256 issuer, Ed25519 holder), as issued, presented in part, and with a KB-JWT for the
+/// target's verifier, in each serialization.
+fn sd_jwt_seeds(keys: &keys::Keys, c: &mut Corpus) {
+    use jose_ring::jws::Serialization;
+    use jose_ring::sd_jwt::{Issuer, KeyBinding, Unverified};
+    let claims = serde_json::json!({
+        "iss": "https://issuer.example", "a": ["x", {"b": 1}], "o": {"p": "q", "r": [1, 2]},
+        "s": "t",
+    });
+    c.add("sd_jwt", claims.to_string().as_bytes());
+    let members = claims.as_object().cloned().unwrap_or_default();
+    let issuer = Issuer::new(members)
+        .with_disclosable("/a")
+        .with_disclosable("/a/0")
+        .with_disclosable("/o/p")
+        .with_disclosable("/s")
+        .with_decoys("/o", 2)
+        .with_holder_key(&Jwk::from_signing_key(&keys.signing[3]).expect("jwk"))
+        .expect("holder key");
+    let binding = KeyBinding::new(
+        "https://verifier.example",
+        "n",
+        NumericDate::from_seconds(1_700_000_000),
+    );
+    for form in [
+        Serialization::Compact,
+        Serialization::Flattened,
+        Serialization::General,
+    ] {
+        let issued = issuer.sign_as(&[&keys.signing[0]], form).expect("issue");
+        c.add("sd_jwt", issued.as_bytes());
+        let parse = || Unverified::parse(&issued).expect("parse");
+        let some = parse().present(&["/a/0"]).expect("present");
+        c.add("sd_jwt", some.into_sd_jwt().expect("sd-jwt").as_bytes());
+        let bound = parse()
+            .present_all()
+            .expect("present")
+            .with_key_binding(&binding, &keys.signing[3])
+            .expect("kb");
+        c.add("sd_jwt", bound.as_bytes());
+    }
 }
