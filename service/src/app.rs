@@ -63,6 +63,12 @@ impl UsersFile {
     }
 }
 
+/// The JWK Set's `Cache-Control` for a `max-age` of `seconds`.
+fn cache_control(seconds: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("public, max-age={seconds}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("no-cache"))
+}
+
 fn replace<T>(lock: &RwLock<Arc<T>>, fresh: Arc<T>) {
     match lock.write() {
         Ok(mut held) => *held = fresh,
@@ -135,7 +141,7 @@ impl App {
             policy,
             state: State::new(store),
             public_origin,
-            jwks_cache_control: crate::jwks::cache_control(options.jwks_max_age),
+            jwks_cache_control: cache_control(options.jwks_max_age),
             guard_keys,
             users: RwLock::new(Arc::new(users)),
             users_file,

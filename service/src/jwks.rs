@@ -9,13 +9,6 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::App;
 
-/// The `Cache-Control` of the key set for a `max-age` of `seconds`.
-#[must_use]
-pub fn cache_control(seconds: u64) -> HeaderValue {
-    HeaderValue::from_str(&format!("public, max-age={seconds}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("no-cache"))
-}
-
 /// The handler.
 pub(crate) async fn jwks(AxumState(app): AxumState<Arc<App>>) -> Response {
     let keys = app.keys();

@@ -1,5 +1,5 @@
 //! Where the state lives: a small trait of keys with TTLs, in memory for one process, in
-//! Redis for many. [`crate::state`] says what the keys mean.
+//! Redis for many. The `state` module says what the keys mean.
 //!
 //! Four operations are enough for everything the service keeps: "record if absent"
 //! (`SET NX EX`), "record" (`SET EX`), "is any recorded" (`EXISTS`), and one step of a
