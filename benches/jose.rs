@@ -78,7 +78,7 @@ fn cases() -> Vec<Case> {
 /// The rules of the typical API: jose-ring's defaults (`exp` required, `nbf` and `iat`
 /// checked, `typ` absent or JWT) with an issuer and an audience, reading the system clock.
 fn rules() -> Validation {
-    Validation::from_clock(&SystemClock)
+    Validation::from_clock(std::sync::Arc::new(SystemClock))
         .with_issuer(shared::ISS)
         .with_audience(shared::AUD)
 }

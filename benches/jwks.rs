@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jose_ring::jwk::{Jwk, JwkSet, KeyRing};
-use jose_ring::jwks::{Response, SharedKeySet};
+use jose_ring::jwks::{Request, Response, SharedKeySet};
 use jose_ring::{KeySource, SigningKey, jwa, jws};
 
 const MIXED100: &[u8] = include_bytes!("../test-vectors/jwks/mixed100.json");
@@ -84,13 +84,11 @@ fn parse_and_bind(c: &mut Criterion) {
 }
 
 /// A shared set serving `signer`'s key, fetched once.
-fn shared(
-    signer: &SigningKey,
-) -> SharedKeySet<impl Fn(&str, Option<&str>) -> Result<Response, ()> + Sync> {
+fn shared(signer: &SigningKey) -> SharedKeySet<impl Fn(&Request) -> Result<Response, ()> + Sync> {
     let body = JwkSet::from_iter([Jwk::from_verifying_key(&signer.verifying_key())])
         .to_json()
         .unwrap();
-    let fetch = move |_: &str, _: Option<&str>| {
+    let fetch = move |_: &Request| {
         Ok(Response::new(200, body.clone().into_bytes()).with_cache_control("max-age=3600"))
     };
     let shared = SharedKeySet::new("https://idp.example/jwks", fetch, &[&jwa::ES256]);

@@ -95,21 +95,25 @@ fn main() -> Result<(), Error> {
     }
 
     // 5. ...so the client refreshes: the token endpoint accepts only refresh tokens, and only
-    //    ones not yet used (a deny list of used jti values would live in a shared store).
-    let used = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let seen = std::sync::Arc::clone(&used);
+    //    ones not yet used. "Used" is state: after the token verified, look its jti up in your
+    //    store and record it there atomically (here a list; a shared store with several
+    //    instances, such as Redis `SET NX`).
+    let mut used = Vec::<String>::new();
     let endpoint = Validation::new(later)
         .with_typ("refresh+jwt")
         .with_issuer(ISSUER)
         .with_audience("token-endpoint")
-        .with_revocation(move |jti| {
-            seen.lock()
-                .map_or(true, |used| used.iter().any(|u| u == jti))
-        });
-    let old: jwt::Verified<RegisteredClaims> = jwt::decode(&refresh, &public, &endpoint)?;
-    if let (Ok(mut used), Some(jti)) = (used.lock(), old.claims().jti.clone()) {
+        .with_required("jti");
+    let mut redeem = |token: &str| -> Result<jwt::Verified<RegisteredClaims>, Error> {
+        let verified: jwt::Verified<RegisteredClaims> = jwt::decode(token, &public, &endpoint)?;
+        let jti = verified.claims().jti.clone().unwrap_or_default();
+        if used.contains(&jti) {
+            return Err(jose_ring::ClaimError::Revoked.into());
+        }
         used.push(jti);
-    }
+        Ok(verified)
+    };
+    let old = redeem(&refresh)?;
     let user = old.claims().sub.clone().unwrap_or_default();
     let (access, _refresh) = issue(&key, &user, later, 2)?;
     println!(
@@ -118,11 +122,11 @@ fn main() -> Result<(), Error> {
     );
 
     // 6. Replaying the used refresh token fails; so does presenting the access token there.
-    match jwt::decode::<RegisteredClaims, _>(&refresh, &public, &endpoint) {
+    match redeem(&refresh) {
         Err(error) => println!("6. replayed refresh token: {error}"),
         Ok(_) => println!("6. BUG: replay accepted"),
     }
-    match jwt::decode::<RegisteredClaims, _>(&access, &public, &endpoint) {
+    match redeem(&access) {
         Err(error) => println!("   access token at the token endpoint: {error}"),
         Ok(_) => println!("   BUG: access token accepted as refresh token"),
     }

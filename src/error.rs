@@ -173,7 +173,10 @@ pub enum ClaimError {
     MissingScope(alloc::boxed::Box<str>),
     /// The roles claim lacks this required role.
     MissingRole(alloc::boxed::Box<str>),
-    /// The revocation check reported the token's `jti` as revoked.
+    /// The token's `jti` is revoked. The library never decides this itself (revocation is the
+    /// caller's lookup after verification): a caller reports its store's answer with it, so
+    /// that answers ([`Challenge::for_token_error`](crate::dpop::Challenge::for_token_error))
+    /// and logs keep one vocabulary.
     Revoked,
     /// The token is bound to a key (`cnf.jkt`, RFC 9449 §6) and the validation checked no
     /// DPoP proof: set one with
@@ -435,7 +438,9 @@ pub enum Dpop {
     MissingAth,
     /// The proof's `ath` is not the hash of the access token it came with.
     AthMismatch,
-    /// The replay check has seen this proof (its `jti` for its key) before.
+    /// The proof (its [`replay_key`](crate::dpop::VerifiedProof::replay_key)) was seen before.
+    /// The library never decides this itself (replay is the caller's lookup after
+    /// verification): a caller reports its store's answer with it.
     Replayed,
 }
 

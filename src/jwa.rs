@@ -212,6 +212,24 @@ pub static ALL: [&Algorithm; 13] = [
     &Ed25519,
 ];
 
+/// Every asymmetric algorithm this crate implements, modern ones first: what a verifier of
+/// public keys may accept when the keys themselves decide.
+///
+/// A key ring bound to this list ([`JwkSet::key_ring`](crate::jwk::JwkSet::key_ring)) binds each
+/// JWK to its own `alg`, or, for a JWK without one, to every algorithm its `kty` and `crv`
+/// fit (an RSA key to RS\* and PS\*, a P-384 key to ES384, an Ed25519 key to `Ed25519` and
+/// `EdDSA`), as Spring Security's `JwtDecoders.fromIssuerLocation` does. Narrow it with your
+/// own list when you know better. It is also the default list of DPoP proof algorithms.
+///
+/// ```
+/// use jose_ring::jwa;
+/// assert!(jwa::ASYMMETRIC.iter().all(|alg| !alg.is_symmetric()));
+/// assert_eq!(jwa::ASYMMETRIC.len() + 3, jwa::ALL.len());
+/// ```
+pub static ASYMMETRIC: [&Algorithm; 10] = [
+    &ES256, &ES384, &Ed25519, &EdDSA, &PS256, &PS384, &PS512, &RS256, &RS384, &RS512,
+];
+
 /// The longest signature any algorithm here makes, in bytes: RSA with an 8192-bit modulus.
 pub(crate) const MAX_SIGNATURE_LEN: usize = 1024;
 

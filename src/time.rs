@@ -172,10 +172,41 @@ impl Visitor<'_> for DateVisitor {
 /// A source of the current time.
 ///
 /// Implement it for a test clock, or for a clock shared by a server; the `std` feature
-/// provides [`SystemClock`].
-pub trait Clock {
+/// provides [`SystemClock`]. What holds a clock holds an `Arc<dyn Clock>` (as rustls holds its
+/// time provider): [`Validation::from_clock`](crate::jwt::Validation::from_clock),
+/// [`SharedKeySet::with_clock`](crate::jwks::SharedKeySet::with_clock), the guard of
+/// `jose-ring-axum`. Policies that never read a clock themselves (the key-set cache, DPoP proof
+/// rules) are given the time instead.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicI64, Ordering};
+/// use jose_ring::jwt::{Clock, NumericDate, Validation};
+///
+/// /// A clock a test moves by hand.
+/// #[derive(Default)]
+/// struct TestClock(AtomicI64);
+/// impl Clock for TestClock {
+///     fn now(&self) -> NumericDate {
+///         NumericDate::from_seconds(self.0.load(Ordering::Relaxed))
+///     }
+/// }
+///
+/// let clock = Arc::new(TestClock::default());
+/// let rules = Validation::from_clock(clock.clone());
+/// clock.0.store(1_700_000_000, Ordering::Relaxed);
+/// assert_eq!(rules.now(), NumericDate::from_seconds(1_700_000_000));
+/// ```
+pub trait Clock: Send + Sync {
     /// The current time.
     fn now(&self) -> NumericDate;
+}
+
+/// A shared reference to a clock is a clock.
+impl<C: Clock + ?Sized> Clock for &C {
+    fn now(&self) -> NumericDate {
+        (**self).now()
+    }
 }
 
 /// The system clock (`std::time::SystemTime`), in whole seconds. A clock before 1970 reads as

@@ -15,6 +15,8 @@ use jose_ring::jwks::{CachePolicy, CacheState, KeySetCache, Refetch, Response};
 use jose_ring::jwt::NumericDate;
 use jose_ring::{Error, JsonProblem, KeySetError, KeySource, Limits, Malformed, NoKey, jwa, jws};
 
+const URI: &str = "https://idp.example/jwks";
+
 fn at(seconds: i64) -> NumericDate {
     NumericDate::from_seconds(seconds)
 }
@@ -39,7 +41,7 @@ fn ok(body: Vec<u8>, etag: &str, cache_control: &str) -> Response {
 
 /// A cache holding {a} fetched at 1 with max-age 400 and ETag "v1".
 fn loaded(a: &SigningKey) -> KeySetCache {
-    let mut cache = KeySetCache::new(&[&jwa::ES256]);
+    let mut cache = KeySetCache::new(URI, &[&jwa::ES256]);
     let request = cache.poll(at(0)).unwrap();
     cache
         .complete(request, at(1), &ok(jwks(&[a]), "\"v1\"", "max-age=400"))
@@ -55,7 +57,7 @@ fn verifies(cache: &KeySetCache, now: NumericDate, key: &SigningKey) -> Result<(
 
 #[test]
 fn empty_then_first_fetch() {
-    let mut cache = KeySetCache::new(&[&jwa::ES256]);
+    let mut cache = KeySetCache::new(URI, &[&jwa::ES256]);
     assert_eq!(cache.freshness(at(0)), CacheState::Empty);
     assert_eq!(
         cache.keys(at(0)).map(|_| ()),
@@ -123,35 +125,47 @@ fn fresh_due_stale_too_stale() {
 }
 
 #[test]
-fn rotation_cooldown_and_merged_refetches() {
-    let (a, b) = (signer("a"), signer("b"));
+fn an_unannounced_rotation_is_seen_at_the_first_token_and_a_flood_costs_one_fetch() {
+    let (a, b, c) = (signer("a"), signer("b"), signer("c"));
+    // Fetched at 1 (the first fetch started at 0): {a}. The provider then replaces its keys
+    // without announcing the new one (an emergency rotation).
     let mut cache = loaded(&a);
     let b_token = jws::sign(b"x", &jws::Header::new(), &b).unwrap();
     assert_eq!(
         jws::verify(&b_token, &**cache.keys(at(5)).unwrap()).map(|_| ()),
         Err(NoKey::UnknownKid.into())
     );
-    // Within the cooldown of the first fetch (started at 0): no refetch.
-    assert_eq!(cache.unknown_kid(at(29)), Refetch::Cooldown);
-    // After it: one fetch; every other asker meanwhile waits for it.
-    let Refetch::Fetch(request) = cache.unknown_kid(at(30)) else {
+    // The first token with the new kid refetches at once, 5 s after the first fetch: the
+    // cooldown counts from fetches an unknown kid caused, and there was none.
+    let Refetch::Fetch(request) = cache.unknown_kid(at(5)) else {
         panic!("expected a fetch")
     };
-    assert_eq!(cache.unknown_kid(at(30)), Refetch::Wait);
-    assert_eq!(cache.unknown_kid(at(31)), Refetch::Wait);
+    assert_eq!(request.uri(), URI);
+    // Every other asker meanwhile waits for that one fetch.
+    assert_eq!(cache.unknown_kid(at(5)), Refetch::Wait);
+    assert_eq!(cache.unknown_kid(at(6)), Refetch::Wait);
     cache
-        .complete(
-            request,
-            at(31),
-            &ok(jwks(&[&a, &b]), "\"v2\"", "max-age=400"),
-        )
+        .complete(request, at(6), &ok(jwks(&[&b]), "\"v2\"", "max-age=400"))
         .unwrap();
-    jws::verify(&b_token, &**cache.keys(at(31)).unwrap()).unwrap();
-    // A flood of unknown kids right after costs nothing more.
-    for t in 31..60 {
-        assert_eq!(cache.unknown_kid(at(t)), Refetch::Cooldown);
+    jws::verify(&b_token, &**cache.keys(at(6)).unwrap()).unwrap();
+    // A flood of made-up kids right after costs nothing more until the cooldown (30 s from
+    // the fetch they caused, started at 5) has passed; then one fetch, then cooldown again.
+    for t in 6..35 {
+        assert_eq!(cache.unknown_kid(at(t)), Refetch::Cooldown, "at {t}");
     }
-    assert!(matches!(cache.unknown_kid(at(60)), Refetch::Fetch(_)));
+    let Refetch::Fetch(request) = cache.unknown_kid(at(35)) else {
+        panic!("expected a fetch")
+    };
+    cache.fail(request);
+    assert_eq!(cache.unknown_kid(at(36)), Refetch::Cooldown);
+    // A scheduled refresh does not start that cooldown: a rotation right after it is seen.
+    let request = cache.poll(at(6 + 300)).expect("refresh ahead");
+    cache
+        .complete(request, at(307), &ok(jwks(&[&b]), "\"v2\"", "max-age=400"))
+        .unwrap();
+    assert!(matches!(cache.unknown_kid(at(308)), Refetch::Fetch(_)));
+    let c_token = jws::sign(b"x", &jws::Header::new(), &c).unwrap();
+    assert!(jws::verify(&c_token, &**cache.keys(at(308)).unwrap()).is_err());
 }
 
 #[test]
@@ -201,7 +215,7 @@ fn not_modified() {
     );
 
     // A 304 to a request that was not conditional is an error.
-    let mut untagged = KeySetCache::new(&[&jwa::ES256]);
+    let mut untagged = KeySetCache::new(URI, &[&jwa::ES256]);
     let request = untagged.poll(at(0)).unwrap();
     untagged
         .complete(request, at(0), &Response::new(200, jwks(&[&a])))
@@ -277,7 +291,7 @@ fn cache_control_sets_the_lifetime_within_bounds() {
         (Some(""), 600),
         (None, 600),
     ] {
-        let mut cache = KeySetCache::new(&[&jwa::ES256]);
+        let mut cache = KeySetCache::new(URI, &[&jwa::ES256]);
         let request = cache.poll(at(0)).unwrap();
         let mut response = Response::new(200, jwks(&[&a]));
         if let Some(field) = field {
@@ -291,7 +305,7 @@ fn cache_control_sets_the_lifetime_within_bounds() {
         .with_max_age_bounds(10, 5)
         .with_default_max_age(1);
     assert_eq!(policy.max_age_bounds(), (10, 10));
-    let mut cache = KeySetCache::new(&[&jwa::ES256]).with_policy(policy);
+    let mut cache = KeySetCache::new(URI, &[&jwa::ES256]).with_policy(policy);
     assert_eq!(cache.policy(), &policy);
     let request = cache.poll(at(0)).unwrap();
     cache
@@ -309,7 +323,7 @@ fn only_well_formed_etags_are_sent_back() {
         ("v1", None),
         ("\"v1\"\r\nX-Injected: 1", None),
     ] {
-        let mut cache = KeySetCache::new(&[&jwa::ES256]);
+        let mut cache = KeySetCache::new(URI, &[&jwa::ES256]);
         let request = cache.poll(at(0)).unwrap();
         cache
             .complete(request, at(0), &ok(jwks(&[&a]), etag, "max-age=60"))
@@ -323,7 +337,7 @@ fn only_well_formed_etags_are_sent_back() {
 fn the_ring_binds_the_cache_algorithms_and_skips_the_rest() {
     let es = signer("es");
     let ed = SigningKey::generate(&jwa::EdDSA).unwrap().with_kid("ed");
-    let mut cache = KeySetCache::new(&[&jwa::ES256]);
+    let mut cache = KeySetCache::new(URI, &[&jwa::ES256]);
     let request = cache.poll(at(0)).unwrap();
     let body = format!(
         r#"{{"keys":[{},{},{{"kty":"EC","kid":"q"}}]}}"#,

@@ -14,7 +14,7 @@ use jose_ring::jwk::KeyRing;
 use jose_ring::jwk::{Jwk, JwkSet};
 use jose_ring::jwks::Issuers;
 #[cfg(feature = "std")]
-use jose_ring::jwks::{Response, SharedKeySet};
+use jose_ring::jwks::{Request, Response, SharedKeySet};
 use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
 use jose_ring::{ClaimError, Error, HmacKey, JsonProblem, Malformed, NoKey, SigningKey, jwa, jws};
 
@@ -160,9 +160,9 @@ fn remote_issuers_fail_one_at_a_time() {
     let a_body = JwkSet::from_iter([Jwk::from_verifying_key(&a.verifying_key())])
         .to_json()
         .unwrap();
-    type Fetcher = Box<dyn Fn(&str, Option<&str>) -> Result<Response, ()> + Send + Sync>;
-    let up: Fetcher = Box::new(move |_, _| Ok(Response::new(200, a_body.clone().into_bytes())));
-    let down: Fetcher = Box::new(|_, _| Err(()));
+    type Fetcher = Box<dyn Fn(&Request) -> Result<Response, ()> + Send + Sync>;
+    let up: Fetcher = Box::new(move |_| Ok(Response::new(200, a_body.clone().into_bytes())));
+    let down: Fetcher = Box::new(|_| Err(()));
     let issuers = Issuers::new()
         .with_issuer(
             A,

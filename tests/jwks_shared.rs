@@ -13,7 +13,7 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::time::Duration;
 
 use jose_ring::jwk::{Jwk, JwkSet};
-use jose_ring::jwks::{Fetch, Response, SharedKeySet};
+use jose_ring::jwks::{Fetch, KeySetCache, Request, Response, SharedKeySet, UriPolicy, WellKnown};
 use jose_ring::jwt::{Clock, NumericDate};
 use jose_ring::{Error, KeySetError, NoKey, SigningKey, jwa, jws};
 
@@ -59,9 +59,15 @@ impl Provider {
 impl Fetch for &Provider {
     type Error = &'static str;
 
-    fn fetch(&self, uri: &str, if_none_match: Option<&str>) -> Result<Response, &'static str> {
-        assert_eq!(uri, "https://idp.example/jwks");
+    fn fetch(&self, request: &Request) -> Result<Response, &'static str> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
+        if request.uri() == "https://idp.example/.well-known/openid-configuration" {
+            let document =
+                r#"{"issuer":"https://idp.example","jwks_uri":"https://idp.example/jwks"}"#;
+            return Ok(Response::new(200, document.as_bytes().to_vec()));
+        }
+        assert_eq!(request.uri(), "https://idp.example/jwks");
+        let if_none_match = request.if_none_match();
         self.conditional
             .lock()
             .unwrap()
@@ -85,7 +91,7 @@ fn token(key: &SigningKey) -> String {
     jws::sign(b"payload", &jws::Header::new(), key).unwrap()
 }
 
-fn verify<F: Fetch>(remote: &SharedKeySet<F, FakeClock>, token: &str) -> Result<(), Error> {
+fn verify<F: Fetch>(remote: &SharedKeySet<F>, token: &str) -> Result<(), Error> {
     jws::verify(token, &remote.keys()?).map(|_| ())
 }
 
@@ -111,7 +117,7 @@ fn concurrent_first_use_makes_one_fetch() {
     provider.publish(&[&a]);
     let clock = FakeClock::default();
     let remote = SharedKeySet::new("https://idp.example/jwks", &provider, &[&jwa::ES256])
-        .with_clock(clock.clone());
+        .with_clock(Arc::new(clock.clone()));
     let token = token(&a);
     all_at_once(|| verify(&remote, &token).unwrap());
     assert_eq!(provider.count(), 1);
@@ -124,18 +130,15 @@ fn concurrent_unknown_kids_make_one_fetch() {
     provider.publish(&[&a]);
     let clock = FakeClock::default();
     let remote = SharedKeySet::new("https://idp.example/jwks", &provider, &[&jwa::ES256])
-        .with_clock(clock.clone());
+        .with_clock(Arc::new(clock.clone()));
     verify(&remote, &token(&a)).unwrap();
     assert_eq!(provider.count(), 1);
 
-    // The provider rotates b in; tokens signed with b arrive on every thread at once.
-    provider.publish(&[&a, &b]);
+    // The provider replaces a with b without announcing it; tokens signed with b arrive on
+    // every thread at once, 10 s after the first fetch: one refetch for all of them.
+    provider.publish(&[&b]);
     let rotated = token(&b);
-    // Within the cooldown of the first fetch: the kid stays unknown, no fetch.
     clock.set(10);
-    assert_eq!(verify(&remote, &rotated), Err(NoKey::UnknownKid.into()));
-    assert_eq!(provider.count(), 1);
-    clock.set(31);
     all_at_once(|| verify(&remote, &rotated).unwrap());
     assert_eq!(provider.count(), 2);
     assert_eq!(
@@ -147,8 +150,11 @@ fn concurrent_unknown_kids_make_one_fetch() {
     let forged = token(&signer("made-up"));
     all_at_once(|| assert_eq!(verify(&remote, &forged), Err(NoKey::UnknownKid.into())));
     assert_eq!(provider.count(), 2);
-    // After the cooldown, one fetch for the whole flood.
-    clock.set(61);
+    // 30 s after the refetch the kids caused, one fetch for the whole flood.
+    clock.set(39);
+    all_at_once(|| assert_eq!(verify(&remote, &forged), Err(NoKey::UnknownKid.into())));
+    assert_eq!(provider.count(), 2);
+    clock.set(40);
     all_at_once(|| assert_eq!(verify(&remote, &forged), Err(NoKey::UnknownKid.into())));
     assert_eq!(provider.count(), 3);
 }
@@ -160,7 +166,7 @@ fn outage_serves_the_last_good_set_then_fails_closed() {
     provider.publish(&[&a]);
     let clock = FakeClock::default();
     let remote = SharedKeySet::new("https://idp.example/jwks", &provider, &[&jwa::ES256])
-        .with_clock(clock.clone());
+        .with_clock(Arc::new(clock.clone()));
     let token = token(&a);
     verify(&remote, &token).unwrap();
 
@@ -200,8 +206,11 @@ fn a_provider_down_at_start_is_a_typed_error() {
     provider.down.store(true, Ordering::SeqCst);
     let clock = FakeClock::default();
     let remote = SharedKeySet::new("https://idp.example/jwks", &provider, &[&jwa::ES256])
-        .with_clock(clock.clone());
-    assert_eq!(remote.uri(), "https://idp.example/jwks");
+        .with_clock(Arc::new(clock.clone()));
+    assert_eq!(
+        remote.jwks_uri().as_deref(),
+        Some("https://idp.example/jwks")
+    );
     let token = token(&a);
     assert_eq!(
         verify(&remote, &token),
@@ -224,11 +233,38 @@ fn a_closure_is_a_fetcher() {
     let body = JwkSet::from_iter([Jwk::from_verifying_key(&a.verifying_key())])
         .to_json()
         .unwrap();
-    let fetch =
-        move |_: &str, _: Option<&str>| Ok::<_, ()>(Response::new(200, body.clone().into_bytes()));
+    let fetch = move |_: &Request| Ok::<_, ()>(Response::new(200, body.clone().into_bytes()));
     let remote = SharedKeySet::new("https://idp.example/jwks", fetch, &[&jwa::ES256]);
-    assert!(format!("{remote:?}").contains("idp.example"));
+    assert_eq!(
+        remote.jwks_uri().as_deref(),
+        Some("https://idp.example/jwks")
+    );
     let keys = remote.keys().unwrap();
     assert_eq!(keys.ring().len(), 1);
     jws::verify(&token(&a), &keys).unwrap();
+}
+
+#[test]
+fn an_issuer_is_discovered_then_its_keys_fetched_once_for_every_thread() {
+    let a = signer("a");
+    let provider = Provider::default();
+    provider.publish(&[&a]);
+    let cache = KeySetCache::discover(
+        "https://idp.example",
+        WellKnown::OpenIdConfiguration,
+        UriPolicy::HttpsOnly,
+        &jwa::ASYMMETRIC,
+    )
+    .unwrap();
+    let clock = FakeClock::default();
+    let remote = SharedKeySet::from_cache(cache, &provider).with_clock(Arc::new(clock.clone()));
+    assert_eq!(remote.jwks_uri(), None);
+    let token = token(&a);
+    all_at_once(|| verify(&remote, &token).unwrap());
+    // One discovery document and one key set, whatever the number of threads.
+    assert_eq!(provider.count(), 2);
+    assert_eq!(
+        remote.jwks_uri().as_deref(),
+        Some("https://idp.example/jwks")
+    );
 }

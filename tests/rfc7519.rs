@@ -58,7 +58,7 @@ fn section_3_1_example_jwt() {
     // Today (any time after 2011) it is expired.
     #[cfg(feature = "std")]
     assert!(matches!(
-        jwt::decode::<Example, _>(token, &key(), &Validation::from_clock(&jwt::SystemClock)),
+        jwt::decode::<Example, _>(token, &key(), &Validation::from_clock(std::sync::Arc::new(jwt::SystemClock))),
         Err(Error::Claim(c)) if matches!(c, ClaimError::Expired { .. })
     ));
     common::assert_tampered_fail(token, &key());

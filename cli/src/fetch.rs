@@ -89,11 +89,11 @@ pub(crate) fn decode(
     let (jwks_uri, algs, rules) = match (&args.jwks_uri, &args.issuer) {
         (Some(uri), _) => (uri.clone(), algs.to_vec(), rules),
         (None, Some(issuer)) => {
-            let (jwks_uri, named) =
-                discover(&client, issuer, args.discovery.unwrap_or(Discovery::Oidc))?;
-            // --alg replaces what the issuer names; with neither, the keys' own `alg`.
+            let jwks_uri = discover(&client, issuer, args.discovery.unwrap_or(Discovery::Oidc))?;
+            // What the keys allow (each one's `alg`, or its kty and crv), narrowed by --alg;
+            // never the document's ID-token algorithms.
             let algs = if algs.is_empty() {
-                named
+                jose_ring::jwa::ASYMMETRIC.to_vec()
             } else {
                 algs.to_vec()
             };
@@ -118,18 +118,19 @@ pub(crate) fn decode(
     }
 }
 
-/// The issuer's `jwks_uri` and the algorithms it signs with, from its discovery document
-/// (empty when it names none: the keys' own `alg` then).
-fn discover(
-    client: &Client,
-    issuer: &str,
-    kind: Discovery,
-) -> Result<(String, Vec<&'static Algorithm>), Failure> {
+/// The issuer's `jwks_uri`, from its discovery document.
+fn discover(client: &Client, issuer: &str, kind: Discovery) -> Result<String, Failure> {
     let well_known = match kind {
         Discovery::Oidc => WellKnown::OpenIdConfiguration,
         Discovery::Oauth => WellKnown::OAuthAuthorizationServer,
     };
-    let uri = jwks::discovery_uri(issuer, well_known).map_err(|e| Failure::usage("--issuer", e))?;
+    let policy = if client.allow_http_loopback {
+        UriPolicy::AllowHttpLoopback
+    } else {
+        UriPolicy::HttpsOnly
+    };
+    let uri = jwks::discovery_uri(issuer, well_known, policy)
+        .map_err(|e| Failure::usage("--issuer", e))?;
     let what = format!("the discovery document at {uri}");
     let body = client.get(
         &what,
@@ -138,11 +139,6 @@ fn discover(
         jwks::MAX_DOCUMENT_LEN,
         Fresh::Any,
     )?;
-    let policy = if client.allow_http_loopback {
-        UriPolicy::AllowHttpLoopback
-    } else {
-        UriPolicy::HttpsOnly
-    };
     let found = jwks::Discovery::from_json(&body, issuer, policy).map_err(|e| match e {
         Error::KeySet(KeySetError::IssuerMismatch) => Failure::Usage(format!(
             "{what}: its issuer is not {issuer} (the URL must be the issuer exactly as the \
@@ -150,7 +146,7 @@ fn discover(
         )),
         other => Failure::usage(&what, other),
     })?;
-    Ok((found.jwks_uri().to_owned(), found.algorithms().to_vec()))
+    Ok(found.jwks_uri().to_owned())
 }
 
 /// Parses `--timeout`: a positive number of seconds, fractions allowed.

@@ -215,7 +215,7 @@ pub(crate) fn verify(args: &VerifyArgs, notes: &mut Vec<String>) -> Result<(), F
 fn rules(args: &VerifyArgs) -> Validation {
     let mut rules = match args.now {
         Some(now) => Validation::new(NumericDate::from_seconds(now)),
-        None => Validation::from_clock(&jwt::SystemClock),
+        None => Validation::from_clock(std::sync::Arc::new(jwt::SystemClock)),
     }
     .with_leeway(args.leeway);
     for issuer in &args.issuers {

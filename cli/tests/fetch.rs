@@ -573,14 +573,15 @@ fn discovery_rules_hold() {
         args.extend_from_slice(extra);
         verify(&args, &token(&a, &issuer))
     };
-    // The issuer signs with RS256 only: an EC key is not one of its keys.
+    // The document lists RS256 for ID tokens only; the access token is ES256, which its key
+    // allows: the keys decide, never the ID-token list.
+    run("/rs", &[]).ok();
+    // --alg narrows what the keys allow.
     failed(
-        run("/rs", &[]),
+        run("/rs", &["--alg", "RS256"]),
         2,
         "/jwks: no key of the set verifies RS256\n",
     );
-    // ... unless --alg says otherwise.
-    run("/rs", &["--alg", "ES256"]).ok();
     // A jwks_uri that is not https (nor loopback http) is refused before any fetch.
     failed(
         run("/plain", &[]),
@@ -610,12 +611,12 @@ fn discovery_rules_hold() {
             "/missing/.well-known/openid-configuration",
         ]
     );
-    // An http issuer needs --allow-http-loopback; an https one gets no discovery over http.
+    // An http issuer needs --allow-http-loopback: refused before any request.
     let issuer = server.url("/good");
     failed(
         jose(&["verify", "--issuer", &issuer, "t"], b""),
         2,
-        "openid-configuration: http is refused",
+        "error: --issuer: key set: issuer is not an https URI this policy allows",
     );
     failed(
         verify(&["--issuer", "https://a.example/?x"], "t"),

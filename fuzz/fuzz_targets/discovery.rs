@@ -6,13 +6,21 @@
 //! - a document accepted under `HttpsOnly` is accepted, the same, under `AllowHttpLoopback`;
 //! - an accepted document: `issuer()` is the expected issuer byte for byte and the document's
 //!   `issuer` member; `jwks_uri()` is its `jwks_uri` member, `https` (or loopback `http` under
-//!   `AllowHttpLoopback`), without fragment; `algorithms()` holds no `none`, no HMAC, no
-//!   repeat, each listed in `id_token_signing_alg_values_supported`, in its order;
+//!   `AllowHttpLoopback`), without fragment; `id_token_algorithms()` holds no `none`, no
+//!   HMAC, no repeat, each listed in `id_token_signing_alg_values_supported`, in its order;
 //! - `discovery_uri` of an issuer accepted in a document succeeds for both kinds, starts with
-//!   the issuer's scheme and authority and holds the well-known suffix once.
+//!   the issuer's scheme and authority and holds the well-known suffix once;
+//! - a `KeySetCache::discover` for the issuer, given the document as its first response,
+//!   goes on to fetch exactly the `jwks_uri` `Discovery::from_json` read, as one fetch still
+//!   in flight; given a document `Discovery::from_json` refuses, it fails with the same error
+//!   and has nothing in flight.
 #![no_main]
 
-use jose_ring::jwks::{Discovery, MAX_DOCUMENT_LEN, UriPolicy, WellKnown, discovery_uri};
+use jose_ring::jwks::{
+    Discovery, KeySetCache, MAX_DOCUMENT_LEN, Response, Target, UriPolicy, WellKnown,
+    discovery_uri,
+};
+use jose_ring::jwt::NumericDate;
 use jose_ring::{Error, jwa};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -27,6 +35,27 @@ fuzz_target!(|data: &[u8]| {
     };
     let strict = Discovery::from_json(json, issuer, UriPolicy::HttpsOnly);
     let loopback = Discovery::from_json(json, issuer, UriPolicy::AllowHttpLoopback);
+    if let Ok(mut cache) = KeySetCache::discover(
+        issuer,
+        WellKnown::OpenIdConfiguration,
+        UriPolicy::AllowHttpLoopback,
+        &jwa::ASYMMETRIC,
+    ) {
+        let now = NumericDate::from_seconds(1_700_000_000);
+        let first = cache.poll(now).expect("an empty cache fetches");
+        assert_eq!(first.target(), Target::Discovery);
+        match (cache.complete(first, now, &Response::new(200, json.to_vec())), &loopback) {
+            (Ok(Some(next)), Ok(found)) => {
+                assert_eq!((next.target(), next.uri()), (Target::KeySet, found.jwks_uri()));
+                assert!(cache.in_flight(now));
+            }
+            (Err(error), Err(expected)) => {
+                assert_eq!(&error, expected);
+                assert!(!cache.in_flight(now));
+            }
+            (outcome, expected) => panic!("cache {outcome:?}, document {expected:?}"),
+        }
+    }
     if json.len() > MAX_DOCUMENT_LEN {
         let too_large = Err(Error::TooLarge {
             what: "discovery document",
@@ -64,12 +93,12 @@ fuzz_target!(|data: &[u8]| {
         .map(|names| names.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let mut position = 0;
-    for (i, alg) in found.algorithms().iter().enumerate() {
+    for (i, alg) in found.id_token_algorithms().iter().enumerate() {
         assert!(!alg.is_symmetric(), "an HMAC algorithm kept");
         assert!(!alg.name().eq_ignore_ascii_case("none"));
         assert!(jwa::ALL.contains(alg));
         assert!(
-            !found.algorithms()[..i].contains(alg),
+            !found.id_token_algorithms()[..i].contains(alg),
             "an algorithm kept twice"
         );
         let at = listed[position..]
@@ -89,7 +118,8 @@ fuzz_target!(|data: &[u8]| {
         ),
     ] {
         let well_known =
-            discovery_uri(issuer, kind).expect("an accepted issuer has well-known URIs");
+            discovery_uri(issuer, kind, UriPolicy::AllowHttpLoopback)
+                .expect("an accepted issuer has well-known URIs");
         let origin_end = issuer[issuer.find("://").unwrap() + 3..]
             .find('/')
             .map_or(issuer.len(), |i| i + issuer.find("://").unwrap() + 3);

@@ -71,7 +71,7 @@ fn token(key: &impl jose_ring::Signer) -> String {
 }
 
 fn rules() -> Validation {
-    Validation::from_clock(&SystemClock)
+    Validation::from_clock(std::sync::Arc::new(SystemClock))
         .with_issuer("https://auth.example")
         .with_audience("https://api.example")
         .with_typ("at+jwt")

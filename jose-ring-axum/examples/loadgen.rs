@@ -230,7 +230,7 @@ mod apps {
     }
 
     fn validation() -> Validation {
-        Validation::from_clock(&jwt::SystemClock)
+        Validation::from_clock(std::sync::Arc::new(jwt::SystemClock))
             .with_issuer(ISSUER)
             .with_audience(AUDIENCE)
     }

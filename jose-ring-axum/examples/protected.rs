@@ -103,7 +103,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut rules = Validation::from_clock(&SystemClock)
+    let mut rules = Validation::from_clock(std::sync::Arc::new(SystemClock))
         .with_audience(&args.audience)
         .with_leeway(30);
     if let Some(typ) = &args.typ {

@@ -78,17 +78,6 @@ enum Source {
     Issuer(String),
 }
 
-/// The asymmetric algorithms keys of a discovered issuer are bound to when its document
-/// lists none.
-const FALLBACK: [&Algorithm; 6] = [
-    &jwa::RS256,
-    &jwa::PS256,
-    &jwa::ES256,
-    &jwa::ES384,
-    &jwa::Ed25519,
-    &jwa::EdDSA,
-];
-
 /// The DPoP algorithms accepted by default: those of the library's proofs that clients use.
 const DPOP_DEFAULT: [&Algorithm; 5] = [
     &jwa::ES256,
@@ -100,7 +89,7 @@ const DPOP_DEFAULT: [&Algorithm; 5] = [
 
 /// Builds a [`Guard`]; from [`Guard::builder`].
 ///
-/// Defaults: rules `Validation::from_clock(&SystemClock)` (signature, `exp`, `nbf`, `iat`,
+/// Defaults: rules `Validation::from_clock(std::sync::Arc::new(SystemClock))` (signature, `exp`, `nbf`, `iat`,
 /// `typ` absent or `JWT`: set yours, with `with_typ("at+jwt")`, audience and issuer); DPoP
 /// disabled; the key-set cache's [`CachePolicy::DEFAULT`] and [`Limits::DEFAULT`]; fetches
 /// bounded at 5 s; `https` URLs only.
@@ -121,7 +110,7 @@ pub struct GuardBuilder {
     policy: CachePolicy,
     limits: Limits,
     fetch_timeout: Duration,
-    clock: &'static (dyn Clock + Sync),
+    clock: Arc<dyn Clock>,
     well_known: WellKnown,
     fallback: Vec<&'static Algorithm>,
     cookie: Option<String>,
@@ -157,9 +146,9 @@ impl GuardBuilder {
             policy: CachePolicy::DEFAULT,
             limits: Limits::DEFAULT,
             fetch_timeout: Duration::from_secs(5),
-            clock: &SystemClock,
+            clock: Arc::new(SystemClock),
             well_known: WellKnown::OpenIdConfiguration,
-            fallback: FALLBACK.to_vec(),
+            fallback: jwa::ASYMMETRIC.to_vec(),
             cookie: None,
             realm: None,
             metadata: None,
@@ -208,9 +197,9 @@ impl GuardBuilder {
         self
     }
 
-    /// The algorithms a discovered issuer's keys are bound to when its document lists none
-    /// (RFC 8414 metadata often does not); default RS256, PS256, ES256, ES384, Ed25519,
-    /// EdDSA.
+    /// The algorithms a discovered issuer's keys are bound to; default
+    /// [`jwa::ASYMMETRIC`]: each key's `alg`, or what its `kty` and `crv` allow (never the
+    /// discovery document's ID-token list). A shorter list narrows them.
     pub fn fallback_algorithms(mut self, algorithms: &[&'static Algorithm]) -> Self {
         self.fallback = algorithms.to_vec();
         self
@@ -308,7 +297,7 @@ impl GuardBuilder {
     }
 
     /// The clock of the key-set cache and of DPoP proofs (default the system clock).
-    pub fn clock(mut self, clock: &'static (dyn Clock + Sync)) -> Self {
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
     }
@@ -379,14 +368,14 @@ impl GuardBuilder {
                 policy: self.policy,
                 limits: self.limits,
                 fetch_timeout: self.fetch_timeout,
-                clock: self.clock,
+                clock: Arc::clone(&self.clock),
                 counters: Arc::clone(&counters),
             })
         };
         let mut validation = self
             .validation
             .clone()
-            .unwrap_or_else(|| Validation::from_clock(self.clock));
+            .unwrap_or_else(|| Validation::from_clock(Arc::clone(&self.clock)));
         let mut issuer_names = Vec::new();
         let mut issuer_remotes = Vec::new();
         let issuers: Vec<&String> = self

@@ -81,7 +81,7 @@ pub(crate) struct Inner {
     pub(crate) metadata: Option<(String, String)>,
     pub(crate) answers: Answers,
     pub(crate) on_reject: Option<Hook>,
-    pub(crate) clock: &'static (dyn Clock + Sync),
+    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) counters: Arc<Cells>,
     /// The remote sets of several issuers, for [`Guard::ready`].
     pub(crate) issuer_remotes: Vec<Arc<Remote>>,

@@ -90,7 +90,7 @@ pub(crate) struct RemoteConfig {
     pub(crate) policy: CachePolicy,
     pub(crate) limits: Limits,
     pub(crate) fetch_timeout: Duration,
-    pub(crate) clock: &'static (dyn Clock + Sync),
+    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) counters: Arc<Cells>,
 }
 
@@ -152,7 +152,7 @@ impl Remote {
     pub(crate) fn new(location: Location, config: RemoteConfig) -> Arc<Self> {
         let phase = match &location {
             Location::Jwks(uri) => Phase::Ready {
-                cache: Box::new(new_cache(&config, &config.algorithms)),
+                cache: Box::new(new_cache(&config, uri)),
                 uri: uri.clone(),
                 started: None,
             },
@@ -343,8 +343,8 @@ impl Remote {
             Ok(response) => {
                 let status = response.status();
                 match cache.complete(request, now, &response) {
-                    Ok(()) if status == 304 => ("not_modified", status, None),
-                    Ok(()) => ("ok", status, None),
+                    Ok(_) if status == 304 => ("not_modified", status, None),
+                    Ok(_) => ("ok", status, None),
                     Err(error) => ("refused", status, Some(error.to_string())),
                 }
             }
@@ -388,10 +388,7 @@ impl Remote {
         let now = self.config.clock.now();
         match found {
             Ok(discovery) => {
-                let mut cache = new_cache(
-                    &self.config,
-                    discovery.algorithms_or(&self.config.algorithms),
-                );
+                let mut cache = new_cache(&self.config, discovery.jwks_uri());
                 let request = cache.poll(now);
                 let uri = discovery.jwks_uri().to_owned();
                 *self.phase.lock().unwrap_or_else(PoisonError::into_inner) = Phase::Ready {
@@ -424,8 +421,8 @@ enum Task {
     Jwks(Request, String),
 }
 
-fn new_cache(config: &RemoteConfig, algorithms: &[&'static Algorithm]) -> KeySetCache {
-    KeySetCache::new(algorithms)
+fn new_cache(config: &RemoteConfig, jwks_uri: &str) -> KeySetCache {
+    KeySetCache::new(jwks_uri, &config.algorithms)
         .with_policy(config.policy)
         .with_limits(config.limits)
 }
@@ -441,5 +438,5 @@ fn seconds_until(now: NumericDate, at: NumericDate) -> u64 {
 ///
 /// Those of [`discovery_uri`].
 pub(crate) fn document_uri(issuer: &str, kind: WellKnown) -> Result<String, Error> {
-    discovery_uri(issuer, kind)
+    discovery_uri(issuer, kind, UriPolicy::AllowHttpLoopback)
 }

@@ -15,7 +15,7 @@
 //!
 //! let guard = Guard::builder()
 //!     .issuer("https://auth.example")              // discovery, then its JWKS, kept fresh
-//!     .validation(Validation::from_clock(&SystemClock)
+//!     .validation(Validation::from_clock(std::sync::Arc::new(SystemClock))
 //!         .with_audience("https://api.example")
 //!         .with_typ("at+jwt"))                      // RFC 9068 access tokens
 //!     .dpop(DpopMode::Allowed)

@@ -311,7 +311,7 @@ async fn the_extractors_give_the_verified_facts() {
         .issuer(idp.issuer())
         .allow_http_loopback()
         .validation(
-            Validation::from_clock(&SystemClock)
+            Validation::from_clock(std::sync::Arc::new(SystemClock))
                 .with_audience(AUDIENCE)
                 .with_typ("at+jwt"),
         )
@@ -349,7 +349,7 @@ async fn the_protected_resource_metadata_document() {
         .issuer(idp.issuer())
         .allow_http_loopback()
         .validation(
-            Validation::from_clock(&SystemClock)
+            Validation::from_clock(std::sync::Arc::new(SystemClock))
                 .with_audience(AUDIENCE)
                 .with_typ("at+jwt"),
         )

@@ -38,9 +38,9 @@ fn guard_for(idp: &Idp, clock: &'static TestClock) -> Guard {
     Guard::builder()
         .issuer(idp.issuer())
         .allow_http_loopback()
-        .clock(clock)
+        .clock(std::sync::Arc::new(clock))
         .validation(
-            Validation::from_clock(clock)
+            Validation::from_clock(std::sync::Arc::new(clock))
                 .with_audience(AUDIENCE)
                 .with_typ("at+jwt"),
         )
@@ -391,9 +391,9 @@ async fn a_jwks_uri_needs_no_discovery() {
     let guard = Guard::builder()
         .jwks_uri(idp.jwks_uri(), &[&jwa::ES256])
         .allow_http_loopback()
-        .clock(clock)
+        .clock(std::sync::Arc::new(clock))
         .validation(
-            Validation::from_clock(clock)
+            Validation::from_clock(std::sync::Arc::new(clock))
                 .with_issuer(idp.issuer())
                 .with_audience(AUDIENCE)
                 .with_typ("at+jwt"),
@@ -415,9 +415,9 @@ async fn several_issuers_each_with_their_own_keys() {
         .issuer(a.issuer())
         .issuer(b.issuer())
         .allow_http_loopback()
-        .clock(clock)
+        .clock(std::sync::Arc::new(clock))
         .validation(
-            Validation::from_clock(clock)
+            Validation::from_clock(std::sync::Arc::new(clock))
                 .with_audience(AUDIENCE)
                 .with_typ("at+jwt"),
         )

@@ -63,7 +63,7 @@ fn token(key: &impl jose_ring::Signer, claims: &serde_json::Value) -> String {
 }
 
 fn rules(clock: &'static TestClock) -> Validation {
-    Validation::from_clock(clock)
+    Validation::from_clock(std::sync::Arc::new(clock))
         .with_audience("api")
         .with_typ("at+jwt")
 }
@@ -140,7 +140,7 @@ fn hmac_builder(clock: &'static TestClock) -> GuardBuilder {
     Guard::builder()
         .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
         .validation(rules(clock))
-        .clock(clock)
+        .clock(std::sync::Arc::new(clock))
 }
 
 fn hmac_guard(clock: &'static TestClock) -> Guard {
@@ -694,7 +694,7 @@ fn remote_guard(clock: &'static TestClock, provider: &Arc<Provider>) -> Guard {
         .jwks_uri("https://as.example/jwks", &[&jwa::ES256])
         .http_client(Client(Arc::clone(provider)))
         .validation(rules(clock))
-        .clock(clock)
+        .clock(std::sync::Arc::new(clock))
         .build()
         .unwrap()
 }
@@ -833,7 +833,7 @@ async fn discovery_then_keys() {
         .issuer("https://as.example")
         .http_client(Client(Arc::clone(&provider)))
         .validation(rules(clock))
-        .clock(clock)
+        .clock(std::sync::Arc::new(clock))
         .build()
         .unwrap();
     let app = app_of(&guard);

@@ -116,7 +116,7 @@ impl App {
             access_lifetime: options.access_lifetime,
             refresh_lifetime: options.refresh_lifetime,
             refresh_grace: options.refresh_grace,
-            clock: &jwt::SystemClock,
+            clock: Arc::new(jwt::SystemClock),
         };
         let source = match &options.key_dir {
             Some(dir) => {

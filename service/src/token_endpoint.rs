@@ -101,24 +101,16 @@ async fn proof(
     let checked = dpop::verify(proof, &rules).map_err(|_| Refusal::invalid_dpop_proof())?;
     if !app
         .state
-        .first_proof(&replay_key(&checked), replay_window(&rules))
+        .first_proof(
+            &checked.replay_key(),
+            Duration::from_secs(rules.replay_window()),
+        )
         .await
         .map_err(Refusal::unavailable)?
     {
         return Err(Refusal::invalid_dpop_proof());
     }
     Ok(Some(checked))
-}
-
-// TODO([i23-lib]): jose-ring's `VerifiedProof::replay_key()` and
-// `ProofValidation::replay_window()`, which the guard uses too; these two stand in until
-// they land on main.
-fn replay_key(proof: &VerifiedProof) -> String {
-    format!("{}:{}", proof.jkt(), proof.jti())
-}
-
-fn replay_window(_rules: &ProofValidation) -> Duration {
-    Duration::from_secs(dpop::DEFAULT_MAX_AGE.saturating_add(PROOF_LEEWAY.saturating_mul(2)))
 }
 
 /// Issues a pair with `ids` signed with the current key, as the token endpoints answer it

@@ -3,6 +3,7 @@
 //! so that neither can stand in for the other; their claims, how they are issued, the rules
 //! they are accepted by, and how long state about them is kept ([`Policy`]).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jose_ring::SigningKey;
@@ -57,7 +58,7 @@ pub struct RefreshClaims {
 }
 
 /// The clock every token's times come from: issuing, verifying, TTLs.
-pub type SharedClock = &'static (dyn jwt::Clock + Sync);
+pub type SharedClock = Arc<dyn jwt::Clock>;
 
 /// Each token's names, lifetimes and rules: what is issued, what is accepted, and how long
 /// the state about a token is kept.
@@ -100,7 +101,7 @@ impl Policy {
     /// The access-token rules (the guard's): `typ: at+jwt`, issuer, audience, `exp`, `jti`.
     #[must_use]
     pub fn access_rules(&self) -> Validation {
-        Validation::from_clock(self.clock)
+        Validation::from_clock(Arc::clone(&self.clock))
             .with_typ(ACCESS_TYP)
             .with_issuer(self.issuer.as_str())
             .with_audience(self.audience.as_str())

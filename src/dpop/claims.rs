@@ -5,9 +5,11 @@ use alloc::string::String;
 use core::cell::Cell;
 
 use super::htu::normalize_htu;
-use super::verify::{MAX_JTI_LEN, ProofValidation};
 use crate::json::{Seen, Tap};
 use crate::time::{NumericDate, ceil_saturating};
+
+/// The longest `jti` accepted, in bytes.
+pub(super) const MAX_JTI_LEN: usize = 256;
 
 /// A string claim compared with what the server expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,11 +48,16 @@ const IAT: u8 = 3;
 const ATH: u8 = 4;
 const NONCE: u8 = 5;
 
-/// What the validation needs from a proof's claims.
+/// What the validation needs from a proof's claims, and what it compares them with.
 pub(super) struct Observed<'r> {
-    rules: &'r ProofValidation,
+    /// The request's method.
+    htm_expected: &'r str,
     /// The server's `htu`, normalised.
     htu_expected: &'r str,
+    /// The `ath` of the access token, when the proof comes with one.
+    ath_expected: Option<&'r str>,
+    /// The nonces accepted (none: no nonce is asked for).
+    nonces: &'r [String],
     pub(super) jti: Cell<Jti>,
     pub(super) htm: Cell<Compared>,
     pub(super) htu: Cell<Compared>,
@@ -60,10 +67,17 @@ pub(super) struct Observed<'r> {
 }
 
 impl<'r> Observed<'r> {
-    pub(super) const fn new(rules: &'r ProofValidation, htu_expected: &'r str) -> Self {
+    pub(super) const fn new(
+        htm_expected: &'r str,
+        htu_expected: &'r str,
+        ath_expected: Option<&'r str>,
+        nonces: &'r [String],
+    ) -> Self {
         Self {
-            rules,
+            htm_expected,
             htu_expected,
+            ath_expected,
+            nonces,
             jti: Cell::new(Jti::Absent),
             htm: Cell::new(Compared::Absent),
             htu: Cell::new(Compared::Absent),
@@ -98,7 +112,6 @@ impl Tap for Observed<'_> {
     }
 
     fn value(&self, member: u8, seen: Seen<'_>) {
-        let rules = self.rules;
         match member {
             JTI => self.jti.set(match seen {
                 Seen::Str(jti) if jti.len() > MAX_JTI_LEN => Jti::TooLong,
@@ -107,7 +120,7 @@ impl Tap for Observed<'_> {
             }),
             HTM => self
                 .htm
-                .set(compare(seen, core::iter::once(rules.htm.as_str()))),
+                .set(compare(seen, core::iter::once(self.htm_expected))),
             HTU => self.htu.set(match seen {
                 Seen::Str(htu) => match normalize_htu(htu) {
                     Ok(htu) if htu == self.htu_expected => Compared::Match,
@@ -124,12 +137,10 @@ impl Tap for Observed<'_> {
                 Seen::Float(x) => Iat::At(NumericDate::from_seconds(ceil_saturating(x))),
                 _ => Iat::Invalid,
             }),
-            ATH => self
-                .ath
-                .set(compare(seen, rules.ath.iter().map(String::as_str))),
+            ATH => self.ath.set(compare(seen, self.ath_expected.into_iter())),
             NONCE => self
                 .nonce
-                .set(compare(seen, rules.nonces.iter().map(String::as_str))),
+                .set(compare(seen, self.nonces.iter().map(String::as_str))),
             _ => {}
         }
     }

@@ -1,13 +1,13 @@
 //! The server side of RFC 9449: checking a DPoP proof (§4.3) against the request it came with.
 
+use alloc::format;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use super::claims::{Compared, Iat, Jti, Observed};
+use super::claims::{Compared, Iat, Jti, MAX_JTI_LEN, Observed};
 use super::htu::normalize_htu;
 use crate::b64;
 use crate::error::{Dpop, Error, Malformed};
@@ -18,9 +18,6 @@ use crate::jws;
 use crate::limits::Limits;
 use crate::time::NumericDate;
 
-/// The longest `jti` accepted, in bytes.
-pub(crate) const MAX_JTI_LEN: usize = 256;
-
 /// The longest proof accepted by default, in bytes: room for an 8192-bit RSA key and its
 /// signature.
 pub const MAX_PROOF_LEN: usize = 8 * 1024;
@@ -28,31 +25,16 @@ pub const MAX_PROOF_LEN: usize = 8 * 1024;
 /// The default maximum age of a proof, in seconds.
 pub const DEFAULT_MAX_AGE: u64 = 60;
 
-/// The asymmetric algorithms of [`jwa`], the default list a proof's `alg` must be in: `Ed25519`
-/// (RFC 9864, what current clients send) and the deprecated `EdDSA` both.
-const ASYMMETRIC: [&Algorithm; 10] = [
-    &jwa::ES256,
-    &jwa::ES384,
-    &jwa::Ed25519,
-    &jwa::EdDSA,
-    &jwa::PS256,
-    &jwa::PS384,
-    &jwa::PS512,
-    &jwa::RS256,
-    &jwa::RS384,
-    &jwa::RS512,
-];
-
-/// A replay check: `true` when this proof was seen before.
-type Replay = Arc<dyn Fn(&VerifiedProof) -> bool + Send + Sync>;
-
 /// What a DPoP proof must satisfy: the request it came with (method, URI, time), the server's
-/// algorithms, nonce and replay store, and the access token it came with, if any.
+/// algorithms and nonce, and the access token it came with, if any.
 ///
 /// Build one per request (it is cheap: the URI is normalised once, the access token hashed
-/// once). Defaults: the asymmetric algorithms of [`jwa`], a maximum age of 60 seconds
-/// ([`DEFAULT_MAX_AGE`]), no leeway into the future, no nonce, no replay check, proofs of at
-/// most 8 KiB ([`MAX_PROOF_LEN`]).
+/// once). Defaults: [`jwa::ASYMMETRIC`], a maximum age of 60 seconds ([`DEFAULT_MAX_AGE`]), no
+/// leeway into the future, no nonce, proofs of at most 8 KiB ([`MAX_PROOF_LEN`]).
+///
+/// Replay (RFC 9449 §11.1) is the caller's check, in its own store, after [`verify`]
+/// succeeded: record [`VerifiedProof::replay_key`] for [`replay_window`](Self::replay_window)
+/// seconds with an atomic "insert if absent", and refuse the request if it was there.
 ///
 /// ```
 /// use jose_ring::dpop::ProofValidation;
@@ -66,15 +48,14 @@ type Replay = Arc<dyn Fn(&VerifiedProof) -> bool + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct ProofValidation {
-    pub(super) htm: String,
+    htm: String,
     htu: Result<String, Error>,
     now: NumericDate,
     algorithms: Vec<&'static Algorithm>,
     max_age: u64,
     leeway: u64,
-    pub(super) nonces: Vec<String>,
-    pub(super) ath: Option<String>,
-    replay: Option<Replay>,
+    nonces: Vec<String>,
+    ath: Option<String>,
     limits: Limits,
 }
 
@@ -90,12 +71,11 @@ impl ProofValidation {
             htm: htm.into(),
             htu: normalize_htu(htu),
             now,
-            algorithms: ASYMMETRIC.to_vec(),
+            algorithms: jwa::ASYMMETRIC.to_vec(),
             max_age: DEFAULT_MAX_AGE,
             leeway: 0,
             nonces: Vec::new(),
             ath: None,
-            replay: None,
             limits: Limits::DEFAULT.with_token_len(MAX_PROOF_LEN),
         }
     }
@@ -119,8 +99,6 @@ impl ProofValidation {
     }
 
     /// Rejects proofs issued more than `seconds` before `now` (plus the leeway). Default 60.
-    ///
-    /// A replay store must keep each `jti` for this window plus the leeway.
     #[must_use]
     pub fn with_max_age(mut self, seconds: u64) -> Self {
         self.max_age = seconds;
@@ -151,24 +129,6 @@ impl ProofValidation {
         self
     }
 
-    /// Checks every proof that passed all other checks with `seen_before`, which says whether
-    /// it has seen this proof before (RFC 9449 §11.1) and records it: a `true` rejects the
-    /// proof with [`Dpop::Replayed`].
-    ///
-    /// Key the store by ([`jkt`](VerifiedProof::jkt), [`jti`](VerifiedProof::jti)), insert
-    /// atomically ("insert if absent"), and keep each entry until its
-    /// [`iat`](VerifiedProof::iat) is older than the maximum age plus the leeway: after that,
-    /// the proof is refused as too old anyway. The check runs last, so forged, stale or
-    /// misdirected proofs never reach the store.
-    #[must_use]
-    pub fn with_replay(
-        mut self,
-        seen_before: impl Fn(&VerifiedProof) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        self.replay = Some(Arc::new(seen_before));
-        self
-    }
-
     /// Sets the size limits for the proof; default [`MAX_PROOF_LEN`] bytes.
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
@@ -180,6 +140,21 @@ impl ProofValidation {
     #[must_use]
     pub fn now(&self) -> NumericDate {
         self.now
+    }
+
+    /// How long, in seconds, a replay store must keep a proof these rules accepted: the maximum
+    /// age plus twice the leeway. A proof accepted now may carry an `iat` up to the leeway in
+    /// the future, and stays acceptable until that `iat` is the maximum age plus the leeway
+    /// old.
+    ///
+    /// ```
+    /// use jose_ring::{dpop::ProofValidation, jwt::NumericDate};
+    /// let rules = ProofValidation::new("GET", "https://rs.example/", NumericDate::EPOCH).with_leeway(5);
+    /// assert_eq!(rules.replay_window(), 70);
+    /// ```
+    #[must_use]
+    pub fn replay_window(&self) -> u64 {
+        self.max_age.saturating_add(self.leeway.saturating_mul(2))
     }
 }
 
@@ -194,7 +169,6 @@ impl fmt::Debug for ProofValidation {
             .field("leeway", &self.leeway)
             .field("nonces", &self.nonces.len())
             .field("access_token", &self.ath.is_some())
-            .field("replay", &self.replay.is_some())
             .field("limits", &self.limits)
             .finish()
     }
@@ -217,10 +191,28 @@ impl VerifiedProof {
         &self.jkt
     }
 
-    /// The proof's `jti`, for the replay store.
+    /// The proof's `jti`.
     #[must_use]
     pub fn jti(&self) -> &str {
         &self.jti
+    }
+
+    /// The key a replay store records this proof under: its key's thumbprint and its `jti`
+    /// (`"{jkt}:{jti}"`), so that two clients choosing the same `jti` never collide. Keep it
+    /// for [`ProofValidation::replay_window`] seconds.
+    ///
+    /// ```
+    /// use jose_ring::{dpop, jwa, jwt::NumericDate, SigningKey};
+    /// let now = NumericDate::from_seconds(1_700_000_000);
+    /// let key = SigningKey::generate(&jwa::ES256)?;
+    /// let proof = dpop::ProofBuilder::new(&key, "GET", "https://rs.example/").with_iat(now).build()?;
+    /// let checked = dpop::verify(&proof, &dpop::ProofValidation::new("GET", "https://rs.example/", now))?;
+    /// assert_eq!(checked.replay_key(), format!("{}:{}", dpop::jkt(&key), checked.jti()));
+    /// # Ok::<(), jose_ring::Error>(())
+    /// ```
+    #[must_use]
+    pub fn replay_key(&self) -> String {
+        format!("{}:{}", self.jkt, self.jti)
     }
 
     /// The proof's `iat` (a fraction rounded up).
@@ -280,8 +272,9 @@ const CLAIMS_ON_STACK: usize = 1024;
 ///    types (`ath`, `nonce` too, when present); `jti` is at most 256 bytes;
 /// 8. `htm` equals the method, `htu` the URI (both normalised, without query and fragment);
 /// 9. `iat` is at most the leeway in the future and at most the maximum age (plus leeway) old;
-/// 10. the nonce, when the rules name one; `ath`, when they have an access token;
-/// 11. the replay check, if any.
+/// 10. the nonce, when the rules name one; `ath`, when they have an access token.
+///
+/// Then check replay yourself ([`VerifiedProof::replay_key`]).
 ///
 /// This is the only place in the crate where a key carried in a header is used: `jws::verify`
 /// and `jwt::decode` never look at `jwk`.
@@ -325,7 +318,12 @@ pub fn verify(proof: &str, rules: &ProofValidation) -> Result<VerifiedProof, Err
             &heap
         }
     };
-    let seen = Observed::new(rules, htu_expected);
+    let seen = Observed::new(
+        &rules.htm,
+        htu_expected,
+        rules.ath.as_deref(),
+        &rules.nonces,
+    );
     json::from_slice_tapped::<IgnoredAny>(claims, &seen).map_err(|problem| {
         Error::from(Malformed::Json {
             part: "claims",
@@ -333,18 +331,12 @@ pub fn verify(proof: &str, rules: &ProofValidation) -> Result<VerifiedProof, Err
         })
     })?;
     let (jti, iat) = check_claims(&seen, rules)?;
-    let verified = VerifiedProof {
+    Ok(VerifiedProof {
         jkt: jwk.thumbprint(),
         jti,
         iat,
         alg,
-    };
-    if let Some(seen_before) = &rules.replay {
-        if seen_before(&verified) {
-            return Err(Dpop::Replayed.into());
-        }
-    }
-    Ok(verified)
+    })
 }
 
 /// The accepted algorithm named `name` (RFC 9449 §4.3, check 5).

@@ -1,11 +1,13 @@
-//! The key-set cache: the policy that says when to fetch a JWK Set, fed with times and HTTP
-//! outcomes; it never fetches itself.
+//! The key-set cache: the policy that says when to fetch a JWK Set (and, for an issuer, its
+//! discovery document first), fed with times and HTTP outcomes; it never fetches itself.
 
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::cache_control::{self, Freshness};
+use super::discovery::{self, Discovery, WellKnown};
+use super::uri::UriPolicy;
 use crate::error::{Error, KeySetError};
 use crate::jwa::Algorithm;
 use crate::jwk::{JwkSet, KeyRing};
@@ -19,7 +21,7 @@ use crate::time::NumericDate;
 /// | lifetime without `max-age` | 10 min | panva/jose's `createRemoteJWKSet` default |
 /// | `max-age` clamped to | 1 min ..= 12 h | a provider sending `max-age=0` or `no-store` costs at most a fetch a minute; one sending a week is still re-read twice a day (Microsoft IdentityModel's automatic refresh interval) |
 /// | refresh ahead | the last quarter of the lifetime | the set is replaced before it expires, so no verification waits on a fetch |
-/// | cooldown | 30 s between two fetches started | panva/jose's default: a flood of tokens with made-up `kid`s costs one request per 30 s. IdentityModel's 5 min floor is slower to pick up a rotated key |
+/// | cooldown | 30 s | panva/jose's default. Between two fetches an unknown `kid` causes, counted from the last such fetch only, so the first token signed with a key rotated in unannounced (an emergency rotation) refetches at once, even right after a scheduled or the first fetch, while a flood of tokens with made-up `kid`s costs one request per 30 s. Scheduled fetches and retries after a failure are 30 s apart too. IdentityModel's 5 min floor is slower to pick up a rotated key |
 /// | maximum staleness | 1 h past expiry | IdentityModel's "last known good" lifetime: an outage shorter than this is invisible to users; after it, verification fails closed ([`KeySetError::Stale`]) |
 ///
 /// ```
@@ -64,8 +66,9 @@ impl CachePolicy {
         self
     }
 
-    /// Sets the least time between two fetches started (on schedule, after a failure, or
-    /// for an unknown `kid`). A fetch not completed within it is taken as lost.
+    /// Sets the least time between two fetches an unknown `kid` causes, and between two
+    /// fetches started on schedule or after a failure. A fetch not completed within it is taken
+    /// as lost.
     #[must_use]
     pub const fn with_cooldown(mut self, seconds: u64) -> Self {
         self.cooldown = seconds;
@@ -189,20 +192,54 @@ impl Response {
     }
 }
 
-/// A fetch the cache has started: send it (with `If-None-Match` when there is a tag), then
-/// give the outcome back with [`KeySetCache::complete`] or [`KeySetCache::fail`].
+/// What a [`Request`] fetches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An issuer's discovery document ([`KeySetCache::discover`]), read with
+    /// [`Discovery::from_json`]: its `jwks_uri` is fetched next.
+    Discovery,
+    /// The JWK Set.
+    KeySet,
+}
+
+/// A fetch the cache has started: `GET` [`uri`](Self::uri) (with `If-None-Match` when there is
+/// a tag, reading at most [`max_len`](Self::max_len) bytes of the body), then give the outcome
+/// back with [`KeySetCache::complete`] or [`KeySetCache::fail`].
 #[derive(Debug, PartialEq, Eq)]
 #[must_use = "the cache waits for this fetch until its outcome is given back"]
 pub struct Request {
     generation: u64,
+    target: Target,
+    uri: String,
     if_none_match: Option<String>,
+    max_len: usize,
 }
 
 impl Request {
+    /// The URI to fetch.
+    #[must_use]
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// What is fetched: the discovery document or the key set.
+    #[must_use]
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
     /// The `If-None-Match` field value to send: the `ETag` of the set held, if it had one.
     #[must_use]
     pub fn if_none_match(&self) -> Option<&str> {
         self.if_none_match.as_deref()
+    }
+
+    /// The most bytes of the body worth reading: a longer one is refused anyway
+    /// ([`MAX_DOCUMENT_LEN`](super::MAX_DOCUMENT_LEN) for a discovery document,
+    /// [`Limits::jwks_len`] for a key set). Stop reading the network there.
+    #[must_use]
+    pub fn max_len(&self) -> usize {
+        self.max_len
     }
 }
 
@@ -213,7 +250,8 @@ pub enum Refetch {
     Fetch(Request),
     /// A fetch is in flight: wait for it, then look again.
     Wait,
-    /// A fetch started less than the cooldown ago: the `kid` stays unknown.
+    /// A fetch an unknown `kid` caused started less than the cooldown ago: the `kid` stays
+    /// unknown.
     Cooldown,
 }
 
@@ -232,6 +270,19 @@ pub enum CacheState {
     TooStale,
 }
 
+/// Where the set is found: its URI, or an issuer whose discovery document names it.
+#[derive(Debug)]
+enum Location {
+    /// The JWK Set's URI, given or discovered.
+    KeySet(String),
+    /// An issuer not discovered yet.
+    Issuer {
+        issuer: String,
+        document: String,
+        uris: UriPolicy,
+    },
+}
+
 /// The set held and the facts about it.
 #[derive(Debug)]
 struct Current {
@@ -245,6 +296,12 @@ struct Current {
 /// when it was fetched, its lifetime (`Cache-Control: max-age`, clamped) and `ETag`, and
 /// answers the caller's questions; the caller does the HTTP. Times come from the caller's
 /// [`Clock`](crate::jwt::Clock), so every answer is reproducible.
+///
+/// Made with [`new`](Self::new) for a known `jwks_uri`, or with [`discover`](Self::discover)
+/// for an issuer: then the first fetch is the issuer's discovery document, whose `jwks_uri`
+/// is fetched next, as one fetch (waiters wait for both). Either way the keys are bound to
+/// the algorithms given: pass [`jwa::ASYMMETRIC`](crate::jwa::ASYMMETRIC) to let each JWK's
+/// `alg` (or its `kty` and `crv`) decide, or your own narrower list.
 ///
 /// - [`keys`](Self::keys): the ring to verify with, or why there is none (never fetched,
 ///   or stale beyond [`CachePolicy::max_stale`]: fail closed).
@@ -260,14 +317,14 @@ struct Current {
 /// ```
 /// use jose_ring::{jwa, jwks::{KeySetCache, Response}, jwt::NumericDate, Error, KeySetError};
 /// let at = NumericDate::from_seconds;
-/// let mut cache = KeySetCache::new(&[&jwa::ES256]);
+/// let mut cache = KeySetCache::new("https://auth.example/jwks", &jwa::ASYMMETRIC);
 /// assert_eq!(cache.keys(at(0)).map(|_| ()), Err(Error::KeySet(KeySetError::NotFetched)));
 ///
 /// let request = cache.poll(at(0)).expect("nothing held: fetch");
-/// assert_eq!(request.if_none_match(), None);
+/// assert_eq!((request.uri(), request.if_none_match()), ("https://auth.example/jwks", None));
 /// let response = Response::new(200, br#"{"keys":[]}"#.to_vec())
 ///     .with_etag("\"v1\"").with_cache_control("max-age=300");
-/// cache.complete(request, at(1), &response)?;
+/// assert_eq!(cache.complete(request, at(1), &response)?, None);
 /// assert!(cache.keys(at(2)).is_ok());
 /// assert!(cache.poll(at(2)).is_none()); // fresh
 ///
@@ -275,6 +332,8 @@ struct Current {
 /// assert_eq!(request.if_none_match(), Some("\"v1\""));
 /// cache.complete(request, at(230), &Response::new(304, Vec::new()))?;
 /// assert_eq!(cache.fetched_at(), Some(at(230)));
+/// // The first token signed with a key the set lacks refetches at once, not after a cooldown.
+/// assert!(matches!(cache.unknown_kid(at(231)), jose_ring::jwks::Refetch::Fetch(_)));
 /// # Ok::<(), jose_ring::Error>(())
 /// ```
 #[derive(Debug)]
@@ -282,8 +341,14 @@ pub struct KeySetCache {
     policy: CachePolicy,
     algorithms: Vec<&'static Algorithm>,
     limits: Limits,
+    location: Location,
+    /// The issuer, for a cache made by [`discover`](Self::discover).
+    issuer: Option<String>,
     current: Option<Current>,
+    /// When the last fetch started, whatever caused it: schedules the next one.
     last_attempt: Option<NumericDate>,
+    /// When the last fetch an unknown `kid` caused started.
+    last_kid_fetch: Option<NumericDate>,
     in_flight: Option<(u64, NumericDate)>,
     generation: u64,
 }
@@ -293,17 +358,72 @@ fn signed(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
+/// Whether `now` is within `cooldown` seconds after `since` (a clock set back counts as past
+/// it).
+fn cooling(since: Option<NumericDate>, now: NumericDate, cooldown: u64) -> bool {
+    since.is_some_and(|at| now >= at && now < at.saturating_add(signed(cooldown)))
+}
+
 impl KeySetCache {
-    /// An empty cache whose sets bind their keys to `algorithms` (as
-    /// [`JwkSet::key_ring`]), with the default [`CachePolicy`] and [`Limits`].
+    /// An empty cache of the JWK Set at `jwks_uri`, whose keys bind to `algorithms` (as
+    /// [`JwkSet::key_ring`]), with the default [`CachePolicy`] and [`Limits`]. Check the URI
+    /// with [`UriPolicy::check_url`] first if it comes from configuration.
     #[must_use]
-    pub fn new(algorithms: &[&'static Algorithm]) -> Self {
+    pub fn new(jwks_uri: impl Into<String>, algorithms: &[&'static Algorithm]) -> Self {
+        Self::at(Location::KeySet(jwks_uri.into()), None, algorithms)
+    }
+
+    /// An empty cache of `issuer`'s keys: the first fetch is its discovery document (`kind`,
+    /// at [`discovery_uri`](super::discovery_uri)), which must name exactly `issuer` and a
+    /// `jwks_uri` that `uris` allows ([`Discovery::from_json`]); that set is fetched next and
+    /// kept fresh as [`new`](Self::new)'s. The document is read once: its `jwks_uri` stays.
+    ///
+    /// ```
+    /// use jose_ring::{jwa, jwks::{KeySetCache, Response, Target, UriPolicy, WellKnown}, jwt::NumericDate};
+    /// let now = NumericDate::from_seconds(1_700_000_000);
+    /// let mut cache = KeySetCache::discover("https://auth.example", WellKnown::OpenIdConfiguration,
+    ///     UriPolicy::HttpsOnly, &jwa::ASYMMETRIC)?;
+    /// let first = cache.poll(now).expect("nothing held");
+    /// assert_eq!((first.target(), first.uri()),
+    ///            (Target::Discovery, "https://auth.example/.well-known/openid-configuration"));
+    /// let document = br#"{"issuer":"https://auth.example","jwks_uri":"https://keys.auth.example/jwks"}"#;
+    /// let next = cache.complete(first, now, &Response::new(200, document.to_vec()))?
+    ///     .expect("then its key set, as part of the same fetch");
+    /// assert_eq!((next.target(), next.uri()), (Target::KeySet, "https://keys.auth.example/jwks"));
+    /// assert!(cache.in_flight(now));
+    /// assert_eq!(cache.complete(next, now, &Response::new(200, br#"{"keys":[]}"#.to_vec()))?, None);
+    /// assert_eq!(cache.jwks_uri(), Some("https://keys.auth.example/jwks"));
+    /// # Ok::<(), jose_ring::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`KeySetError::InsecureUri`]`("issuer")` for an issuer `uris` does not allow.
+    pub fn discover(
+        issuer: &str,
+        kind: WellKnown,
+        uris: UriPolicy,
+        algorithms: &[&'static Algorithm],
+    ) -> Result<Self, Error> {
+        let document = discovery::discovery_uri(issuer, kind, uris)?;
+        let location = Location::Issuer {
+            issuer: issuer.into(),
+            document,
+            uris,
+        };
+        Ok(Self::at(location, Some(issuer.into()), algorithms))
+    }
+
+    fn at(location: Location, issuer: Option<String>, algorithms: &[&'static Algorithm]) -> Self {
         Self {
             policy: CachePolicy::DEFAULT,
             algorithms: algorithms.to_vec(),
             limits: Limits::DEFAULT,
+            location,
+            issuer,
             current: None,
             last_attempt: None,
+            last_kid_fetch: None,
             in_flight: None,
             generation: 0,
         }
@@ -333,6 +453,27 @@ impl KeySetCache {
     #[must_use]
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The algorithms the keys are bound to.
+    #[must_use]
+    pub fn algorithms(&self) -> &[&'static Algorithm] {
+        &self.algorithms
+    }
+
+    /// The issuer, for a cache made by [`discover`](Self::discover).
+    #[must_use]
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// The JWK Set's URI: given, or once discovered.
+    #[must_use]
+    pub fn jwks_uri(&self) -> Option<&str> {
+        match &self.location {
+            Location::KeySet(uri) => Some(uri),
+            Location::Issuer { .. } => None,
+        }
     }
 
     /// When the set held was last fetched or revalidated (by a `304`).
@@ -434,30 +575,68 @@ impl KeySetCache {
         self.start(now)
     }
 
-    /// Whether a token whose `kid` the set held does not know may cause a fetch now.
+    /// Whether a token whose `kid` the set held does not know may cause a fetch now: `Wait`
+    /// while a fetch is in flight (whatever caused it), `Cooldown` if a fetch an unknown `kid`
+    /// caused started less than the cooldown ago, else `Fetch`. A scheduled, first or failed
+    /// fetch does not start this cooldown: a key rotated in without notice is seen by the
+    /// first token that names it.
     pub fn unknown_kid(&mut self, now: NumericDate) -> Refetch {
         if self.in_flight(now) {
             return Refetch::Wait;
         }
-        self.start(now).map_or(Refetch::Cooldown, Refetch::Fetch)
+        if cooling(self.last_kid_fetch, now, self.policy.cooldown) {
+            return Refetch::Cooldown;
+        }
+        self.last_kid_fetch = Some(now);
+        Refetch::Fetch(self.begin(now))
     }
 
-    /// Starts a fetch unless one is in flight or the cooldown has not passed.
+    /// Starts a fetch unless one is in flight or the cooldown since the last one has not
+    /// passed.
     fn start(&mut self, now: NumericDate) -> Option<Request> {
-        let cooldown = signed(self.policy.cooldown);
-        let cooling = self
-            .last_attempt
-            .is_some_and(|at| now < at.saturating_add(cooldown) && now >= at);
-        if self.in_flight(now) || cooling {
+        if self.in_flight(now) || cooling(self.last_attempt, now, self.policy.cooldown) {
             return None;
         }
+        Some(self.begin(now))
+    }
+
+    /// Starts a fetch now: of the discovery document while the set's URI is not known, else
+    /// of the set.
+    fn begin(&mut self, now: NumericDate) -> Request {
+        self.last_attempt = Some(now);
+        match &self.location {
+            Location::Issuer { document, .. } => {
+                let uri = document.clone();
+                self.request(now, Target::Discovery, uri, None)
+            }
+            Location::KeySet(uri) => {
+                let (uri, etag) = (uri.clone(), self.etag().map(String::from));
+                self.request(now, Target::KeySet, uri, etag)
+            }
+        }
+    }
+
+    /// The request of a new fetch in flight from `now`.
+    fn request(
+        &mut self,
+        now: NumericDate,
+        target: Target,
+        uri: String,
+        if_none_match: Option<String>,
+    ) -> Request {
         self.generation = self.generation.wrapping_add(1);
         self.in_flight = Some((self.generation, now));
-        self.last_attempt = Some(now);
-        Some(Request {
+        let max_len = match target {
+            Target::Discovery => discovery::MAX_DOCUMENT_LEN,
+            Target::KeySet => self.limits.jwks_len(),
+        };
+        Request {
             generation: self.generation,
-            if_none_match: self.etag().map(String::from),
-        })
+            target,
+            uri,
+            if_none_match,
+            max_len,
+        }
     }
 
     /// Ends `request`; an error if it is not the fetch in flight.
@@ -471,26 +650,57 @@ impl KeySetCache {
         }
     }
 
-    /// Takes the response to `request`, received at `now`.
+    /// Takes the response to `request`, received at `now`; `Some(next)` when the fetch goes
+    /// on with `next`, to be made now (the key set a discovery document named).
     ///
-    /// `200`: the body becomes the set held (its keys bound to the cache's algorithms),
-    /// with the response's lifetime and `ETag`. `304` to a conditional request: the set held
-    /// is revalidated (fetched again at `now`, with the `304`'s lifetime and `ETag` if it
-    /// has them). On an error the set held, if any, stays and keeps serving.
+    /// For the key set: `200`: the body becomes the set held (its keys bound to the cache's
+    /// algorithms), with the response's lifetime and `ETag`. `304` to a conditional request:
+    /// the set held is revalidated (fetched again at `now`, with the `304`'s lifetime and
+    /// `ETag` if it has them). For a discovery document: `200` with a document for the
+    /// cache's issuer gives the set's URI, and the set is fetched next. On an error the set
+    /// held, if any, stays and keeps serving.
     ///
     /// # Errors
     ///
     /// [`KeySetError::StaleFetch`] if `request` is not the fetch in flight (it was taken as
     /// lost after the cooldown, and another started); [`KeySetError::Status`] for a status
-    /// other than 200 and 304, or a 304 to a request without `If-None-Match`; for a body,
-    /// those of [`JwkSet::from_json_with_limits`] (too large, not a JWK Set).
+    /// other than 200 and 304, or a 304 to a request without `If-None-Match`; for a key set's
+    /// body, those of [`JwkSet::from_json_with_limits`] (too large, not a JWK Set); for a
+    /// discovery document's, those of [`Discovery::from_json`].
     pub fn complete(
         &mut self,
         request: Request,
         now: NumericDate,
         response: &Response,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<Request>, Error> {
         self.finish(&request)?;
+        match request.target {
+            Target::Discovery => self.discovered(now, response).map(Some),
+            Target::KeySet => self.key_set(&request, now, response).map(|()| None),
+        }
+    }
+
+    /// A discovery document received: the set's URI, and the request for the set.
+    fn discovered(&mut self, now: NumericDate, response: &Response) -> Result<Request, Error> {
+        let Location::Issuer { issuer, uris, .. } = &self.location else {
+            return Err(KeySetError::StaleFetch.into());
+        };
+        if response.status() != 200 {
+            return Err(KeySetError::Status(response.status()).into());
+        }
+        let found = Discovery::from_json(response.body(), issuer, *uris)?;
+        let uri = String::from(found.jwks_uri());
+        self.location = Location::KeySet(uri.clone());
+        Ok(self.request(now, Target::KeySet, uri, None))
+    }
+
+    /// A key set's response received.
+    fn key_set(
+        &mut self,
+        request: &Request,
+        now: NumericDate,
+        response: &Response,
+    ) -> Result<(), Error> {
         let lifetime = self.policy.lifetime(response.cache_control());
         let etag = response.etag().and_then(cache_control::entity_tag);
         match response.status() {

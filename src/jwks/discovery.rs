@@ -28,13 +28,13 @@ pub enum WellKnown {
 /// A terminating `/` of the issuer's path is removed first, as both specifications ask.
 ///
 /// ```
-/// use jose_ring::jwks::{discovery_uri, WellKnown};
+/// use jose_ring::jwks::{discovery_uri, UriPolicy, WellKnown};
 /// assert_eq!(
-///     discovery_uri("https://auth.example/tenant/", WellKnown::OpenIdConfiguration)?,
+///     discovery_uri("https://auth.example/tenant/", WellKnown::OpenIdConfiguration, UriPolicy::HttpsOnly)?,
 ///     "https://auth.example/tenant/.well-known/openid-configuration"
 /// );
 /// assert_eq!(
-///     discovery_uri("https://auth.example/tenant", WellKnown::OAuthAuthorizationServer)?,
+///     discovery_uri("https://auth.example/tenant", WellKnown::OAuthAuthorizationServer, UriPolicy::HttpsOnly)?,
 ///     "https://auth.example/.well-known/oauth-authorization-server/tenant"
 /// );
 /// # Ok::<(), jose_ring::Error>(())
@@ -42,11 +42,10 @@ pub enum WellKnown {
 ///
 /// # Errors
 ///
-/// [`KeySetError::InsecureUri`]`("issuer")` for an issuer that is not an `https` URI (or a
-/// loopback `http` one: [`Discovery::from_json`] then applies the caller's [`UriPolicy`]) with
-/// a host and no query, fragment or user information.
-pub fn discovery_uri(issuer: &str, kind: WellKnown) -> Result<String, Error> {
-    let split = uri::check(issuer, UriPolicy::AllowHttpLoopback, "issuer", false)?;
+/// [`KeySetError::InsecureUri`]`("issuer")` for an issuer `uris` does not allow
+/// ([`UriPolicy::check_issuer`]).
+pub fn discovery_uri(issuer: &str, kind: WellKnown, uris: UriPolicy) -> Result<String, Error> {
+    let split = uri::check(issuer, uris, "issuer", false)?;
     let path = split.rest.strip_suffix('/').unwrap_or(split.rest);
     Ok(match kind {
         WellKnown::OpenIdConfiguration => {
@@ -61,18 +60,19 @@ pub fn discovery_uri(issuer: &str, kind: WellKnown) -> Result<String, Error> {
     })
 }
 
-/// An issuer's discovery document, checked: its `issuer` is the one expected, its `jwks_uri`
-/// is `https`, and its signing algorithms are those this crate implements.
+/// An issuer's discovery document, checked: its `issuer` is the one expected and its
+/// `jwks_uri` is `https` (or what the [`UriPolicy`] allows).
 ///
-/// Algorithms come from `id_token_signing_alg_values_supported` (OpenID Connect Discovery 1.0
-/// §3), the one member that lists the algorithms the issuer itself signs tokens with. The
-/// other `*_signing_alg_values_supported` members are not read: those of the token endpoint,
-/// request objects and (RFC 8414) revocation and introspection endpoints list what the
-/// server *accepts from clients*, or what it signs other responses with. Of the names listed,
-/// those this crate does not implement are ignored, `none` is never kept, and HMAC
-/// algorithms are left out (an HMAC ID token is keyed with the client secret, never with the
-/// JWKS). A document without the member (RFC 8414 metadata usually lacks it) gives an empty
-/// list: choose the algorithms yourself ([`algorithms_or`](Self::algorithms_or)).
+/// **The algorithms of access tokens are not here.** No member of either document lists the
+/// algorithms an issuer signs *access tokens* with: `id_token_signing_alg_values_supported`
+/// (OpenID Connect Discovery 1.0 §3) describes ID tokens, and the other
+/// `*_signing_alg_values_supported` members list what the server accepts from clients or signs
+/// other responses with. A provider may sign ID tokens with RS256 only and access tokens with
+/// ES384 (oidc-provider does, per resource server). A resource server binds the keys of the
+/// `jwks_uri` to the algorithms the keys themselves allow ([`jwa::ASYMMETRIC`](crate::jwa::ASYMMETRIC),
+/// narrowed by your own list): what [`KeySetCache::discover`](super::KeySetCache::discover)
+/// does. [`id_token_algorithms`](Self::id_token_algorithms) is for relying parties that verify
+/// ID tokens.
 ///
 /// ```
 /// use jose_ring::{jwa, jwks::{Discovery, UriPolicy}, Error, KeySetError};
@@ -80,7 +80,7 @@ pub fn discovery_uri(issuer: &str, kind: WellKnown) -> Result<String, Error> {
 ///   "id_token_signing_alg_values_supported":["RS256","ES256","ES512","none","HS256"]}"#;
 /// let found = Discovery::from_json(json, "https://auth.example", UriPolicy::HttpsOnly)?;
 /// assert_eq!(found.jwks_uri(), "https://auth.example/keys");
-/// assert_eq!(found.algorithms(), [&jwa::RS256, &jwa::ES256]);
+/// assert_eq!(found.id_token_algorithms(), [&jwa::RS256, &jwa::ES256]);
 ///
 /// // The issuer must be exactly the one expected: a trailing slash is another issuer.
 /// assert_eq!(
@@ -164,33 +164,18 @@ impl Discovery {
         &self.jwks_uri
     }
 
-    /// The asymmetric signing algorithms the issuer lists that this crate implements, in the
-    /// document's order, each once; empty when the document lists none.
-    #[must_use]
-    pub fn algorithms(&self) -> &[&'static Algorithm] {
-        &self.algorithms
-    }
-
-    /// [`algorithms`](Self::algorithms), or `fallback` when the document lists none: the
-    /// algorithms to bind the key ring to.
+    /// The algorithms the issuer signs **ID tokens** with
+    /// (`id_token_signing_alg_values_supported`), those this crate implements, asymmetric
+    /// only, in the document's order, each once; empty when the document lists none (RFC 8414
+    /// metadata usually does not). Names this crate does not implement are ignored, `none` is
+    /// never kept, and HMAC is left out (an HMAC ID token is keyed with the client secret,
+    /// never with the JWKS).
     ///
-    /// ```
-    /// use jose_ring::{jwa, jwks::{Discovery, UriPolicy}};
-    /// let json = br#"{"issuer":"https://as.example","jwks_uri":"https://as.example/jwks"}"#;
-    /// let found = Discovery::from_json(json, "https://as.example", UriPolicy::HttpsOnly)?;
-    /// assert_eq!(found.algorithms_or(&[&jwa::ES256]), [&jwa::ES256]);
-    /// # Ok::<(), jose_ring::Error>(())
-    /// ```
+    /// Never bind the keys that verify access tokens to this list: see the type's
+    /// documentation.
     #[must_use]
-    pub fn algorithms_or<'a>(
-        &'a self,
-        fallback: &'a [&'static Algorithm],
-    ) -> &'a [&'static Algorithm] {
-        if self.algorithms.is_empty() {
-            fallback
-        } else {
-            &self.algorithms
-        }
+    pub fn id_token_algorithms(&self) -> &[&'static Algorithm] {
+        &self.algorithms
     }
 }
 
@@ -214,11 +199,7 @@ mod tests {
         let found = read(json, "https://a.example/t", HTTPS).unwrap();
         assert_eq!(found.issuer(), "https://a.example/t");
         assert_eq!(found.jwks_uri(), "https://keys.example/j?v=2");
-        assert_eq!(found.algorithms(), [&jwa::EdDSA, &jwa::RS256]);
-        assert_eq!(
-            found.algorithms_or(&[&jwa::PS256]),
-            [&jwa::EdDSA, &jwa::RS256]
-        );
+        assert_eq!(found.id_token_algorithms(), [&jwa::EdDSA, &jwa::RS256]);
     }
 
     #[test]
@@ -334,8 +315,9 @@ mod tests {
                 "http://127.0.0.1:8080/.well-known/oauth-authorization-server/realms/x",
             ),
         ] {
-            assert_eq!(discovery_uri(issuer, Oidc).unwrap(), oidc);
-            assert_eq!(discovery_uri(issuer, OAuth).unwrap(), oauth);
+            let loopback = UriPolicy::AllowHttpLoopback;
+            assert_eq!(discovery_uri(issuer, Oidc, loopback).unwrap(), oidc);
+            assert_eq!(discovery_uri(issuer, OAuth, loopback).unwrap(), oauth);
         }
         for bad in [
             "http://a.example",
@@ -344,9 +326,13 @@ mod tests {
             "a.example",
         ] {
             assert_eq!(
-                discovery_uri(bad, Oidc),
+                discovery_uri(bad, Oidc, UriPolicy::AllowHttpLoopback),
                 Err(Error::KeySet(KeySetError::InsecureUri("issuer")))
             );
         }
+        assert_eq!(
+            discovery_uri("http://127.0.0.1:8080", Oidc, HTTPS),
+            Err(Error::KeySet(KeySetError::InsecureUri("issuer")))
+        );
     }
 }

@@ -24,7 +24,7 @@ mod provider;
 mod shared;
 mod uri;
 
-pub use cache::{CachePolicy, CacheState, KeySetCache, Refetch, Request, Response};
+pub use cache::{CachePolicy, CacheState, KeySetCache, Refetch, Request, Response, Target};
 pub use discovery::{Discovery, MAX_DOCUMENT_LEN, WellKnown, discovery_uri};
 pub use issuers::Issuers;
 pub use provider::KeyProvider;

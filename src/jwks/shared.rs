@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 use core::cell::OnceCell;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 
-use super::cache::{KeySetCache, Refetch, Request, Response};
+use super::cache::{CachePolicy, KeySetCache, Refetch, Request, Response};
 use super::provider::KeyProvider;
 use crate::error::{Error, KeySetError, NoKey};
 use crate::jwa::Algorithm;
@@ -15,37 +15,37 @@ use crate::key::{KeyRef, KeySource};
 use crate::limits::Limits;
 use crate::time::{Clock, NumericDate, SystemClock};
 
-use super::cache::CachePolicy;
-
-/// Your HTTP client: fetches a JWK Set.
+/// Your HTTP client: makes the cache's [`Request`]s.
 ///
-/// Send `GET uri` with `If-None-Match: if_none_match` when it is given; return the status,
-/// the body (read at most [`Limits::jwks_len`] bytes of it: a longer body is refused anyway),
-/// and the `ETag` and `Cache-Control` fields; or an error for a network failure, a timeout
-/// (set one shorter than the cooldown) or TLS. Redirects are yours to follow or refuse.
+/// Send `GET` [`request.uri()`](Request::uri) with `If-None-Match:`
+/// [`request.if_none_match()`](Request::if_none_match) when it is given; return the status,
+/// the body (read at most [`request.max_len()`](Request::max_len) bytes of it: a longer body
+/// is refused anyway), and the `ETag` and `Cache-Control` fields; or an error for a network
+/// failure, a timeout (set one shorter than the cooldown) or TLS. Redirects are yours to
+/// follow or refuse.
 ///
-/// A closure `Fn(&str, Option<&str>) -> Result<Response, E>` is a `Fetch`.
+/// A closure `Fn(&Request) -> Result<Response, E>` is a `Fetch`.
 pub trait Fetch {
     /// What a failed fetch reports; [`SharedKeySet`] only counts it as a failure (log it in
     /// your implementation).
     type Error;
 
-    /// Fetches the JWK Set at `uri`.
+    /// Makes `request`.
     ///
     /// # Errors
     ///
     /// Whatever the client reports when no HTTP response was received.
-    fn fetch(&self, uri: &str, if_none_match: Option<&str>) -> Result<Response, Self::Error>;
+    fn fetch(&self, request: &Request) -> Result<Response, Self::Error>;
 }
 
 impl<F, E> Fetch for F
 where
-    F: Fn(&str, Option<&str>) -> Result<Response, E>,
+    F: Fn(&Request) -> Result<Response, E>,
 {
     type Error = E;
 
-    fn fetch(&self, uri: &str, if_none_match: Option<&str>) -> Result<Response, E> {
-        self(uri, if_none_match)
+    fn fetch(&self, request: &Request) -> Result<Response, E> {
+        self(request)
     }
 }
 
@@ -58,7 +58,9 @@ struct Snapshot {
 }
 
 /// A remote JWK Set shared between threads: a [`KeySetCache`] driven, blocking, with your
-/// HTTP client ([`Fetch`]) and a [`Clock`].
+/// HTTP client ([`Fetch`]) and a [`Clock`] (the system clock unless
+/// [`with_clock`](Self::with_clock)). For an issuer found by discovery, give it a cache made
+/// by [`KeySetCache::discover`] ([`from_cache`](Self::from_cache)).
 ///
 /// [`keys`](Self::keys) gives a [`Keys`] snapshot to verify with: a [`KeySource`]. Reading it
 /// takes a read lock and an `Arc` clone: threads never wait on each other. The set is
@@ -74,7 +76,7 @@ struct Snapshot {
 /// [`KeySetError::Stale`].
 ///
 /// ```
-/// use jose_ring::jwks::{Response, SharedKeySet};
+/// use jose_ring::jwks::{Request, Response, SharedKeySet};
 /// use jose_ring::jwk::{Jwk, JwkSet};
 /// use jose_ring::{jwa, jws, SigningKey};
 ///
@@ -83,56 +85,53 @@ struct Snapshot {
 /// let body = published.to_json()?;
 ///
 /// // Your HTTP client goes here.
-/// let fetch = move |_uri: &str, _etag: Option<&str>| {
+/// let fetch = move |_request: &Request| {
 ///     Ok::<_, std::io::Error>(Response::new(200, body.clone().into_bytes()))
 /// };
-/// let remote = SharedKeySet::new("https://auth.example/jwks", fetch, &[&jwa::ES256]);
+/// let remote = SharedKeySet::new("https://auth.example/jwks", fetch, &jwa::ASYMMETRIC);
 ///
 /// let token = jws::sign(b"hi", &jws::Header::new(), &signer)?;
 /// assert_eq!(jws::verify(&token, &remote.keys()?)?.payload(), b"hi");
 /// # Ok::<(), jose_ring::Error>(())
 /// ```
-pub struct SharedKeySet<F, C = SystemClock> {
-    uri: String,
+pub struct SharedKeySet<F> {
     fetcher: F,
-    clock: C,
+    clock: Arc<dyn Clock>,
     snapshot: RwLock<Snapshot>,
     cache: Mutex<KeySetCache>,
     fetched: Condvar,
 }
 
 impl<F: Fetch> SharedKeySet<F> {
-    /// A shared set fetched from `uri` with `fetcher`, its keys bound to `algorithms`, on
-    /// the system clock, with the default [`CachePolicy`] and [`Limits`]. Nothing is fetched
-    /// yet.
+    /// A shared set fetched from `jwks_uri` with `fetcher`, its keys bound to `algorithms`
+    /// ([`jwa::ASYMMETRIC`](crate::jwa::ASYMMETRIC): as each key allows), on the system
+    /// clock, with the default [`CachePolicy`] and [`Limits`]. Nothing is fetched yet.
     #[must_use]
-    pub fn new(uri: impl Into<String>, fetcher: F, algorithms: &[&'static Algorithm]) -> Self {
+    pub fn new(jwks_uri: impl Into<String>, fetcher: F, algorithms: &[&'static Algorithm]) -> Self {
+        Self::from_cache(KeySetCache::new(jwks_uri, algorithms), fetcher)
+    }
+
+    /// A shared set driving `cache` (with its policy, limits and algorithms; for an issuer,
+    /// one made by [`KeySetCache::discover`]) with `fetcher`, on the system clock.
+    #[must_use]
+    pub fn from_cache(cache: KeySetCache, fetcher: F) -> Self {
         Self {
-            uri: uri.into(),
             fetcher,
-            clock: SystemClock,
+            clock: Arc::new(SystemClock),
             snapshot: RwLock::new(Snapshot {
                 ring: None,
                 serve_until: NumericDate::MIN,
             }),
-            cache: Mutex::new(KeySetCache::new(algorithms)),
+            cache: Mutex::new(cache),
             fetched: Condvar::new(),
         }
     }
-}
 
-impl<F: Fetch, C: Clock> SharedKeySet<F, C> {
     /// The same set on another clock (a test clock, a clock shared by a server).
     #[must_use]
-    pub fn with_clock<D: Clock>(self, clock: D) -> SharedKeySet<F, D> {
-        SharedKeySet {
-            uri: self.uri,
-            fetcher: self.fetcher,
-            clock,
-            snapshot: self.snapshot,
-            cache: self.cache,
-            fetched: self.fetched,
-        }
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Sets the policy.
@@ -158,10 +157,10 @@ impl<F: Fetch, C: Clock> SharedKeySet<F, C> {
         }
     }
 
-    /// The URI the set is fetched from.
+    /// The URI the set is fetched from: given, or once discovered.
     #[must_use]
-    pub fn uri(&self) -> &str {
-        &self.uri
+    pub fn jwks_uri(&self) -> Option<String> {
+        self.lock().jwks_uri().map(String::from)
     }
 
     /// The keys to verify with now: a snapshot of the set held, fetched first if none is
@@ -172,7 +171,7 @@ impl<F: Fetch, C: Clock> SharedKeySet<F, C> {
     /// [`KeySetError::NotFetched`] when no fetch has succeeded yet (the first one failed:
     /// [`KeySetError::FetchFailed`], [`KeySetError::Status`] or the body's error, or it is
     /// in cooldown); [`KeySetError::Stale`] beyond the maximum staleness.
-    pub fn keys(&self) -> Result<Keys<'_, F, C>, Error> {
+    pub fn keys(&self) -> Result<Keys<'_, F>, Error> {
         self.keys_at(self.clock.now())
     }
 
@@ -184,7 +183,7 @@ impl<F: Fetch, C: Clock> SharedKeySet<F, C> {
     /// # Errors
     ///
     /// As [`keys`](Self::keys).
-    pub fn keys_at(&self, now: NumericDate) -> Result<Keys<'_, F, C>, Error> {
+    pub fn keys_at(&self, now: NumericDate) -> Result<Keys<'_, F>, Error> {
         let ring = match self.read() {
             Snapshot {
                 ring: Some(ring),
@@ -260,23 +259,31 @@ impl<F: Fetch, C: Clock> SharedKeySet<F, C> {
         cache
     }
 
-    /// Makes the fetch `request`, gives the outcome to the cache, publishes the new state and
-    /// wakes the waiters. The cache's lock is not held while fetching.
-    fn fetch(&self, request: Request) -> Result<(), Error> {
-        let response = self.fetcher.fetch(&self.uri, request.if_none_match());
-        let now = self.clock.now();
-        let mut cache = self.lock();
-        let result = match response {
-            Ok(response) => cache.complete(request, now, &response),
-            Err(_) => {
-                cache.fail(request);
-                Err(KeySetError::FetchFailed.into())
+    /// Makes the fetch `request` (and what follows it: the key set after a discovery
+    /// document), gives each outcome to the cache, publishes the new state and wakes the
+    /// waiters. The cache's lock is not held while fetching.
+    fn fetch(&self, mut request: Request) -> Result<(), Error> {
+        loop {
+            let response = self.fetcher.fetch(&request);
+            let now = self.clock.now();
+            let mut cache = self.lock();
+            let result = match response {
+                Ok(response) => cache.complete(request, now, &response),
+                Err(_) => {
+                    cache.fail(request);
+                    Err(KeySetError::FetchFailed.into())
+                }
+            };
+            self.publish(&cache, now);
+            drop(cache);
+            match result {
+                Ok(Some(next)) => request = next,
+                done => {
+                    self.fetched.notify_all();
+                    return done.map(|_| ());
+                }
             }
-        };
-        self.publish(&cache, now);
-        drop(cache);
-        self.fetched.notify_all();
-        result
+        }
     }
 
     /// Publishes the cache's state for readers (called with the cache's lock held, so
@@ -319,11 +326,9 @@ impl<F: Fetch, C: Clock> SharedKeySet<F, C> {
     }
 }
 
-impl<F, C> core::fmt::Debug for SharedKeySet<F, C> {
+impl<F> core::fmt::Debug for SharedKeySet<F> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("SharedKeySet")
-            .field("uri", &self.uri)
-            .finish_non_exhaustive()
+        f.debug_struct("SharedKeySet").finish_non_exhaustive()
     }
 }
 
@@ -331,14 +336,14 @@ impl<F, C> core::fmt::Debug for SharedKeySet<F, C> {
 ///
 /// A token whose `kid` the snapshot does not know is retried once with the set refetched
 /// (within the policy), so that a key rotated in minutes ago verifies.
-pub struct Keys<'s, F, C> {
-    shared: &'s SharedKeySet<F, C>,
+pub struct Keys<'s, F> {
+    shared: &'s SharedKeySet<F>,
     ring: Arc<KeyRing>,
     now: NumericDate,
     refetched: OnceCell<Arc<KeyRing>>,
 }
 
-impl<F, C> Keys<'_, F, C> {
+impl<F> Keys<'_, F> {
     /// The ring the snapshot started with.
     #[must_use]
     pub fn ring(&self) -> &KeyRing {
@@ -346,7 +351,7 @@ impl<F, C> Keys<'_, F, C> {
     }
 }
 
-impl<F: Fetch, C: Clock> KeySource for Keys<'_, F, C> {
+impl<F: Fetch> KeySource for Keys<'_, F> {
     fn select(&self, alg: &str, kid: Option<&str>) -> Result<KeyRef<'_>, Error> {
         match self.ring.select(alg, kid) {
             Err(Error::NoKey(NoKey::UnknownKid)) => self
@@ -358,7 +363,7 @@ impl<F: Fetch, C: Clock> KeySource for Keys<'_, F, C> {
     }
 }
 
-impl<F, C> core::fmt::Debug for Keys<'_, F, C> {
+impl<F> core::fmt::Debug for Keys<'_, F> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Keys")
             .field("keys", &self.ring.len())
@@ -366,13 +371,13 @@ impl<F, C> core::fmt::Debug for Keys<'_, F, C> {
     }
 }
 
-impl<F: Fetch, C: Clock> KeyProvider for SharedKeySet<F, C> {
+impl<F: Fetch> KeyProvider for SharedKeySet<F> {
     type Keys<'a>
-        = Keys<'a, F, C>
+        = Keys<'a, F>
     where
         Self: 'a;
 
-    fn keys(&self) -> Result<Keys<'_, F, C>, Error> {
+    fn keys(&self) -> Result<Keys<'_, F>, Error> {
         Self::keys(self)
     }
 }

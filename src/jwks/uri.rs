@@ -2,11 +2,20 @@
 
 use crate::error::{Error, KeySetError};
 
-/// Which URIs an issuer and its `jwks_uri` may have.
+/// Which URIs an issuer, its `jwks_uri` and other fetched or published URLs may have: the one
+/// "https, or loopback http in tests" rule of the workspace (the guard's builder and metadata,
+/// the CLI's fetches and this crate's discovery all ask it).
 ///
 /// ```
 /// use jose_ring::jwks::UriPolicy;
+/// use jose_ring::{Error, KeySetError};
 /// assert_eq!(UriPolicy::default(), UriPolicy::HttpsOnly);
+/// assert_eq!(UriPolicy::HttpsOnly.check_url("https://auth.example/keys?v=2", "jwks_uri"), Ok(()));
+/// assert_eq!(UriPolicy::HttpsOnly.check_issuer("http://127.0.0.1:8080"),
+///            Err(Error::KeySet(KeySetError::InsecureUri("issuer"))));
+/// assert_eq!(UriPolicy::AllowHttpLoopback.check_issuer("http://127.0.0.1:8080"), Ok(()));
+/// // User information and fragments are never accepted.
+/// assert!(UriPolicy::HttpsOnly.check_url("https://user@auth.example/#x", "jwks_uri").is_err());
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum UriPolicy {
@@ -16,6 +25,30 @@ pub enum UriPolicy {
     /// `https` URIs, and `http` URIs whose host is `127.0.0.1`, `[::1]` or `localhost`: for
     /// tests against a server on the same machine. Never in production.
     AllowHttpLoopback,
+}
+
+impl UriPolicy {
+    /// Checks an issuer identifier (OpenID Connect Discovery 1.0 §3, RFC 8414 §2): an absolute
+    /// `https` URI (or loopback `http`, when allowed) with a host and no user information,
+    /// query or fragment, at most 2048 bytes of visible ASCII.
+    ///
+    /// # Errors
+    ///
+    /// [`KeySetError::InsecureUri`]`("issuer")`.
+    pub fn check_issuer(self, uri: &str) -> Result<(), Error> {
+        check(uri, self, "issuer", false).map(|_| ())
+    }
+
+    /// Checks a URL to fetch or to publish (a `jwks_uri`, a resource identifier): as
+    /// [`check_issuer`](Self::check_issuer), but a query is allowed; `what` names it in the
+    /// error.
+    ///
+    /// # Errors
+    ///
+    /// [`KeySetError::InsecureUri`]`(what)`.
+    pub fn check_url(self, uri: &str, what: &'static str) -> Result<(), Error> {
+        check(uri, self, what, true).map(|_| ())
+    }
 }
 
 /// The longest URI accepted, in bytes.

@@ -235,6 +235,34 @@ pub fn decode_borrowed<'b, T: Deserialize<'b>, K: KeySource + ?Sized>(
     read_claims(buffer, alg, header, rules)
 }
 
+/// Reads the claims of a JWT already verified again, into another type: the payload JSON as
+/// [`decode_borrowed`] left it in its buffer, through the same strict reader (an object, no
+/// member name repeated, nesting bounded). No signature is checked and no rule applied here:
+/// keep the buffer of a [`decode_borrowed`] that succeeded, so that a server's extractors read
+/// the claims without parsing the token again.
+///
+/// ```
+/// use jose_ring::{jwa, jwt, HmacKey};
+/// let key = HmacKey::new(&jwa::HS256, &[7; 32])?;
+/// let token = jwt::encode(&serde_json::json!({"sub": "ada", "exp": 1_900_000_000}), &key)?;
+/// let rules = jwt::Validation::new(jwt::NumericDate::from_seconds(1_800_000_000));
+/// let mut payload = Vec::new();
+/// let _: jwt::Verified<serde::de::IgnoredAny> = jwt::decode_borrowed(&token, &key, &rules, &mut payload)?;
+/// #[derive(serde::Deserialize)]
+/// struct Caller { sub: String }
+/// let caller: Caller = jwt::parse_claims(&payload)?;
+/// assert_eq!(caller.sub, "ada");
+/// # Ok::<(), jose_ring::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Malformed::Json`] (part `"claims"`) for claims that are not a strict JSON object or do
+/// not fit `T`.
+pub fn parse_claims<'p, T: Deserialize<'p>>(payload: &'p [u8]) -> Result<T, Error> {
+    crate::json::from_slice_in(payload, "claims")
+}
+
 /// Parses `token` under the limits of `rules`, refuses an unencoded payload, and verifies the
 /// signature: the algorithm, the header and the payload segment, not yet decoded.
 fn verify_signature<'t, K: KeySource + ?Sized>(

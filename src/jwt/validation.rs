@@ -15,16 +15,13 @@ use crate::limits::Limits;
 use crate::time::{Clock, NumericDate, ceil_saturating, floor_saturating};
 
 /// Where a [`Validation`] reads the time.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Time {
     /// A fixed instant.
     Fixed(NumericDate),
     /// A clock read on every check.
-    Clock(&'static (dyn Clock + Sync)),
+    Clock(Arc<dyn Clock>),
 }
-
-/// A revocation check: `true` when the `jti` it is given is revoked.
-type Revocation = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// The rules a JWT's claims and type must satisfy, checked by [`decode`](super::decode) after
 /// the signature has verified.
@@ -47,8 +44,14 @@ type Revocation = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 ///   proof by that key was checked and named with [`with_dpop`](Self::with_dpop): a stolen
 ///   sender-constrained token never passes as a bearer token.
 ///
-/// Naming an issuer, a subject, a maximum age, scopes, roles, a revocation check or a DPoP proof
-/// makes the claim it reads required.
+/// Naming an issuer, a subject, a maximum age, scopes, roles or a DPoP proof makes the claim it
+/// reads required.
+///
+/// Revocation is not a rule here: state lives in the caller's store, often behind an async
+/// call. Require the `jti` ([`with_required`](Self::with_required)`("jti")`), read it from
+/// the verified claims, and ask your store after [`decode`](super::decode) succeeded, so that
+/// forged or expired tokens never reach it (see the how-to on logout in
+/// [`manual::howto`](crate::manual::howto)).
 ///
 /// ```
 /// use jose_ring::jwt::{NumericDate, Validation};
@@ -74,7 +77,6 @@ pub struct Validation {
     scopes: Vec<String>,
     roles_claim: &'static str,
     roles: Vec<String>,
-    revocation: Option<Revocation>,
     dpop_jkt: Option<String>,
     limits: Limits,
 }
@@ -105,17 +107,18 @@ impl Validation {
     }
 
     /// The default rules, reading the time from `clock` on every check: build it once and share
-    /// it. `&SystemClock` (feature `std`) is a `'static` reference as it is written.
+    /// it (a clone shares the clock).
     ///
     /// ```
     /// # #[cfg(feature = "std")] {
+    /// use std::sync::Arc;
     /// use jose_ring::jwt::{SystemClock, Validation};
-    /// let rules = Validation::from_clock(&SystemClock).with_audience("api");
+    /// let rules = Validation::from_clock(Arc::new(SystemClock)).with_audience("api");
     /// assert!(rules.now().as_seconds() > 1_700_000_000);
     /// # }
     /// ```
     #[must_use]
-    pub fn from_clock(clock: &'static (dyn Clock + Sync)) -> Self {
+    pub fn from_clock(clock: Arc<dyn Clock>) -> Self {
         Self::from_time(Time::Clock(clock))
     }
 
@@ -133,7 +136,6 @@ impl Validation {
             scopes: Vec::new(),
             roles_claim: "roles",
             roles: Vec::new(),
-            revocation: None,
             dpop_jkt: None,
             limits: Limits::DEFAULT,
         }
@@ -142,8 +144,8 @@ impl Validation {
     /// The time the rules check against now: the fixed time, or the clock's reading.
     #[must_use]
     pub fn now(&self) -> NumericDate {
-        match self.time {
-            Time::Fixed(now) => now,
+        match &self.time {
+            Time::Fixed(now) => *now,
             Time::Clock(clock) => clock.now(),
         }
     }
@@ -255,21 +257,6 @@ impl Validation {
         self
     }
 
-    /// Checks every token that passed all other rules with `is_revoked`, given its `jti`
-    /// (for example against a deny list kept in a shared store); `jti` becomes required. A
-    /// `true` rejects the token with [`ClaimError::Revoked`].
-    ///
-    /// The check runs only after the signature, the times and every other claim passed, so
-    /// forged or expired tokens never reach the store.
-    #[must_use]
-    pub fn with_revocation(
-        mut self,
-        is_revoked: impl Fn(&str) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        self.revocation = Some(Arc::new(is_revoked));
-        self
-    }
-
     /// Requires the token to be bound to the key of this verified DPoP proof (RFC 9449 §6,
     /// §7.1): its `cnf.jkt` must be the proof's [`jkt`](crate::dpop::VerifiedProof::jkt).
     /// `cnf.jkt` becomes required: a token without one is rejected with
@@ -331,8 +318,8 @@ impl Validation {
     }
 
     /// Checks what `seen` observed of the claims, in this order: JSON types, `exp`, `nbf`,
-    /// `iat`, `iss`, `aud`, `sub`, required claims, scopes, roles, the key binding (`cnf.jkt`),
-    /// and last the revocation check. Returns the times.
+    /// `iat`, `iss`, `aud`, `sub`, required claims, scopes, roles, and last the key binding
+    /// (`cnf.jkt`). Returns the times.
     pub(crate) fn check(&self, seen: &Observer<'_>) -> Result<Times, Error> {
         if let Some(name) = seen.wrong_type() {
             return Err(ClaimError::InvalidType(name).into());
@@ -434,12 +421,6 @@ impl Validation {
             // Reported by `wrong_type` first.
             (_, Cnf::Wrong) => return Err(ClaimError::InvalidType("cnf").into()),
         }
-        if let Some(is_revoked) = &self.revocation {
-            let jti = seen.jti_text.take().ok_or(missing("jti"))?;
-            if is_revoked(&jti) {
-                return Err(ClaimError::Revoked.into());
-            }
-        }
         Ok(Times { exp, nbf, iat })
     }
 }
@@ -449,8 +430,8 @@ impl fmt::Debug for Validation {
         f.debug_struct("Validation")
             .field(
                 "time",
-                &match self.time {
-                    Time::Fixed(now) => Some(now),
+                &match &self.time {
+                    Time::Fixed(now) => Some(*now),
                     Time::Clock(_) => None,
                 },
             )
@@ -465,7 +446,6 @@ impl fmt::Debug for Validation {
             .field("scopes", &self.scopes)
             .field("roles_claim", &self.roles_claim)
             .field("roles", &self.roles)
-            .field("revocation", &self.revocation.is_some())
             .field("dpop_jkt", &self.dpop_jkt)
             .field("limits", &self.limits)
             .finish()
@@ -614,8 +594,7 @@ const CNF: u8 = 9;
 const CUSTOM: u8 = 16;
 
 /// What the validation needs from the claims, recorded during the one pass that deserializes
-/// the caller's type. Strings are compared as they pass; only `jti` is kept, and only when a
-/// revocation check will need it.
+/// the caller's type. Strings are compared as they pass; none is kept.
 pub(crate) struct Observer<'v> {
     rules: &'v Validation,
     exp: Cell<Date>,
@@ -625,7 +604,6 @@ pub(crate) struct Observer<'v> {
     sub: Cell<StringClaim>,
     aud: Cell<Aud>,
     jti: Cell<StringClaim>,
-    jti_text: Cell<Option<String>>,
     scope: Cell<Scope>,
     roles: Cell<Presence>,
     role_bits: Cell<[u64; 4]>,
@@ -646,7 +624,6 @@ impl<'v> Observer<'v> {
             sub: Cell::new(StringClaim::Absent),
             aud: Cell::new(Aud::Absent),
             jti: Cell::new(StringClaim::Absent),
-            jti_text: Cell::new(None),
             scope: Cell::new(Scope::Absent),
             roles: Cell::new(Presence::Absent),
             role_bits: Cell::new([0; 4]),
@@ -793,9 +770,6 @@ impl Tap for Observer<'_> {
             JTI => {
                 self.jti
                     .set(self.string_claim(seen, &mut core::iter::empty()));
-                if let (Seen::Str(jti), Some(_)) = (seen, &rules.revocation) {
-                    self.jti_text.set(Some(jti.into()));
-                }
             }
             AUD => {
                 let expected = |aud: &str| rules.audiences.iter().any(|a| a == aud);

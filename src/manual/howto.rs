@@ -8,15 +8,20 @@
 //! Nothing is fetched until the first verification needs it (a service starts while its
 //! provider is down). The set is refreshed ahead of expiry (`Cache-Control: max-age`,
 //! clamped to 1 min ..= 12 h, 10 min without; conditional, with `If-None-Match`), and a token
-//! whose `kid` the set does not know (the provider has rotated a key in) causes one refetch:
-//! one request, whatever the number of threads asking, and at most one per 30 s cooldown, so
-//! tokens with made-up `kid`s cannot make you hammer the provider.
+//! whose `kid` the set does not know (the provider has rotated a key in, perhaps without
+//! announcing it) causes one refetch at once: one request, whatever the number of threads
+//! asking, and at most one such request per 30 s cooldown, so tokens with made-up `kid`s cannot
+//! make you hammer the provider.
+//!
+//! The keys are bound to the algorithms you pass: [`jwa::ASYMMETRIC`](crate::jwa::ASYMMETRIC)
+//! lets each JWK decide (its `alg`, or what its `kty` and `crv` allow), a shorter list narrows
+//! it.
 //!
 //! ```
-//! use std::sync::Mutex;
+//! use std::sync::{Arc, Mutex};
 //! use std::sync::atomic::{AtomicI64, Ordering};
 //! use jose_ring::jwk::{Jwk, JwkSet};
-//! use jose_ring::jwks::{Response, SharedKeySet};
+//! use jose_ring::jwks::{Request, Response, SharedKeySet};
 //! use jose_ring::jwt::{self, Clock, NumericDate, RegisteredClaims, Validation};
 //! use jose_ring::{jwa, Error, NoKey, SigningKey};
 //!
@@ -30,22 +35,23 @@
 //! let published = Mutex::new(publish(&[&old]));
 //! let requests = AtomicI64::new(0);
 //!
-//! // Your HTTP client: GET the URI (with If-None-Match when given), return what came back.
-//! let fetch = |_uri: &str, _if_none_match: Option<&str>| {
+//! // Your HTTP client: GET `request.uri()` (with If-None-Match when given, reading at most
+//! // `request.max_len()` bytes), return what came back.
+//! let fetch = |_request: &Request| {
 //!     requests.fetch_add(1, Ordering::SeqCst);
 //!     let body = published.lock().unwrap().clone();
 //!     Ok::<_, std::io::Error>(Response::new(200, body).with_cache_control("max-age=3600"))
 //! };
 //! // A clock the example moves; a server uses the default, the system clock.
-//! static NOW: AtomicI64 = AtomicI64::new(1_700_000_000);
-//! struct TestClock;
+//! struct TestClock(AtomicI64);
 //! impl Clock for TestClock {
-//!     fn now(&self) -> NumericDate { NumericDate::from_seconds(NOW.load(Ordering::SeqCst)) }
+//!     fn now(&self) -> NumericDate { NumericDate::from_seconds(self.0.load(Ordering::SeqCst)) }
 //! }
-//! let keys = SharedKeySet::new("https://auth.example/jwks", fetch, &[&jwa::RS256, &jwa::ES256])
-//!     .with_clock(TestClock);
+//! let clock = Arc::new(TestClock(AtomicI64::new(1_700_000_000)));
+//! let keys = SharedKeySet::new("https://auth.example/jwks", fetch, &jwa::ASYMMETRIC)
+//!     .with_clock(clock.clone());
 //!
-//! let rules = Validation::from_clock(&TestClock).with_issuer("https://auth.example");
+//! let rules = Validation::from_clock(clock.clone()).with_issuer("https://auth.example");
 //! let claims = RegisteredClaims::new().with_issuer("https://auth.example")
 //!     .with_lifetime(NumericDate::from_seconds(1_700_000_000), 3600);
 //! let verify = |token: &str| -> Result<(), Error> {
@@ -53,15 +59,22 @@
 //! };
 //! verify(&jwt::encode(&claims, &old)?)?; // the first verification fetches
 //!
-//! // The provider rotates a key in; tokens signed with it arrive at once.
-//! *published.lock().unwrap() = publish(&[&old, &new]);
+//! // The provider replaces its key without announcing the new one; tokens signed with it
+//! // arrive at once, and the first one refetches.
+//! *published.lock().unwrap() = publish(&[&new]);
 //! let rotated = jwt::encode(&claims, &new)?;
-//! // Within 30 s of the last fetch the kid stays unknown (no request)...
-//! assert_eq!(verify(&rotated), Err(NoKey::UnknownKid.into()));
-//! // ...after that, one fetch finds it.
-//! NOW.fetch_add(30, Ordering::SeqCst);
 //! verify(&rotated)?;
 //! assert_eq!(requests.load(Ordering::SeqCst), 2);
+//! // A flood of made-up kids costs nothing more within 30 s of that refetch...
+//! let forged = jwt::encode(&claims, &SigningKey::generate(&jwa::ES256)?.with_kid("made-up"))?;
+//! for _ in 0..100 {
+//!     assert_eq!(verify(&forged), Err(NoKey::UnknownKid.into()));
+//! }
+//! assert_eq!(requests.load(Ordering::SeqCst), 2);
+//! // ...and one request per 30 s after it.
+//! clock.0.fetch_add(30, Ordering::SeqCst);
+//! assert_eq!(verify(&forged), Err(NoKey::UnknownKid.into()));
+//! assert_eq!(requests.load(Ordering::SeqCst), 3);
 //! # Ok::<(), Error>(())
 //! ```
 //!
@@ -82,35 +95,36 @@
 //! not 401 (the token is bad).
 //!
 //! ```
+//! use std::sync::Arc;
 //! use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 //! use jose_ring::jwk::{Jwk, JwkSet};
-//! use jose_ring::jwks::{CachePolicy, Response, SharedKeySet};
+//! use jose_ring::jwks::{CachePolicy, Request, Response, SharedKeySet};
 //! use jose_ring::jwt::{Clock, NumericDate};
 //! use jose_ring::{jwa, jws, Error, KeySetError, SigningKey};
 //!
-//! static NOW: AtomicI64 = AtomicI64::new(0);
-//! struct TestClock;
+//! struct TestClock(AtomicI64);
 //! impl Clock for TestClock {
-//!     fn now(&self) -> NumericDate { NumericDate::from_seconds(NOW.load(Ordering::SeqCst)) }
+//!     fn now(&self) -> NumericDate { NumericDate::from_seconds(self.0.load(Ordering::SeqCst)) }
 //! }
+//! let clock = Arc::new(TestClock(AtomicI64::new(0)));
 //! let key = SigningKey::generate(&jwa::ES256)?.with_kid("k1");
 //! let body = JwkSet::from_iter([Jwk::from_verifying_key(&key.verifying_key())]).to_json()?;
 //! let down = AtomicBool::new(false);
-//! let fetch = |_: &str, _: Option<&str>| match down.load(Ordering::SeqCst) {
+//! let fetch = |_: &Request| match down.load(Ordering::SeqCst) {
 //!     true => Err("connection refused"),
 //!     false => Ok(Response::new(200, body.clone().into_bytes()).with_cache_control("max-age=600")),
 //! };
-//! let keys = SharedKeySet::new("https://auth.example/jwks", fetch, &[&jwa::ES256])
+//! let keys = SharedKeySet::new("https://auth.example/jwks", fetch, &jwa::ASYMMETRIC)
 //!     .with_policy(CachePolicy::DEFAULT.with_max_stale(3600))
-//!     .with_clock(TestClock);
+//!     .with_clock(clock.clone());
 //! let token = jws::sign(b"hi", &jws::Header::new(), &key)?;
 //! let verify = || jws::verify(&token, &keys.keys()?).map(|_| ());
 //! verify()?;
 //!
 //! down.store(true, Ordering::SeqCst);
-//! NOW.store(600 + 3600, Ordering::SeqCst); // expired an hour ago, fetches failing
-//! verify()?;                                  // the last good set still serves
-//! NOW.store(600 + 3600 + 1, Ordering::SeqCst);
+//! clock.0.store(600 + 3600, Ordering::SeqCst); // expired an hour ago, fetches failing
+//! verify()?;                                    // the last good set still serves
+//! clock.0.store(600 + 3600 + 1, Ordering::SeqCst);
 //! assert_eq!(verify(), Err(Error::KeySet(KeySetError::Stale { age: 4201, max: 4200 })));
 //! # Ok::<(), Error>(())
 //! ```
@@ -122,7 +136,8 @@
 //! request) and [`unknown_kid`](crate::jwks::KeySetCache::unknown_kid) when a token's `kid`
 //! is unknown; each hands you at most one [`Request`](crate::jwks::Request) at a time (the
 //! others are told to wait), which you send and answer with
-//! [`complete`](crate::jwks::KeySetCache::complete) or
+//! [`complete`](crate::jwks::KeySetCache::complete) (which may hand you the next part of the
+//! same fetch: after a discovery document, its key set) or
 //! [`fail`](crate::jwks::KeySetCache::fail).
 //!
 //! ```
@@ -131,42 +146,53 @@
 //! use jose_ring::{jwa, Error};
 //!
 //! let at = NumericDate::from_seconds;
-//! let mut cache = KeySetCache::new(&[&jwa::ES256]);
+//! let mut cache = KeySetCache::new("https://auth.example/jwks", &jwa::ASYMMETRIC);
 //! if let Some(request) = cache.poll(at(0)) {
-//!     // send GET with `request.if_none_match()`, then:
+//!     // GET `request.uri()` with `request.if_none_match()`, then:
 //!     cache.complete(request, at(0), &Response::new(200, br#"{"keys":[]}"#.to_vec()))?;
 //! }
 //! assert!(cache.keys(at(1))?.is_empty());
-//! // A token with an unknown kid, 40 s later: one fetch; meanwhile everyone else waits.
-//! let Refetch::Fetch(request) = cache.unknown_kid(at(40)) else { unreachable!() };
-//! assert_eq!(cache.unknown_kid(at(40)), Refetch::Wait);
+//! // A token with an unknown kid: one fetch at once; meanwhile everyone else waits.
+//! let Refetch::Fetch(request) = cache.unknown_kid(at(2)) else { unreachable!() };
+//! assert_eq!(cache.unknown_kid(at(2)), Refetch::Wait);
 //! cache.fail(request); // the provider did not answer: the set held keeps serving
-//! assert_eq!(cache.unknown_kid(at(41)), Refetch::Cooldown);
+//! assert_eq!(cache.unknown_kid(at(3)), Refetch::Cooldown); // until 30 s after that fetch
 //! # Ok::<(), Error>(())
 //! ```
 //!
 //! ## From an issuer URL: discovery
 //!
-//! Fetch the issuer's discovery document from
-//! [`jwks::discovery_uri`](crate::jwks::discovery_uri) and read it with
-//! [`jwks::Discovery`](crate::jwks::Discovery): the document's `issuer` must be exactly the
-//! issuer you asked for, its `jwks_uri` must be `https`
+//! [`KeySetCache::discover`](crate::jwks::KeySetCache::discover) starts from the issuer: its
+//! first fetch is the discovery document (OpenID Connect's, or RFC 8414's), whose `issuer`
+//! must be exactly the issuer you asked for and whose `jwks_uri` must be `https`
 //! ([`UriPolicy::AllowHttpLoopback`](crate::jwks::UriPolicy::AllowHttpLoopback) lets tests use
-//! `http://127.0.0.1`), and its `id_token_signing_alg_values_supported` give the algorithms
-//! to bind the keys to (those this crate implements; never `none`).
+//! `http://127.0.0.1`); the key set is fetched next, in the same fetch. Give the cache to a
+//! [`SharedKeySet`](crate::jwks::SharedKeySet) or drive it yourself.
+//!
+//! Bind the keys to what they allow ([`jwa::ASYMMETRIC`](crate::jwa::ASYMMETRIC)), never to
+//! the document's `id_token_signing_alg_values_supported`: it describes ID tokens, and a
+//! provider may sign its access tokens with other algorithms (oidc-provider signs ID tokens
+//! RS256 and each resource server's access tokens with the algorithm it is configured with).
 //!
 //! ```
-//! use jose_ring::jwks::{discovery_uri, Discovery, UriPolicy, WellKnown};
+//! use jose_ring::jwks::{KeySetCache, Request, Response, SharedKeySet, UriPolicy, WellKnown};
 //! use jose_ring::jwa;
 //!
 //! let issuer = "https://auth.example";
-//! assert_eq!(discovery_uri(issuer, WellKnown::OpenIdConfiguration)?,
-//!            "https://auth.example/.well-known/openid-configuration");
-//! let fetched = br#"{"issuer":"https://auth.example","jwks_uri":"https://auth.example/jwks",
-//!                    "id_token_signing_alg_values_supported":["RS256","none"]}"#;
-//! let found = Discovery::from_json(fetched, issuer, UriPolicy::HttpsOnly)?;
-//! assert_eq!((found.jwks_uri(), found.algorithms()), ("https://auth.example/jwks", &[&jwa::RS256][..]));
-//! // Then: SharedKeySet::new(found.jwks_uri(), fetch, found.algorithms_or(&[&jwa::RS256]))
+//! let cache = KeySetCache::discover(issuer, WellKnown::OpenIdConfiguration, UriPolicy::HttpsOnly,
+//!                                   &jwa::ASYMMETRIC)?;
+//! let fetch = |request: &Request| -> Result<Response, std::io::Error> {
+//!     let body = match request.uri() {
+//!         "https://auth.example/.well-known/openid-configuration" =>
+//!             br#"{"issuer":"https://auth.example","jwks_uri":"https://auth.example/jwks",
+//!                 "id_token_signing_alg_values_supported":["RS256"]}"#.to_vec(),
+//!         _ => br#"{"keys":[]}"#.to_vec(),
+//!     };
+//!     Ok(Response::new(200, body))
+//! };
+//! let keys = SharedKeySet::from_cache(cache, fetch);
+//! assert!(keys.keys()?.ring().is_empty());
+//! assert_eq!(keys.jwks_uri().as_deref(), Some("https://auth.example/jwks"));
 //! # Ok::<(), jose_ring::Error>(())
 //! ```
 //!
@@ -214,7 +240,9 @@
 //! ## Access and refresh tokens
 //!
 //! Give each kind its own type, lifetime and rules (RFC 8725 §3.11, §3.12), so that neither can
-//! stand in for the other; keep refresh tokens single-use with a deny list of spent `jti`s.
+//! stand in for the other; keep refresh tokens single-use: after a refresh token verified,
+//! record its `jti` in your store atomically ("insert if absent"), and refuse it if it was
+//! there.
 //!
 //! ```
 //! use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
@@ -240,7 +268,7 @@
 //!     .with_typ("refresh+jwt")
 //!     .with_issuer("https://auth.example")
 //!     .with_audience("https://auth.example/token")
-//!     .with_revocation(|jti| jti == "r-0"); // look the jti up in your shared deny list
+//!     .with_required("jti"); // then look the jti up in your store of spent refresh tokens
 //!
 //! assert!(jwt::decode::<RegisteredClaims, _>(&access, &key, &api).is_ok());
 //! assert!(jwt::decode::<RegisteredClaims, _>(&refresh, &key, &token_endpoint).is_ok());
@@ -263,9 +291,33 @@
 //! in an array claim ([`Validation::with_roles_claim`](crate::jwt::Validation::with_roles_claim) names it;
 //! `roles` by default). The error names what is missing:
 //! [`ClaimError::MissingScope`](crate::ClaimError::MissingScope). For logout, put the token's
-//! `jti` on a deny list until its `exp` and check it with
-//! [`Validation::with_revocation`](crate::jwt::Validation::with_revocation), which runs only for tokens
-//! that passed every other check.
+//! `jti` on a deny list until its `exp`, require `jti`
+//! ([`with_required`](crate::jwt::Validation::with_required)), and look it up after
+//! [`decode`](crate::jwt::decode) succeeded, so that forged and expired tokens never reach your
+//! store; report a hit as [`ClaimError::Revoked`](crate::ClaimError::Revoked). The library takes
+//! no callback for it: your store is usually behind an async call, and the lookup is yours.
+//!
+//! ```
+//! use std::collections::HashSet;
+//! use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
+//! use jose_ring::{jwa, ClaimError, Error, HmacKey};
+//!
+//! let key = HmacKey::generate(&jwa::HS256)?;
+//! let now = NumericDate::from_seconds(1_700_000_000);
+//! let rules = Validation::new(now).with_required("jti");
+//! let revoked: HashSet<String> = HashSet::from(["t-1".to_string()]); // your shared store
+//! let check = |token: &str| -> Result<RegisteredClaims, Error> {
+//!     let claims = jwt::decode::<RegisteredClaims, _>(token, &key, &rules)?.into_claims();
+//!     match claims.jti.as_deref() {
+//!         Some(jti) if revoked.contains(jti) => Err(ClaimError::Revoked.into()),
+//!         _ => Ok(claims),
+//!     }
+//! };
+//! let token = |jti: &str| jwt::encode(&RegisteredClaims::new().with_jwt_id(jti).with_lifetime(now, 60), &key);
+//! assert!(check(&token("t-2")?).is_ok());
+//! assert_eq!(check(&token("t-1")?).map(|_| ()), Err(ClaimError::Revoked.into()));
+//! # Ok::<(), Error>(())
+//! ```
 //!
 //! ## Sender-constrained tokens with DPoP
 //!
@@ -369,31 +421,37 @@
 //! ```
 //!
 //! **Replay store.** A proof may be captured (logs, a proxy) and replayed within its window.
-//! Give [`ProofValidation::with_replay`](crate::dpop::ProofValidation::with_replay) a check
-//! that records (`jkt`, `jti`) atomically and says whether it was there already; keep each
-//! entry until `iat` + maximum age + leeway (60 s by default), after which the proof is refused
-//! as too old anyway. The check runs last, so forged and stale proofs never reach the store. One
-//! process can use a map; several need a shared store with TTLs (`SET key 1 NX EX 61` in Redis).
+//! After [`dpop::verify`](crate::dpop::verify) succeeded, record
+//! [`VerifiedProof::replay_key`](crate::dpop::VerifiedProof::replay_key) (the key's thumbprint
+//! and the `jti`) atomically for
+//! [`ProofValidation::replay_window`](crate::dpop::ProofValidation::replay_window) seconds
+//! (maximum age plus twice the leeway: 60 s by default), and refuse the request if it was there
+//! ([`Dpop::Replayed`](crate::Dpop::Replayed)). Checking after verification keeps forged and
+//! stale proofs out of the store. One process can use a map; several need a shared store with
+//! TTLs (`SET key 1 NX EX 60` in Redis).
 //!
 //! ```
 //! use std::collections::HashMap;
-//! use std::sync::{Arc, Mutex};
 //! use jose_ring::dpop::{self, ProofValidation};
 //! use jose_ring::jwt::NumericDate;
 //! use jose_ring::{jwa, Dpop, Error, SigningKey};
 //!
-//! let seen: Arc<Mutex<HashMap<(String, String), NumericDate>>> = Arc::default();
-//! let store = Arc::clone(&seen);
+//! let mut seen: HashMap<String, NumericDate> = HashMap::new(); // key → recorded until
 //! let now = NumericDate::from_seconds(1_700_000_000);
-//! let rules = ProofValidation::new("GET", "https://rs.example/", now).with_replay(move |proof| {
-//!     let mut map = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-//!     map.retain(|_, iat| now.seconds_since(*iat) <= 60); // expire the window
-//!     map.insert((proof.jkt().into(), proof.jti().into()), proof.iat()).is_some()
-//! });
+//! let rules = ProofValidation::new("GET", "https://rs.example/", now);
+//! let mut check = |proof: &str| -> Result<(), Error> {
+//!     let checked = dpop::verify(proof, &rules)?;
+//!     seen.retain(|_, until| *until > now); // expire the window
+//!     let until = now.saturating_add(rules.replay_window() as i64);
+//!     match seen.insert(checked.replay_key(), until) {
+//!         None => Ok(()),
+//!         Some(_) => Err(Dpop::Replayed.into()),
+//!     }
+//! };
 //! let key = SigningKey::generate(&jwa::ES256)?;
 //! let proof = dpop::ProofBuilder::new(&key, "GET", "https://rs.example/").with_iat(now).build()?;
-//! assert!(dpop::verify(&proof, &rules).is_ok());
-//! assert_eq!(dpop::verify(&proof, &rules).map(|_| ()), Err(Error::Dpop(Dpop::Replayed)));
+//! assert!(check(&proof).is_ok());
+//! assert_eq!(check(&proof), Err(Error::Dpop(Dpop::Replayed)));
 //! # Ok::<(), Error>(())
 //! ```
 //!

@@ -32,7 +32,7 @@
 //! let key = HmacKey::new(&jwa::HS256, &secret)?; // once, at startup
 //! let token = jwt::encode(&claims, &key)?;
 //!
-//! let validation = jwt::Validation::from_clock(&jwt::SystemClock)
+//! let validation = jwt::Validation::from_clock(std::sync::Arc::new(jwt::SystemClock))
 //!     .with_audience("api")
 //!     .with_issuer("https://auth.example");
 //! let verified: jwt::Verified<Claims> = jwt::decode(&token, &key, &validation)?;

@@ -355,7 +355,7 @@ struct Case {
 }
 
 fn rules() -> Validation {
-    Validation::from_clock(&SystemClock)
+    Validation::from_clock(std::sync::Arc::new(SystemClock))
         .with_issuer(ISS)
         .with_audience(AUD)
 }

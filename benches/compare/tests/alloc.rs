@@ -93,7 +93,7 @@ fn jwt_decode_allocations() {
     };
     let claims = Claims::typical();
     let token = jwt::encode(&claims, &key).unwrap();
-    let rules = Validation::from_clock(&SystemClock)
+    let rules = Validation::from_clock(std::sync::Arc::new(SystemClock))
         .with_issuer(shared::ISS)
         .with_audience(shared::AUD);
     println!("token: {} bytes", token.len());

@@ -130,7 +130,7 @@ pub const ISSUER: &str = "https://issuer.example";
 
 /// The rules of the static-key tests: [`ISSUER`], [`AUDIENCE`], `typ` `at+jwt`, system clock.
 pub fn rules() -> jose_ring::jwt::Validation {
-    jose_ring::jwt::Validation::from_clock(&jwt::SystemClock)
+    jose_ring::jwt::Validation::from_clock(std::sync::Arc::new(jwt::SystemClock))
         .with_issuer(ISSUER)
         .with_audience(AUDIENCE)
         .with_typ("at+jwt")

@@ -39,7 +39,7 @@ fn main() {
     let lib = LibKey::load(alg);
     let floor = Floor::load(alg);
     let token = shared::lib_sign(&lib, &claims);
-    let rules = Validation::from_clock(&SystemClock)
+    let rules = Validation::from_clock(std::sync::Arc::new(SystemClock))
         .with_issuer(shared::ISS)
         .with_audience(shared::AUD);
     let mut buffer = Vec::new();

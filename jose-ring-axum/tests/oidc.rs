@@ -1,0 +1,289 @@
+//! Acceptance against a real OpenID Provider (issue 23): the `protected` example, run exactly
+//! as README.md tells a user (its `cargo run ... --example protected -- ...` line, the issuer
+//! and audience replaced by the provider's, plus `--allow-http-loopback` and a port), in front
+//! of panva's oidc-provider (`ci/oidc-provider`) issuing RFC 9068 access tokens
+//! (`typ: at+jwt`) signed with each of its five keys (RS256, PS256, ES256, ES384, EdDSA, each
+//! with its `alg`), minted by a real client-credentials `POST /token`:
+//!
+//! - `GET /hello` with each algorithm's token: 200;
+//! - `GET /admin`: 401 without a token, 200 with the scope `admin`, 403 without it;
+//! - the provider restarted with new keys (new kids) on the same port, unannounced: the
+//!   running example accepts a token signed with a new key at the first request, and the
+//!   removed key no longer verifies.
+//!
+//! The example is built once with cargo and run as its own process; requests go over
+//! 127.0.0.1. Runs with `JOSE_OIDC=1` after `npm ci --prefix target/oidc-provider` (`.ci/run`
+//! does both); skipped with a loud message otherwise.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests: a failure is a failed test, and the report is the output"
+)]
+
+#[path = "../../ci/oidc-provider/provider.rs"]
+mod provider;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use provider::{ALGORITHMS, AUDIENCE, Provider, free_port, header, http, resource};
+use serde_json::Value;
+
+/// The `protected` example's binary, built once (`cargo build --example protected`) for all
+/// the tests of this file.
+fn example() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO")
+            .ok()
+            .or_else(|| option_env!("CARGO").map(str::to_owned))
+            .unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        // What cargo set for this test process describes this package, not the build: ring's
+        // and cc's build scripts rerun when CARGO_MANIFEST_DIR, CARGO_PKG_NAME or OUT_DIR
+        // differ from the outer build's, which would rebuild the dependencies every run.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("CARGO_PKG_")
+                || name.starts_with("CARGO_BIN_")
+                || [
+                    "CARGO_MANIFEST_DIR",
+                    "CARGO_MANIFEST_PATH",
+                    "CARGO_CRATE_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                    "CARGO_TARGET_TMPDIR",
+                    "CARGO_RUSTC_CURRENT_DIR",
+                    "OUT_DIR",
+                ]
+                .contains(&name.as_ref())
+            {
+                build.env_remove(name.as_ref());
+            }
+        }
+        let out = build
+            .args(["build", "-p", "jose-ring-axum", "--example", "protected"])
+            .args(["--message-format", "json-render-diagnostics"])
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run cargo build");
+        assert!(
+            out.status.success(),
+            "cargo build --example protected failed"
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "protected")
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo named no executable for the example")
+    })
+}
+
+/// The arguments README.md gives the example: the words after ` -- ` on its
+/// `cargo run ... --example protected -- ...` line.
+fn readme_arguments() -> Vec<String> {
+    let readme = include_str!("../README.md");
+    let line = readme
+        .lines()
+        .find(|line| line.contains("--example protected --"))
+        .expect("README.md has a `cargo run ... --example protected -- ...` line");
+    let (_, arguments) = line.split_once(" -- ").unwrap();
+    arguments.split_whitespace().map(str::to_owned).collect()
+}
+
+/// The example, running as README.md says, pointed at `issuer` and [`AUDIENCE`].
+struct Protected {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Protected {
+    fn start(issuer: &str) -> Self {
+        let mut arguments = Vec::new();
+        let mut readme = readme_arguments().into_iter();
+        let (mut named_issuer, mut named_audience) = (false, false);
+        while let Some(word) = readme.next() {
+            match word.as_str() {
+                "--issuer" => {
+                    readme.next();
+                    arguments.extend(["--issuer".to_owned(), issuer.to_owned()]);
+                    named_issuer = true;
+                }
+                "--audience" => {
+                    readme.next();
+                    arguments.extend(["--audience".to_owned(), AUDIENCE.to_owned()]);
+                    named_audience = true;
+                }
+                "--port" => {
+                    readme.next();
+                }
+                "--allow-http-loopback" => {}
+                _ => arguments.push(word),
+            }
+        }
+        assert!(
+            named_issuer && named_audience,
+            "README.md's command names no --issuer or no --audience: {:?}",
+            readme_arguments()
+        );
+        let port = free_port();
+        arguments.extend(["--allow-http-loopback".to_owned(), "--port".to_owned()]);
+        arguments.push(port.to_string());
+
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("oidc-protected");
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join(format!("{}-{port}.log", std::process::id()));
+        let file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(example())
+            .args(&arguments)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("start the example");
+        let mut protected = Self { child, port, log };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = protected.child.try_wait().unwrap() {
+                panic!(
+                    "protected {arguments:?} exited ({status}):\n{}",
+                    protected.log()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "protected {arguments:?} is not listening after 20 s:\n{}",
+                protected.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        protected
+    }
+
+    /// `GET path` with `Authorization: Bearer token` when a token is given: status and body.
+    fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
+        let authorization = token.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = authorization
+            .iter()
+            .map(|value| ("authorization", value.as_str()))
+            .collect();
+        let (status, body) = http(self.port, "GET", path, &headers, b"");
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Protected {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn readme_example_answers_200_to_the_tokens_of_every_algorithm() {
+    if !provider::enabled() {
+        return;
+    }
+    let provider = Provider::start();
+    let protected = Protected::start(provider.issuer());
+    let mut refused = Vec::new();
+    for alg in ALGORITHMS {
+        let token = provider.token(&resource(alg), None);
+        let (signed_with, typ, _) = header(&token);
+        assert_eq!(
+            signed_with, alg,
+            "{alg}: the provider signed with {signed_with}"
+        );
+        assert_eq!(typ.as_deref(), Some("at+jwt"), "{alg}: the token's typ");
+        let (status, body) = protected.get("/hello", Some(&token));
+        if (status, body.as_str()) != (200, "hello acceptance\n") {
+            refused.push(format!("{alg}: {status} {body}"));
+        }
+    }
+    assert!(
+        refused.is_empty(),
+        "GET /hello refused the provider's access tokens:\n  {}\nthe example's log:\n{}",
+        refused.join("\n  "),
+        protected.log()
+    );
+}
+
+#[test]
+fn readme_example_admin_needs_a_token_with_the_admin_scope() {
+    if !provider::enabled() {
+        return;
+    }
+    let provider = Provider::start();
+    let protected = Protected::start(provider.issuer());
+
+    let (status, body) = protected.get("/admin", None);
+    assert_eq!(status, 401, "/admin without a token: {body}");
+
+    let admin = provider.token(AUDIENCE, Some("admin"));
+    let (status, body) = protected.get("/admin", Some(&admin));
+    assert_eq!(
+        status,
+        200,
+        "/admin with scope admin: {body}\nthe example's log:\n{}",
+        protected.log()
+    );
+    assert!(body.starts_with("welcome, admin"), "/admin: {body}");
+
+    let plain = provider.token(AUDIENCE, None);
+    let (status, body) = protected.get("/admin", Some(&plain));
+    assert_eq!(status, 403, "/admin without scope admin: {body}");
+    assert!(
+        body.contains("insufficient_scope"),
+        "/admin without scope admin: {body}"
+    );
+}
+
+#[test]
+fn readme_example_sees_an_unannounced_rotation_at_the_first_request() {
+    if !provider::enabled() {
+        return;
+    }
+    let mut provider = Provider::start();
+    let protected = Protected::start(provider.issuer());
+    let before = provider.token(AUDIENCE, None);
+    let (status, body) = protected.get("/hello", Some(&before));
+    assert_eq!(
+        status,
+        200,
+        "before the rotation (the first fetch): {body}\nthe example's log:\n{}",
+        protected.log()
+    );
+
+    provider.restart();
+    let after = provider.token(AUDIENCE, None);
+    let (_, _, old_kid) = header(&before);
+    let (_, _, new_kid) = header(&after);
+    assert_ne!(old_kid, new_kid, "the restarted provider kept its key");
+    let (status, body) = protected.get("/hello", Some(&after));
+    assert_eq!(
+        status,
+        200,
+        "the first request with the new key {new_kid:?}, right after the rotation: {body}\n\
+         the example's log:\n{}",
+        protected.log()
+    );
+    let (status, body) = protected.get("/hello", Some(&before));
+    assert_eq!(
+        status, 401,
+        "a token of the removed key {old_kid:?} after the key set was fetched again: {body}"
+    );
+}
