@@ -277,8 +277,7 @@ fn access_rules(policy: &Policy) -> Validation {
 }
 
 fn router(app: &Arc<App>) -> Result<Router, Fatal> {
-    let guard = Guard::builder()
-        .keys(app.guard_keys.clone())
+    let guard = Guard::from_keys(app.guard_keys.clone())
         .validation(access_rules(&app.policy))
         .dpop(DpopMode::Allowed)
         .public_origin(app.public_origin.as_str())

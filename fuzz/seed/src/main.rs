@@ -334,6 +334,7 @@ fn main() {
         );
     }
     c.add("dpop_proof", b"GET HTTPS://Example.COM:443/%7e/./x\n");
+    guard_credentials_seeds(&rfc, &mut c);
     sd_jwt_seeds(&keys, &mut c);
     for t in ["jwt_decode", "round_trip", "base64url"] {
         c.add(t, b"");
@@ -366,6 +367,42 @@ fn discovery_seeds(root: &Path, c: &mut Corpus) {
             add(other, &doc);
         }
     }
+}
+
+/// `guard_credentials`: requests as RFC 6750 §2.1 and RFC 9449 §7.1 show them (the RFC 9449
+/// resource request with its proof), with each setting of the guard, and the malformed
+/// shapes the guard answers 400.
+fn guard_credentials_seeds(rfc: &Value, c: &mut Corpus) {
+    let e = &rfc["resource_proof"];
+    let token = e["access_token"]
+        .as_str()
+        .unwrap_or("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU");
+    let proof = e["proof"].as_str().unwrap_or_default();
+    let requests = [
+        "Authorization: Bearer mF_9.B5f-4.1JqM".to_owned(),
+        format!("Authorization: DPoP {token}\nDPoP: {proof}"),
+        format!("authorization: dpop   {token}\ndpop: {proof}\ndpop: {proof}"),
+        format!("Authorization: DPoP {token}\nDPoP: {proof}, {proof}"),
+        "Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l".to_owned(),
+        "Authorization: Bearer a\nAuthorization: Bearer b".to_owned(),
+        "Authorization: Bearer\nAuthorization: Bearer ".to_owned(),
+        "Authorization: Bearer a b".to_owned(),
+        "Authorization: Bearer ab==".to_owned(),
+        "Cookie: x=1; at=mF_9.B5f-4.1JqM; y=\"2\"".to_owned(),
+        "Cookie: at=\"mF_9.B5f-4.1JqM\"\nAuthorization: Bearer d.e.f".to_owned(),
+    ];
+    for settings in ["", "dpop", "dpop cookie=at", "cookie=at"] {
+        for request in &requests {
+            c.add(
+                "guard_credentials",
+                format!("{settings}\n{request}").as_bytes(),
+            );
+        }
+    }
+    c.add(
+        "guard_credentials",
+        b"dpop\nAuthorization: Bearer \xff\nDPoP: a.\xffb.c",
+    );
 }
 
 /// `sd_jwt`: claims objects (the target issues them), and SD-JWTs issued with the fixed keys
