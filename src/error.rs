@@ -60,6 +60,10 @@ pub enum Error {
     /// reason of DPoP's own; the JWS and JWK steps of the check report their usual errors
     /// ([`Error::InvalidSignature`], [`Error::KeyRejected`], ...).
     Dpop(Dpop),
+    /// An SD-JWT (RFC 9901), its Key Binding JWT or an SD-JWT VC is refused by
+    /// [`sd_jwt`](crate::sd_jwt) for a reason of SD-JWT's own; the JWS, JWK and claim steps
+    /// report their usual errors ([`Error::InvalidSignature`], [`Error::Claim`], ...).
+    SdJwt(SdJwt),
 }
 
 /// Why a remote key set ([`jwks`](crate::jwks)) cannot serve a token, or why a discovery
@@ -116,6 +120,12 @@ pub enum Misuse {
     /// A DPoP nonce the server would send is not 1 or more `NQCHAR`s (visible ASCII other
     /// than the double quote and the backslash, RFC 9449 §8.1).
     DpopNonce,
+    /// A JSON Pointer (RFC 6901) given to [`sd_jwt`](crate::sd_jwt) is not one, or names
+    /// nothing in the claims (or names the whole object).
+    Pointer,
+    /// Claims to issue as an SD-JWT hold a name SD-JWT reserves (`_sd`, `_sd_alg`, `...`,
+    /// RFC 9901 §4.1), or a claim kept visible was named selectively disclosable.
+    SdClaims,
 }
 
 /// Why a JWT whose signature verified is still rejected (RFC 7519 §4.1, RFC 8725 §3.11).
@@ -258,6 +268,8 @@ pub enum JsonProblem {
     },
     /// A value has the right type but does not fit the target type (length, range, variant).
     InvalidValue,
+    /// The top level is not a JSON array, where one is expected (an SD-JWT disclosure).
+    NotArray,
 }
 
 /// Why a `crit` header member is rejected (RFC 7515 §4.1.11).
@@ -444,6 +456,117 @@ pub enum Dpop {
     Replayed,
 }
 
+/// Why an SD-JWT, an SD-JWT+KB (RFC 9901) or an SD-JWT VC is refused, for the rules that are
+/// SD-JWT's own. Section numbers are RFC 9901's unless said otherwise.
+///
+/// No message quotes a claim name or value from the input: a claim name in a reason is one of
+/// this crate's fixed lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SdJwt {
+    /// Not `<JWT>~<Disclosure>~...~<Disclosure>~<KB-JWT or nothing>`: no `~` after the
+    /// issuer-signed JWT, or an empty disclosure between two `~` (§4).
+    Format,
+    /// A disclosure is not a JSON array (§4.2).
+    DisclosureNotArray,
+    /// A disclosure's salt is not a string (§4.2.1).
+    Salt,
+    /// A disclosure's claim name is not a string (§4.2.1).
+    ClaimName,
+    /// A disclosure referenced from an object's `_sd` is not an array of three elements
+    /// (salt, claim name, value: §7.1 step 3.3.2.1).
+    ObjectDisclosure,
+    /// A disclosure referenced from an array element is not an array of two elements (salt,
+    /// value: §7.1 step 3.3.3.1).
+    ArrayDisclosure,
+    /// A disclosure names its claim `_sd` or `...` (§7.1 step 3.3.2.2).
+    ReservedClaimName,
+    /// A disclosure's claim name is already a claim of the object it goes into (§7.1 step
+    /// 3.3.2.3).
+    ClaimNameCollision,
+    /// An `_sd` member is not an array of strings (§4.2.4.1).
+    SdNotDigests,
+    /// `...` appears other than as the only member, a string, of an array element (§4.2.4.2).
+    Placeholder,
+    /// A digest appears more than once in the payload and the disclosures (§7.1 step 4).
+    DuplicateDigest,
+    /// A disclosure is referenced by no digest of the payload or of another disclosure
+    /// (§7.1 step 5).
+    UnreferencedDisclosure,
+    /// The same disclosure is sent more than once (§4).
+    DuplicateDisclosure,
+    /// `_sd_alg` appears below the top level of the payload (§4.1.1).
+    NestedSdAlg,
+    /// `_sd_alg` is not `sha-256`, the one hash algorithm this crate uses (§4.1.1, §7.1
+    /// step 2.4).
+    UnsupportedSdAlg,
+    /// The verifier requires key binding and the presentation has no KB-JWT (§7.3 step 2).
+    MissingKeyBinding,
+    /// A KB-JWT came where none is expected: the verifier did not ask for key binding, so it
+    /// expects an SD-JWT whose last component is empty (§4, §7.3 step 1); or a holder was
+    /// given an SD-JWT+KB (§7.2).
+    UnexpectedKeyBinding,
+    /// Key binding is required and the payload's `cnf` has no `jwk` (§4.1.2, §7.3 step 5.1).
+    NoHolderKey,
+    /// The holder's key in `cnf.jwk` holds private key members.
+    PrivateHolderKey,
+    /// The KB-JWT's header `typ` is not `kb+jwt` (§4.3).
+    KbTyp,
+    /// The KB-JWT's `alg` is not one of the asymmetric algorithms the verifier accepts
+    /// (§7.3 step 5.2).
+    KbAlgorithm,
+    /// A claim the KB-JWT must have (`iat`, `aud`, `nonce`, `sd_hash`) is absent (§4.3).
+    KbMissingClaim(&'static str),
+    /// A KB-JWT claim has the wrong JSON type (§4.3: `aud` a single string).
+    KbInvalidClaim(&'static str),
+    /// The KB-JWT's `iat` is after `now` plus the leeway (§7.3 step 5.5).
+    KbIssuedInFuture {
+        /// The verifier's time.
+        now: NumericDate,
+        /// The KB-JWT's `iat`.
+        iat: NumericDate,
+    },
+    /// The KB-JWT's `iat` is older than the verifier's window (§7.3 step 5.5).
+    KbTooOld {
+        /// The verifier's time.
+        now: NumericDate,
+        /// The KB-JWT's `iat`.
+        iat: NumericDate,
+    },
+    /// The KB-JWT has an `exp` and `now` is at or after it (§7.3 step 5.8).
+    KbExpired {
+        /// The verifier's time.
+        now: NumericDate,
+        /// The KB-JWT's `exp`.
+        exp: NumericDate,
+    },
+    /// The KB-JWT has an `nbf` and `now` is before it (§7.3 step 5.8).
+    KbNotYetValid {
+        /// The verifier's time.
+        now: NumericDate,
+        /// The KB-JWT's `nbf`.
+        nbf: NumericDate,
+    },
+    /// The KB-JWT's `aud` is not the verifier (§7.3 step 5.6).
+    KbAudience,
+    /// The KB-JWT's `nonce` is not the one of this transaction (§7.3 step 5.6).
+    KbNonce,
+    /// The KB-JWT's `sd_hash` is not the digest of the SD-JWT it came with (§4.3.1, §7.3
+    /// step 5.7).
+    KbSdHash,
+    /// `disclosures` or `kb_jwt` is in an unprotected header other than the first
+    /// signature's, or is not of its type (§8.1, §8.3).
+    JsonHeader,
+    /// SD-JWT VC: a claim that must never be selectively disclosed (`iss`, `nbf`, `exp`,
+    /// `cnf`, `vct`, `vct#integrity`, `status`), or a member of one, came in a disclosure
+    /// (draft-ietf-oauth-sd-jwt-vc §3.2.2.2).
+    NeverDisclosable(&'static str),
+    /// SD-JWT VC: the header `typ` is not `dc+sd-jwt` (draft-ietf-oauth-sd-jwt-vc §3.2.1).
+    VcTyp,
+    /// SD-JWT VC: `vct` is not the credential type the verifier expects.
+    VctMismatch,
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -463,6 +586,7 @@ impl fmt::Display for Error {
             Self::Misuse(why) => write!(f, "misuse: {why}"),
             Self::KeySet(why) => write!(f, "key set: {why}"),
             Self::Dpop(why) => write!(f, "dpop proof rejected: {why}"),
+            Self::SdJwt(why) => write!(f, "sd-jwt rejected: {why}"),
         }
     }
 }
@@ -555,6 +679,12 @@ impl fmt::Display for Misuse {
             }
             Self::NoSignatory => f.write_str("signing needs at least one signatory"),
             Self::NoTime => f.write_str("no clock without std: set the time explicitly"),
+            Self::Pointer => {
+                f.write_str("a JSON pointer is malformed or names nothing in the claims")
+            }
+            Self::SdClaims => f.write_str(
+                "claims hold a name SD-JWT reserves, or a claim kept visible was made disclosable",
+            ),
             Self::DpopNonce => {
                 f.write_str("a DPoP nonce must be visible ASCII without quotes or backslashes")
             }
@@ -577,6 +707,7 @@ impl fmt::Display for JsonProblem {
                 write!(f, "invalid type: found {found}, expected {expected}")
             }
             Self::InvalidValue => f.write_str("a value does not fit the expected type"),
+            Self::NotArray => f.write_str("top level is not a JSON array"),
         }
     }
 }
@@ -691,11 +822,87 @@ impl fmt::Display for Dpop {
     }
 }
 
+impl fmt::Display for SdJwt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Format => f.write_str(
+                "not <JWT>~<disclosure>~...~<KB-JWT or nothing>: a `~` or a disclosure is missing",
+            ),
+            Self::DisclosureNotArray => f.write_str("a disclosure is not a JSON array"),
+            Self::Salt => f.write_str("a disclosure's salt is not a string"),
+            Self::ClaimName => f.write_str("a disclosure's claim name is not a string"),
+            Self::ObjectDisclosure => {
+                f.write_str("a disclosure referenced from _sd is not [salt, claim name, value]")
+            }
+            Self::ArrayDisclosure => {
+                f.write_str("a disclosure referenced from an array is not [salt, value]")
+            }
+            Self::ReservedClaimName => f.write_str("a disclosure names its claim _sd or ..."),
+            Self::ClaimNameCollision => {
+                f.write_str("a disclosed claim name is already a claim of its object")
+            }
+            Self::SdNotDigests => f.write_str("_sd is not an array of strings"),
+            Self::Placeholder => f.write_str(
+                "... appears other than as the only member, a string, of an array element",
+            ),
+            Self::DuplicateDigest => f.write_str("a digest appears more than once"),
+            Self::UnreferencedDisclosure => f.write_str("a disclosure is referenced by no digest"),
+            Self::DuplicateDisclosure => f.write_str("a disclosure is sent more than once"),
+            Self::NestedSdAlg => f.write_str("_sd_alg appears below the top level"),
+            Self::UnsupportedSdAlg => f.write_str("_sd_alg is not sha-256"),
+            Self::MissingKeyBinding => {
+                f.write_str("key binding is required and the presentation has no KB-JWT")
+            }
+            Self::UnexpectedKeyBinding => {
+                f.write_str("a KB-JWT came where an SD-JWT without key binding is expected")
+            }
+            Self::NoHolderKey => f.write_str("cnf names no holder key (jwk)"),
+            Self::PrivateHolderKey => f.write_str("cnf.jwk holds private key members"),
+            Self::KbTyp => f.write_str("KB-JWT typ is not kb+jwt"),
+            Self::KbAlgorithm => f.write_str("KB-JWT alg is not an accepted algorithm"),
+            Self::KbMissingClaim(name) => write!(f, "KB-JWT claim `{name}` is missing"),
+            Self::KbInvalidClaim(name) => {
+                write!(f, "KB-JWT claim `{name}` has the wrong JSON type")
+            }
+            Self::KbIssuedInFuture { now, iat } => {
+                write!(f, "KB-JWT issued in the future at {iat} (now {now})")
+            }
+            Self::KbTooOld { now, iat } => {
+                write!(
+                    f,
+                    "KB-JWT issued at {iat}, older than the window allows (now {now})"
+                )
+            }
+            Self::KbExpired { now, exp } => write!(f, "KB-JWT expired at {exp} (now {now})"),
+            Self::KbNotYetValid { now, nbf } => {
+                write!(f, "KB-JWT not valid before {nbf} (now {now})")
+            }
+            Self::KbAudience => f.write_str("KB-JWT aud is not this verifier"),
+            Self::KbNonce => f.write_str("KB-JWT nonce is not this transaction's"),
+            Self::KbSdHash => f.write_str("KB-JWT sd_hash is not the digest of the SD-JWT"),
+            Self::JsonHeader => f.write_str(
+                "disclosures or kb_jwt is misplaced or mistyped in a JWS JSON unprotected header",
+            ),
+            Self::NeverDisclosable(name) => {
+                write!(f, "claim `{name}` must never be selectively disclosed")
+            }
+            Self::VcTyp => f.write_str("header typ is not dc+sd-jwt"),
+            Self::VctMismatch => f.write_str("vct is not the expected credential type"),
+        }
+    }
+}
+
 impl core::error::Error for Error {}
 
 impl From<Dpop> for Error {
     fn from(why: Dpop) -> Self {
         Self::Dpop(why)
+    }
+}
+
+impl From<SdJwt> for Error {
+    fn from(why: SdJwt) -> Self {
+        Self::SdJwt(why)
     }
 }
 

@@ -124,6 +124,11 @@
 //! [`dangerous`] module peeks without verifying anything, decoding as strictly as verification
 //! does. [`jwk::Jwk::from_pem`] reads a PEM key of any supported type into a JWK.
 //!
+//! ## 7. Selective disclosure
+//!
+//! [`sd_jwt`] issues, presents and verifies SD-JWTs (RFC 9901) with key binding, and SD-JWT VCs:
+//! claims a holder discloses one by one, every rule of the RFC with its own error.
+//!
 //! # Further reading
 //!
 //! The [`manual`] answers a reviewer's questions: the threat model (RFC 8725 §3 item by item,
@@ -165,10 +170,11 @@ pub mod jwks;
 pub mod jws;
 pub mod jwt;
 pub mod manual;
+pub mod sd_jwt;
 
 pub use error::{
     ClaimError, CritProblem, Dpop, Error, JsonProblem, KeyRejected, KeySetError, Malformed, Misuse,
-    NoKey, UnencodedProblem, Unsupported,
+    NoKey, SdJwt, UnencodedProblem, Unsupported,
 };
 pub use key::{HmacKey, KeyRef, KeySource, Signer, SigningKey, VerifyingKey};
 pub use limits::Limits;

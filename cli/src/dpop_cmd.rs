@@ -2,14 +2,14 @@
 //! the library's (`jose_ring::dpop`).
 
 use clap::{Args, Subcommand};
+use jose_ring::dpop;
 use jose_ring::jwa::Algorithm;
 use jose_ring::jwt::NumericDate;
-use jose_ring::{Error, dpop};
 use serde::Serialize;
 
-use crate::fail::{self, Failure};
-use crate::input;
+use crate::fail::Failure;
 use crate::keys::{self, KeyFile};
+use crate::{input, out};
 
 /// `jose dpop ...`.
 #[derive(Subcommand)]
@@ -98,10 +98,10 @@ pub(crate) struct VerifyArgs {
 }
 
 /// `jose dpop ...`.
-pub(crate) fn dpop(command: DpopCommand) -> Result<(), Failure> {
+pub(crate) fn run(command: &DpopCommand) -> Result<(), Failure> {
     match command {
-        DpopCommand::Proof(args) => proof(&args),
-        DpopCommand::Verify(args) => verify(&args),
+        DpopCommand::Proof(args) => proof(args),
+        DpopCommand::Verify(args) => verify(args),
     }
 }
 
@@ -150,11 +150,10 @@ fn proof(args: &ProofArgs) -> Result<(), Failure> {
     if let Some(nonce) = &args.nonce {
         builder = builder.with_nonce(nonce);
     }
-    let proof = builder.build().map_err(|e| match e {
-        Error::SigningFailed => Failure::Rejected(e),
-        other => Failure::usage("cannot make the proof", other),
-    })?;
-    fail::println(&proof)
+    let proof = builder
+        .build()
+        .map_err(|e| Failure::signing("cannot make the proof", e))?;
+    out::println(&proof)
 }
 
 fn verify(args: &VerifyArgs) -> Result<(), Failure> {
@@ -184,7 +183,7 @@ fn verify(args: &VerifyArgs) -> Result<(), Failure> {
         rules = rules.with_nonce(nonce.as_str());
     }
     let verified = dpop::verify(&proof, &rules)?;
-    fail::print_json(&Checked {
+    out::print_json(&Checked {
         jkt: verified.jkt(),
         jti: verified.jti(),
         iat: verified.iat().as_seconds(),

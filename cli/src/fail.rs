@@ -1,4 +1,4 @@
-//! Why a command failed, and the exit code that says so.
+//! Why a command failed, and the exit code that says so (`out::failure` prints it).
 //!
 //! - 1: the token or JWS was rejected (malformed, bad signature, no key for its `kid`/`alg`,
 //!   a claim that fails validation), or a lookup found nothing (`jwks select`);
@@ -7,14 +7,18 @@
 //!   cannot be fetched (`verify --jwks-uri`/`--issuer`).
 
 use std::fmt;
-use std::io::{self, Write};
 use std::process::ExitCode;
+
+use jose_ring::Error;
 
 /// A failed command.
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// The token or JWS was rejected by the library: exit 1.
-    Rejected(jose_ring::Error),
+    Rejected(Error),
+    /// No key verified the token or JWS (`Error::NoKey`): exit 1, with notes on the keys left
+    /// out of the set, one of which may have been the key meant.
+    Unkeyed(Error, Vec<String>),
     /// Rejected by this tool (a JWS JSON serialization it cannot read, `jwks select` finding no key): exit 1, with this message.
     Failed(String),
     /// The input given to the tool is unusable: exit 2, with this message.
@@ -27,66 +31,55 @@ impl Failure {
         Self::Usage(format!("{context}: {error}"))
     }
 
-    /// Prints `error: ...` (and any notes) on stderr and returns the exit code.
-    pub(crate) fn report(&self, notes: &[String]) -> ExitCode {
-        let (message, code) = match self {
-            Self::Rejected(error) => (error.to_string(), 1),
-            Self::Failed(message) => (message.clone(), 1),
-            Self::Usage(message) => (message.clone(), 2),
-        };
-        let mut err = io::stderr().lock();
-        // A closed stderr leaves nowhere to report to; the exit code still says it.
-        let _ = writeln!(err, "error: {message}");
-        for note in notes {
-            let _ = writeln!(err, "note: {note}");
+    /// A failure to sign: the input was unusable (2, `context: error`), unless the signer
+    /// itself failed (1).
+    pub(crate) fn signing(context: &str, error: Error) -> Self {
+        match error {
+            Error::SigningFailed => Self::Rejected(error),
+            other => Self::usage(context, other),
         }
-        ExitCode::from(code)
+    }
+
+    /// This failure with `notes` on the keys left out of the set, kept only when no key
+    /// verified (elsewhere they would explain nothing).
+    pub(crate) fn noting(self, notes: Vec<String>) -> Self {
+        match self {
+            Self::Rejected(error @ Error::NoKey(_)) if !notes.is_empty() => {
+                Self::Unkeyed(error, notes)
+            }
+            other => other,
+        }
+    }
+
+    /// The notes printed after the message.
+    pub(crate) fn notes(&self) -> &[String] {
+        match self {
+            Self::Unkeyed(_, notes) => notes,
+            _ => &[],
+        }
+    }
+
+    /// The exit code: 1 for a rejection, 2 for unusable input.
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Rejected(_) | Self::Unkeyed(..) | Self::Failed(_) => ExitCode::from(1),
+            Self::Usage(_) => ExitCode::from(2),
+        }
     }
 }
 
-impl From<jose_ring::Error> for Failure {
-    fn from(error: jose_ring::Error) -> Self {
+/// The message printed after `error: `.
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Rejected(error) | Self::Unkeyed(error, _) => error.fmt(f),
+            Self::Failed(message) | Self::Usage(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
         Self::Rejected(error)
     }
-}
-
-/// Writes `bytes` to stdout.
-pub(crate) fn stdout(bytes: &[u8]) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
-    written(out.write_all(bytes).and_then(|()| out.flush()))
-}
-
-/// Writes `text` and a newline to stdout.
-pub(crate) fn println(text: &str) -> Result<(), Failure> {
-    let mut line = String::with_capacity(text.len().saturating_add(1));
-    line.push_str(text);
-    line.push('\n');
-    stdout(line.as_bytes())
-}
-
-/// Writes `value` as pretty JSON and a newline straight to stdout, with no buffer of its own
-/// (a private JWK is printed this way).
-pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
-    written(
-        serde_json::to_writer_pretty(&mut out, value)
-            .map_err(io::Error::from)
-            .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush()),
-    )
-}
-
-/// The outcome of a write to stdout. A closed pipe (`jose decode ... | head -1`) is not an
-/// error.
-fn written(result: io::Result<()>) -> Result<(), Failure> {
-    match result {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::usage("cannot write to stdout", e)),
-    }
-}
-
-/// Writes a note to stderr.
-pub(crate) fn note(text: &str) {
-    let _ = writeln!(io::stderr().lock(), "{text}");
 }

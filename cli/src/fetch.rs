@@ -5,9 +5,10 @@
 //! Mozilla's roots compiled in from `webpki-roots` (the same answer on every machine, and in a
 //! container without a CA bundle; a private CA is not trusted). Every fetch:
 //!
-//! - is a `GET` of an `https` URI; `http` only with `--allow-http-loopback` and only to
-//!   127.0.0.1, `[::1]` or `localhost` (for tests), never through a proxy (https goes through
-//!   the one `HTTPS_PROXY`/`ALL_PROXY` name, as ureq reads them);
+//! - is a `GET` of a URI the library's rule allows (`UriPolicy::check_url`, as the guard uses
+//!   it): `https`; `http` only with `--allow-http-loopback` and only to 127.0.0.1, `[::1]` or
+//!   `localhost` (for tests), never through a proxy (https goes through the one
+//!   `HTTPS_PROXY`/`ALL_PROXY` name, as ureq reads them); no user information, no fragment;
 //! - must end within `--timeout` (connecting, TLS, headers and body; 10 s by default), of
 //!   which connecting may take at most 5 s;
 //! - reads at most the library's limit of body: `Limits::jwks_len` (1 MiB) for a JWK Set,
@@ -18,6 +19,11 @@
 //!   key set does;
 //! - needs `200 OK`; any other status is an error (exit 2).
 //!
+//! The keys decide the algorithms, as for the guard: each fetched JWK verifies the one its
+//! `alg` names, or every one its `kty`/`crv` fits (`jwa::ASYMMETRIC`), narrowed by `--alg`;
+//! a discovery document's `id_token_signing_alg_values_supported` describes ID tokens and is
+//! not used.
+//!
 //! A token whose `kid` the fetched set does not have gets the set fetched once more (with
 //! `Cache-Control: no-cache`, past any cache in between), in case the keys rotated since;
 //! a second miss rejects the token. The CLI verifies one token per run, so this one retry is
@@ -27,7 +33,7 @@ use std::io::ErrorKind;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use jose_ring::jwa::Algorithm;
+use jose_ring::jwa::{self, Algorithm};
 use jose_ring::jwk::JwkSet;
 use jose_ring::jwks::{self, UriPolicy, WellKnown};
 use jose_ring::jwt::{self, Validation};
@@ -76,7 +82,8 @@ pub(crate) enum Discovery {
     Oauth,
 }
 
-/// Fetches the keys `args` name and verifies `token` with them and `rules` (with `--issuer`,
+/// Fetches the keys `args` name and verifies `token` with them, for the algorithms the keys
+/// allow (`jwa::ASYMMETRIC`) or the asymmetric `algs` given, and `rules` (with `--issuer`,
 /// `iss` must also equal the issuer); `notes` gets the keys of the set left out.
 pub(crate) fn decode(
     args: &FetchArgs,
@@ -85,19 +92,27 @@ pub(crate) fn decode(
     rules: Validation,
     notes: &mut Vec<String>,
 ) -> Result<jwt::Verified<Json>, Failure> {
+    // Whoever can fetch a key set can read it: a shared secret there would let anyone sign.
+    if let Some(alg) = algs.iter().find(|alg| alg.is_symmetric()) {
+        return Err(Failure::Usage(format!(
+            "--alg {}: fetched keys verify with public keys only; an HMAC secret comes from a \
+             file (--key)",
+            alg.name()
+        )));
+    }
     let client = Client::new(args);
-    let (jwks_uri, algs, rules) = match (&args.jwks_uri, &args.issuer) {
-        (Some(uri), _) => (uri.clone(), algs.to_vec(), rules),
+    // What the keys allow (each one's `alg`, or its kty and crv), narrowed by --alg; never a
+    // discovery document's ID-token algorithms.
+    let algs: &[&'static Algorithm] = if algs.is_empty() {
+        &jwa::ASYMMETRIC
+    } else {
+        algs
+    };
+    let (jwks_uri, rules) = match (&args.jwks_uri, &args.issuer) {
+        (Some(uri), _) => (uri.clone(), rules),
         (None, Some(issuer)) => {
             let jwks_uri = discover(&client, issuer, args.discovery.unwrap_or(Discovery::Oidc))?;
-            // What the keys allow (each one's `alg`, or its kty and crv), narrowed by --alg;
-            // never the document's ID-token algorithms.
-            let algs = if algs.is_empty() {
-                jose_ring::jwa::ASYMMETRIC.to_vec()
-            } else {
-                algs.to_vec()
-            };
-            (jwks_uri, algs, rules.with_issuer(issuer))
+            (jwks_uri, rules.with_issuer(issuer))
         }
         (None, None) => {
             return Err(Failure::Usage(
@@ -105,12 +120,12 @@ pub(crate) fn decode(
             ));
         }
     };
-    let (keys, skipped) = client.key_set(&jwks_uri, &algs, Fresh::Any)?;
+    let (keys, skipped) = client.key_set(&jwks_uri, algs, Fresh::Any)?;
     *notes = skipped;
     match jwt::decode(token, &keys, &rules) {
         Err(Error::NoKey(NoKey::UnknownKid)) => {
             // The set may have rotated since it was fetched (or a cache served an old one).
-            let (keys, skipped) = client.key_set(&jwks_uri, &algs, Fresh::Revalidated)?;
+            let (keys, skipped) = client.key_set(&jwks_uri, algs, Fresh::Revalidated)?;
             *notes = skipped;
             Ok(jwt::decode(token, &keys, &rules)?)
         }
@@ -124,22 +139,11 @@ fn discover(client: &Client, issuer: &str, kind: Discovery) -> Result<String, Fa
         Discovery::Oidc => WellKnown::OpenIdConfiguration,
         Discovery::Oauth => WellKnown::OAuthAuthorizationServer,
     };
-    let policy = if client.allow_http_loopback {
-        UriPolicy::AllowHttpLoopback
-    } else {
-        UriPolicy::HttpsOnly
-    };
-    let uri = jwks::discovery_uri(issuer, well_known, policy)
-        .map_err(|e| Failure::usage("--issuer", e))?;
-    let what = format!("the discovery document at {uri}");
-    let body = client.get(
-        &what,
-        &uri,
-        "application/json",
-        jwks::MAX_DOCUMENT_LEN,
-        Fresh::Any,
-    )?;
-    let found = jwks::Discovery::from_json(&body, issuer, policy).map_err(|e| match e {
+    let uri = jwks::discovery_uri(issuer, well_known, client.policy)
+        .map_err(|e| Failure::Usage(format!("--issuer: {}", client.refusal(issuer, &e))))?;
+    let what = Document::Discovery.at(&uri);
+    let body = client.get(Document::Discovery, &uri, Fresh::Any)?;
+    let found = jwks::Discovery::from_json(&body, issuer, client.policy).map_err(|e| match e {
         Error::KeySet(KeySetError::IssuerMismatch) => Failure::Usage(format!(
             "{what}: its issuer is not {issuer} (the URL must be the issuer exactly as the \
              document and the tokens write it)"
@@ -167,6 +171,49 @@ enum Fresh {
     Revalidated,
 }
 
+/// What a fetch reads.
+#[derive(Clone, Copy)]
+enum Document {
+    /// A JWK Set (a `jwks_uri` or `--jwks-uri`).
+    KeySet,
+    /// An OpenID Connect Discovery or RFC 8414 document.
+    Discovery,
+}
+
+impl Document {
+    /// `the JWKS at URI`, for messages.
+    fn at(self, uri: &str) -> String {
+        match self {
+            Self::KeySet => format!("the JWKS at {uri}"),
+            Self::Discovery => format!("the discovery document at {uri}"),
+        }
+    }
+
+    /// The URI's name in the library's refusal.
+    fn uri_name(self) -> &'static str {
+        match self {
+            Self::KeySet => "jwks_uri",
+            Self::Discovery => "discovery document URI",
+        }
+    }
+
+    /// The `Accept` header.
+    fn accept(self) -> &'static str {
+        match self {
+            Self::KeySet => "application/jwk-set+json, application/json",
+            Self::Discovery => "application/json",
+        }
+    }
+
+    /// The most bytes read: the library's limits.
+    fn limit(self, limits: &Limits) -> usize {
+        match self {
+            Self::KeySet => limits.jwks_len(),
+            Self::Discovery => jwks::MAX_DOCUMENT_LEN,
+        }
+    }
+}
+
 /// The HTTP client of one run.
 struct Client {
     /// For https URIs, through the proxy the environment names, if any.
@@ -174,7 +221,8 @@ struct Client {
     /// For http URIs on loopback (`--allow-http-loopback`), never through a proxy.
     loopback: Agent,
     timeout: Duration,
-    allow_http_loopback: bool,
+    /// Which URIs may be fetched: the library's rule, loosened by `--allow-http-loopback`.
+    policy: UriPolicy,
     limits: Limits,
 }
 
@@ -197,7 +245,11 @@ impl Client {
             https: agent(true, false),
             loopback: agent(false, true),
             timeout: args.timeout,
-            allow_http_loopback: args.allow_http_loopback,
+            policy: if args.allow_http_loopback {
+                UriPolicy::AllowHttpLoopback
+            } else {
+                UriPolicy::HttpsOnly
+            },
             limits: Limits::default(),
         }
     }
@@ -209,31 +261,32 @@ impl Client {
         algs: &[&'static Algorithm],
         fresh: Fresh,
     ) -> Result<(Keys, Vec<String>), Failure> {
-        let what = format!("the JWKS at {uri}");
-        let accept = "application/jwk-set+json, application/json";
-        let body = self.get(&what, uri, accept, self.limits.jwks_len(), fresh)?;
+        let what = Document::KeySet.at(uri);
+        let body = self.get(Document::KeySet, uri, fresh)?;
         let set = JwkSet::from_json_with_limits(&body, &self.limits)
             .map_err(|e| Failure::usage(&what, e))?;
         Keys::verifying(&set, algs, &what, "the JWKS")
     }
 
-    /// The body of a `200 OK` answer to `GET uri`, at most `limit` bytes; `what` names it in
-    /// messages.
-    fn get(
-        &self,
-        what: &str,
-        uri: &str,
-        accept: &str,
-        limit: usize,
-        fresh: Fresh,
-    ) -> Result<Vec<u8>, Failure> {
+    /// The body of a `200 OK` answer to `GET uri`, at most the limit for `document`.
+    fn get(&self, document: Document, uri: &str, fresh: Fresh) -> Result<Vec<u8>, Failure> {
+        let what = document.at(uri);
         let failed =
             |why: &dyn std::fmt::Display| Failure::Usage(format!("cannot fetch {what}: {why}"));
-        let agent = match target(uri, self.allow_http_loopback).map_err(|why| failed(&why))? {
-            Target::Https => &self.https,
-            Target::Loopback => &self.loopback,
+        self.policy
+            .check_url(uri, document.uri_name())
+            .map_err(|e| failed(&self.refusal(uri, &e)))?;
+        // The rule let it through: https, or http to loopback when allowed.
+        let agent = if uri
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        {
+            &self.https
+        } else {
+            &self.loopback
         };
-        let mut request = agent.get(uri).header("accept", accept);
+        let limit = document.limit(&self.limits);
+        let mut request = agent.get(uri).header("accept", document.accept());
         if fresh == Fresh::Revalidated {
             request = request.header("cache-control", "no-cache");
         }
@@ -269,6 +322,26 @@ impl Client {
             .map_err(|e| failed(&self.explain(e)))
     }
 
+    /// The library's refusal of `uri`, and what `--allow-http-loopback` would change.
+    fn refusal(&self, uri: &str, error: &Error) -> String {
+        if !uri
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+        {
+            return error.to_string();
+        }
+        match self.policy {
+            UriPolicy::HttpsOnly => format!(
+                "{error} (keys come over https; --allow-http-loopback allows http to \
+                 127.0.0.1, [::1] or localhost, for tests)"
+            ),
+            _ => format!(
+                "{error} (--allow-http-loopback allows http only to 127.0.0.1, [::1] or \
+                 localhost)"
+            ),
+        }
+    }
+
     /// A fetch error in words.
     fn explain(&self, error: ureq::Error) -> String {
         match error {
@@ -293,87 +366,9 @@ impl Client {
     }
 }
 
-/// How a URI is fetched.
-#[derive(Debug, PartialEq, Eq)]
-enum Target {
-    Https,
-    /// `http` to a loopback host, allowed by `--allow-http-loopback`.
-    Loopback,
-}
-
-/// Why an `http` URI is refused without `--allow-http-loopback`.
-const HTTP_REFUSED: &str = "http is refused: keys come over https (--allow-http-loopback \
-                            allows http to 127.0.0.1, [::1] or localhost, for tests)";
-
-/// How `uri` may be fetched, if at all: `https`, or `http` to 127.0.0.1, `[::1]` or
-/// `localhost` when `allow_http_loopback`.
-fn target(uri: &str, allow_http_loopback: bool) -> Result<Target, String> {
-    let (scheme, rest) = uri.split_once("://").unwrap_or_default();
-    if scheme.eq_ignore_ascii_case("https") {
-        return Ok(Target::Https);
-    }
-    if !scheme.eq_ignore_ascii_case("http") {
-        return Err("not an https URI".into());
-    }
-    if !allow_http_loopback {
-        return Err(HTTP_REFUSED.into());
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split_once(']').map(|(host, _)| host),
-        None => authority.split(':').next(),
-    };
-    match host {
-        Some(host)
-            if !authority.contains('@')
-                && ["127.0.0.1", "::1", "localhost"]
-                    .iter()
-                    .any(|h| host.eq_ignore_ascii_case(h)) =>
-        {
-            Ok(Target::Loopback)
-        }
-        _ => Err("--allow-http-loopback allows http only to 127.0.0.1, [::1] or localhost".into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn targets() {
-        assert_eq!(target("https://a.example/k", false), Ok(Target::Https));
-        assert_eq!(target("HTTPS://a.example", false), Ok(Target::Https));
-        for uri in [
-            "http://127.0.0.1:80/jwks",
-            "http://[::1]:8080",
-            "http://LOCALHOST/x",
-            "http://localhost?x",
-        ] {
-            assert_eq!(target(uri, true), Ok(Target::Loopback), "{uri}");
-            assert_eq!(target(uri, false), Err(HTTP_REFUSED.into()), "{uri}");
-        }
-        for uri in [
-            "http://127.0.0.1.example/",
-            "http://localhost@evil.example/",
-            "http://evil.example#@127.0.0.1",
-            "http://user@127.0.0.1/",
-            "http://[::2]/",
-            "http://127.0.0.2/",
-        ] {
-            assert_eq!(
-                target(uri, true),
-                Err(
-                    "--allow-http-loopback allows http only to 127.0.0.1, [::1] or localhost"
-                        .into()
-                ),
-                "{uri}"
-            );
-        }
-        for uri in ["ftp://a.example", "a.example/jwks", "file:///etc/passwd"] {
-            assert_eq!(target(uri, true), Err("not an https URI".into()), "{uri}");
-        }
-    }
 
     #[test]
     fn timeouts() {

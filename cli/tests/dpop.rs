@@ -11,8 +11,8 @@
 mod common;
 mod dpop_support;
 
-use common::{file, jose};
-use dpop_support::{fixture, parts};
+use common::{file, fixture, jose};
+use dpop_support::parts;
 
 /// RFC 9449 §7.1: an access token and its `ath`.
 const ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";

@@ -25,8 +25,8 @@ mod dpop_support;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{file, jose};
-use dpop_support::{fixture, parts, tampered};
+use common::{file, fixture, jose};
+use dpop_support::{parts, tampered};
 use serde_json::{Value, json};
 
 const ACCESS_TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZGEifQ.not-checked-here~";

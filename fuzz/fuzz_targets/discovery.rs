@@ -17,8 +17,7 @@
 #![no_main]
 
 use jose_ring::jwks::{
-    Discovery, KeySetCache, MAX_DOCUMENT_LEN, Response, Target, UriPolicy, WellKnown,
-    discovery_uri,
+    Discovery, KeySetCache, MAX_DOCUMENT_LEN, Response, Target, UriPolicy, WellKnown, discovery_uri,
 };
 use jose_ring::jwt::NumericDate;
 use jose_ring::{Error, jwa};
@@ -44,9 +43,15 @@ fuzz_target!(|data: &[u8]| {
         let now = NumericDate::from_seconds(1_700_000_000);
         let first = cache.poll(now).expect("an empty cache fetches");
         assert_eq!(first.target(), Target::Discovery);
-        match (cache.complete(first, now, &Response::new(200, json.to_vec())), &loopback) {
+        match (
+            cache.complete(first, now, &Response::new(200, json.to_vec())),
+            &loopback,
+        ) {
             (Ok(Some(next)), Ok(found)) => {
-                assert_eq!((next.target(), next.uri()), (Target::KeySet, found.jwks_uri()));
+                assert_eq!(
+                    (next.target(), next.uri()),
+                    (Target::KeySet, found.jwks_uri())
+                );
                 assert!(cache.in_flight(now));
             }
             (Err(error), Err(expected)) => {
@@ -117,9 +122,8 @@ fuzz_target!(|data: &[u8]| {
             "/.well-known/oauth-authorization-server",
         ),
     ] {
-        let well_known =
-            discovery_uri(issuer, kind, UriPolicy::AllowHttpLoopback)
-                .expect("an accepted issuer has well-known URIs");
+        let well_known = discovery_uri(issuer, kind, UriPolicy::AllowHttpLoopback)
+            .expect("an accepted issuer has well-known URIs");
         let origin_end = issuer[issuer.find("://").unwrap() + 3..]
             .find('/')
             .map_or(issuer.len(), |i| i + issuer.find("://").unwrap() + 3);

@@ -80,14 +80,12 @@ fn rules() -> Validation {
 fn bench(c: &mut Criterion) {
     let hmac = || HmacKey::new(&jwa::HS256, &[7; 32]).unwrap().with_kid("k1");
     let es = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
-    let hmac_guard = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
+    let hmac_guard = Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
         .validation(rules())
         .build()
         .unwrap();
     let es_ring = || KeyRing::new().with_verifying_key(es.verifying_key());
-    let es_guard = Guard::builder()
-        .key_ring(es_ring())
+    let es_guard = Guard::from_key_ring(es_ring())
         .validation(rules())
         .build()
         .unwrap();

@@ -2,11 +2,15 @@
 //!
 //! ```text
 //! cargo run -p jose-ring-axum --example protected -- --issuer https://auth.example --audience api \
-//!     [--port 3000] [--allow-http-loopback] [--typ at+jwt] [--resource https://api.example]
+//!     [--port 3000] [--allow-http-loopback] [--accept-jwt-typ] [--resource https://api.example]
 //! ```
 //!
 //! - `GET /hello`: any valid token; answers `hello <sub>`.
 //! - `GET /admin`: a token with the scope `admin`.
+//!
+//! Access tokens must be typed `at+jwt` (RFC 9068), the guard's default; `--accept-jwt-typ`
+//! accepts `typ` `JWT` or none instead, for providers that send those (Keycloak, Entra ID,
+//! Okta, Auth0 without its RFC 9068 profile: see the README's table).
 //!
 //! Each decision is logged (target `jose_ring_axum`); the key set is fetched on the first
 //! request, so the app starts even when the provider is down.
@@ -17,11 +21,12 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
 use jose_ring::jwt::{SystemClock, Validation};
-use jose_ring_axum::{Auth, Claims, Guard, ResourceMetadata};
+use jose_ring_axum::{Auth, Claims, Guard, ResourceMetadata, TypRule};
 use serde::Deserialize;
 
 /// The command line.
@@ -30,16 +35,16 @@ struct Args {
     audience: String,
     port: u16,
     allow_http_loopback: bool,
-    typ: Option<String>,
+    accept_jwt_typ: bool,
     resource: Option<String>,
 }
 
-const USAGE: &str = "usage: protected --issuer URL --audience AUD [--port N] [--allow-http-loopback] [--typ TYP] [--resource URL]";
+const USAGE: &str = "usage: protected --issuer URL --audience AUD [--port N] [--allow-http-loopback] [--accept-jwt-typ] [--resource URL]";
 
 fn parse() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let (mut issuer, mut audience, mut port) = (None, None, 3000);
-    let (mut allow_http_loopback, mut typ, mut resource) = (false, None, None);
+    let (mut allow_http_loopback, mut accept_jwt_typ, mut resource) = (false, false, None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
         match arg.as_str() {
@@ -50,7 +55,7 @@ fn parse() -> Result<Args, String> {
                     .parse()
                     .map_err(|_| "--port: not a port".to_owned())?
             }
-            "--typ" => typ = Some(value()?),
+            "--accept-jwt-typ" => accept_jwt_typ = true,
             "--resource" => resource = Some(value()?),
             "--allow-http-loopback" => allow_http_loopback = true,
             other => return Err(format!("unknown argument {other}")),
@@ -61,7 +66,7 @@ fn parse() -> Result<Args, String> {
         audience: audience.ok_or("--audience is required")?,
         port,
         allow_http_loopback,
-        typ,
+        accept_jwt_typ,
         resource,
     })
 }
@@ -103,18 +108,18 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut rules = Validation::from_clock(std::sync::Arc::new(SystemClock))
+    let rules = Validation::from_clock(Arc::new(SystemClock))
         .with_audience(&args.audience)
         .with_leeway(30);
-    if let Some(typ) = &args.typ {
-        rules = rules.with_typ(typ);
+    let mut builder = Guard::from_issuer(&args.issuer).validation(rules);
+    if args.accept_jwt_typ {
+        builder = builder.typ(TypRule::FromValidation);
     }
-    let mut builder = Guard::builder().issuer(&args.issuer).validation(rules);
     if args.allow_http_loopback {
         builder = builder.allow_http_loopback();
     }
     if let Some(resource) = &args.resource {
-        builder = builder.resource_metadata(ResourceMetadata::new(resource).with_scope("admin"));
+        builder = builder.resource_metadata(ResourceMetadata::new(resource).scope("admin"));
     }
     let guard = match builder.build() {
         Ok(guard) => guard,

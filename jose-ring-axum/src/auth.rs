@@ -1,4 +1,5 @@
-//! What a handler gets: the [`Auth`] facts of the verified token, and its claims as your type.
+//! What a handler gets: the [`Auth`] facts of the verified token, and its claims as your
+//! type ([`Claims`]), with the rejections of these extractors.
 
 use std::fmt;
 use std::sync::Arc;
@@ -6,19 +7,18 @@ use std::sync::Arc;
 use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
-use jose_ring::dangerous;
 use jose_ring::jwa::Algorithm;
-use jose_ring::jwt::NumericDate;
+use jose_ring::jwt::{self, NumericDate};
 use serde::de::DeserializeOwned;
 
 use crate::credentials::Scheme;
-use crate::guard::Guard;
 use crate::reason::Reason;
-use crate::reject::Rejection;
+use crate::reject::{Rejection, Responder};
 
 /// The facts of a verified access token: the layer inserts it as a request extension, and a
-/// handler takes it as an extractor. Never holds or shows the token itself (`Debug` shows the
-/// facts only).
+/// handler takes it as an extractor. Holds the token's verified claims (to read them into
+/// your type without parsing the token again), never the token itself; `Debug` shows the
+/// facts only.
 ///
 /// ```
 /// use jose_ring_axum::Auth;
@@ -38,8 +38,10 @@ pub struct Auth {
     pub(crate) scheme: Scheme,
     pub(crate) scope: Option<String>,
     pub(crate) roles: Vec<String>,
-    pub(crate) token: Arc<str>,
-    pub(crate) guard: Guard,
+    /// The verified claims, as the token's payload decoded them.
+    pub(crate) payload: Arc<[u8]>,
+    /// The answering part of the guard that verified the token.
+    pub(crate) responder: Arc<Responder>,
 }
 
 impl Auth {
@@ -105,16 +107,20 @@ impl Auth {
         self.roles.iter().any(|r| r == role)
     }
 
-    /// The verified claims, read into `T`.
+    /// The verified claims, read into `T` from the payload the guard kept (the token is not
+    /// parsed again).
     ///
     /// # Errors
     ///
-    /// The library's [`Malformed::Json`](jose_ring::Malformed::Json) when the claims do not
-    /// fit `T`.
+    /// The library's [`Malformed::Json`](jose_ring::Malformed::Json) (part `claims`) when
+    /// the claims do not fit `T`.
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T, jose_ring::Error> {
-        // The token's signature and claims were verified by the layer; this reads its
-        // payload again, into the caller's type.
-        dangerous::peek(&self.token)?.claims()
+        jwt::parse_claims(&self.payload)
+    }
+
+    /// Whether the guard that verified the token is the one that owns `responder`.
+    pub(crate) fn verified_by(&self, responder: &Arc<Responder>) -> bool {
+        Arc::ptr_eq(&self.responder, responder)
     }
 }
 
@@ -156,9 +162,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 
 /// The verified claims of the request's token, as your type: `Claims(claims): Claims<MyClaims>`.
 ///
-/// The layer verified the token; this reads its claims into `T` (a second parse of the
-/// payload, paid only by handlers that ask). Claims that do not fit `T` are answered as the
-/// guard answers a bad token (401 `invalid_token`, reason `invalid_token`).
+/// The layer verified the token and kept its decoded claims; this reads them into `T` (a
+/// second read of the claims' JSON, paid only by handlers that ask; the token is not parsed
+/// again). Claims that do not fit `T` are answered as the guard answers a bad token (401
+/// `invalid_token`, reason `invalid_token`): see [`ClaimsRejection`].
 ///
 /// ```
 /// use jose_ring_axum::Claims;
@@ -172,21 +179,85 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 pub struct Claims<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Claims<T> {
-    type Rejection = Response;
+    type Rejection = ClaimsRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let Some(auth) = parts.extensions.get::<Auth>() else {
-            return Err(MissingAuth.into_response());
+            return Err(ClaimsRejection(Refusal::MissingAuth));
         };
-        match auth.claims() {
-            Ok(claims) => Ok(Self(claims)),
-            Err(error) => {
-                let rejection = Rejection::new(Reason::InvalidToken, Some(auth.scheme))
-                    .with_description(&error.to_string());
-                Err(auth
-                    .guard
-                    .reject(rejection, parts.method.as_str(), parts.uri.path()))
-            }
+        auth.claims().map(Self).map_err(|error| {
+            ClaimsRejection(Refusal::Mismatch {
+                rejection: Rejection::new(Reason::InvalidToken, Some(auth.scheme))
+                    .with_description(&error.to_string()),
+                responder: Arc::clone(&auth.responder),
+                method: parts.method.clone(),
+                path: parts.uri.path().to_owned(),
+            })
+        })
+    }
+}
+
+/// Why [`Claims<T>`] refused a request: no guard layer in front of the route (500, as
+/// [`MissingAuth`]), or verified claims that do not fit `T` (answered by the guard that
+/// verified them, as a bad token: 401 `invalid_token`, counted and logged, its reject hook
+/// writing the body).
+#[derive(Debug)]
+pub struct ClaimsRejection(Refusal);
+
+/// What a [`ClaimsRejection`] answers.
+#[derive(Debug)]
+enum Refusal {
+    MissingAuth,
+    Mismatch {
+        rejection: Rejection,
+        responder: Arc<Responder>,
+        method: http::Method,
+        path: String,
+    },
+}
+
+impl ClaimsRejection {
+    /// Why: [`Reason::Misconfigured`] without a layer, else [`Reason::InvalidToken`].
+    #[must_use]
+    pub fn reason(&self) -> Reason {
+        match &self.0 {
+            Refusal::MissingAuth => Reason::Misconfigured,
+            Refusal::Mismatch { rejection, .. } => rejection.reason(),
+        }
+    }
+
+    /// The guard's refusal, for claims that do not fit `T` (its description names the
+    /// library's error, never a claim value).
+    #[must_use]
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match &self.0 {
+            Refusal::MissingAuth => None,
+            Refusal::Mismatch { rejection, .. } => Some(rejection),
+        }
+    }
+}
+
+impl fmt::Display for ClaimsRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Refusal::MissingAuth => f.write_str("no guard layer in front of the route"),
+            Refusal::Mismatch { .. } => f.write_str("the verified claims do not fit the type"),
+        }
+    }
+}
+
+impl std::error::Error for ClaimsRejection {}
+
+impl IntoResponse for ClaimsRejection {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Refusal::MissingAuth => MissingAuth.into_response(),
+            Refusal::Mismatch {
+                rejection,
+                responder,
+                method,
+                path,
+            } => responder.reject(rejection, method.as_str(), &path),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Building a [`Guard`]: the keys, the rules, the stores, the answers.
+//! Building a [`Guard`]: the key source, chosen by constructor ([`Guard::from_issuer`] and
+//! the others), then the rules, the stores and the answers, checked once by `build`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,75 +8,116 @@ use std::time::Duration;
 use axum_core::response::Response;
 use jose_ring::jwa::{self, Algorithm};
 use jose_ring::jwk::KeyRing;
-use jose_ring::jwks::{CachePolicy, Issuers, UriPolicy, WellKnown};
+use jose_ring::jwks::{CachePolicy, Issuers, KeySetCache, UriPolicy, WellKnown};
 use jose_ring::jwt::{Clock, SystemClock, Validation};
 use jose_ring::{HmacKey, Limits};
 
+use crate::config::{DpopMode, Inner, Keys, Metadata, NonceSource, Proofs, TypRule};
 use crate::counters::Cells;
-use crate::guard::{Guard, Inner, IssuerKeys, Keys, NonceSource};
+use crate::credentials::CredentialSources;
+use crate::guard::Guard;
 use crate::http::{FetchError, HttpClient};
-use crate::keys::{self, Location, Remote, RemoteConfig, StaticKeys};
+use crate::keys::{IssuerKeys, Remote, RemoteConfig, StaticKeys};
 use crate::metadata::{ResourceMetadata, origin_of};
-use crate::reject::{Answers, Rejection};
+use crate::reject::{Answers, Hook, Rejection, Responder};
 use crate::store::{MemoryReplayStore, ReplayStore, RevocationStore};
-
-/// Whether requests may, or must, prove possession of a key with DPoP (RFC 9449).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum DpopMode {
-    /// `Bearer` only; the `DPoP` scheme counts as another scheme. A DPoP-bound token sent
-    /// as `Bearer` is still refused (its `cnf` asks for a proof).
-    #[default]
-    Disabled,
-    /// `Bearer` or `DPoP`; bound tokens need their proof.
-    Allowed,
-    /// `DPoP` only: a `Bearer` token is refused (`dpop_required`).
-    Required,
-}
 
 /// Why a guard could not be built: a configuration mistake, never the network (nothing is
 /// fetched before the first request).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// No key source: call one of `key_ring`, `hmac_key_ring`, `keys`, `jwks_uri`, `issuer`.
-    NoKeys,
-    /// Key sources that do not combine: several `issuer` calls combine, nothing else does.
-    MixedKeys,
-    /// An issuer, JWKS URI or resource that is not an `https` URL (or a loopback `http` one
-    /// with `allow_http_loopback`).
+    /// [`Guard::from_issuers`] with no issuer.
+    NoIssuers,
+    /// An issuer, JWKS URI, resource or public origin that is not an `https` URL with a host
+    /// and no user information, query or fragment (or a loopback `http` one: with
+    /// [`allow_http_loopback`](GuardBuilder::allow_http_loopback) for issuers and JWKS URIs,
+    /// always for the resource and the public origin).
     InvalidUri(&'static str),
     /// DPoP is on and the guard does not know its public origin (the `htu` of proofs):
-    /// set `public_origin` or `resource_metadata`.
+    /// set [`public_origin`](GuardBuilder::public_origin) or
+    /// [`resource_metadata`](GuardBuilder::resource_metadata).
     NoOrigin,
     /// Remote keys without an HTTP client: enable the `reqwest` feature or set
-    /// `http_client`.
+    /// [`http_client`](GuardBuilder::http_client).
     NoHttpClient,
     /// The default HTTP client could not be built.
     HttpClient(FetchError),
+    /// The protected resource metadata document could not be written.
+    Metadata,
 }
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NoKeys => f.write_str("no key source configured"),
-            Self::MixedKeys => f.write_str("key sources that do not combine"),
+            Self::NoIssuers => f.write_str("no issuer given"),
             Self::InvalidUri(what) => write!(f, "{what} is not an https url"),
             Self::NoOrigin => f.write_str("dpop needs the public origin of the resource"),
             Self::NoHttpClient => f.write_str("remote keys need an http client"),
             Self::HttpClient(e) => write!(f, "http client: {e}"),
+            Self::Metadata => f.write_str("the resource metadata document cannot be written"),
         }
     }
 }
 
 impl std::error::Error for BuildError {}
 
-/// A key source, as configured.
-enum Source {
+/// The key source of a guard with keys held in the process: a fixed ring of public keys, of
+/// HMAC keys, or a [`StaticKeys`] handle the application replaces. From
+/// [`Guard::from_key_ring`], [`Guard::from_hmac_key_ring`], [`Guard::from_keys`].
+#[derive(Debug)]
+pub struct LocalKeys(Local);
+
+#[derive(Debug)]
+enum Local {
     Ring(KeyRing),
     Hmac(KeyRing<HmacKey>),
     Handle(StaticKeys),
-    Jwks(String, Vec<&'static Algorithm>),
-    Issuer(String),
+}
+
+/// The key source of a guard with keys fetched from an identity provider (discovery, then
+/// its JWK Set, or a JWK Set URI), with the settings of the fetches. From
+/// [`Guard::from_issuer`], [`Guard::from_issuers`], [`Guard::from_jwks_uri`].
+pub struct RemoteKeys {
+    location: Where,
+    algorithms: Option<Vec<&'static Algorithm>>,
+    well_known: WellKnown,
+    client: Option<Arc<dyn HttpClient>>,
+    uris: UriPolicy,
+    policy: CachePolicy,
+    limits: Limits,
+    fetch_timeout: Duration,
+}
+
+impl fmt::Debug for RemoteKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteKeys")
+            .field("location", &self.location)
+            .field("uris", &self.uris)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where remote keys are.
+#[derive(Debug)]
+enum Where {
+    Issuers(Vec<String>),
+    Jwks(String),
+}
+
+impl RemoteKeys {
+    fn new(location: Where) -> Self {
+        Self {
+            location,
+            algorithms: None,
+            well_known: WellKnown::OpenIdConfiguration,
+            client: None,
+            uris: UriPolicy::HttpsOnly,
+            policy: CachePolicy::DEFAULT,
+            limits: Limits::DEFAULT,
+            fetch_timeout: Duration::from_secs(5),
+        }
+    }
 }
 
 /// The DPoP algorithms accepted by default: those of the library's proofs that clients use.
@@ -87,142 +129,153 @@ const DPOP_DEFAULT: [&Algorithm; 5] = [
     &jwa::RS256,
 ];
 
-/// Builds a [`Guard`]; from [`Guard::builder`].
-///
-/// Defaults: rules `Validation::from_clock(std::sync::Arc::new(SystemClock))` (signature, `exp`, `nbf`, `iat`,
-/// `typ` absent or `JWT`: set yours, with `with_typ("at+jwt")`, audience and issuer); DPoP
-/// disabled; the key-set cache's [`CachePolicy::DEFAULT`] and [`Limits::DEFAULT`]; fetches
-/// bounded at 5 s; `https` URLs only.
-#[must_use]
-pub struct GuardBuilder {
-    sources: Vec<Source>,
+/// What every guard is configured with, whatever its keys.
+struct Settings {
     validation: Option<Validation>,
+    typ: TypRule,
     dpop: DpopMode,
     dpop_algorithms: Vec<&'static Algorithm>,
-    dpop_max_age: u64,
-    dpop_leeway: u64,
+    dpop_max_age: Duration,
+    dpop_leeway: Duration,
     origin: Option<String>,
     replay: Option<Arc<dyn ReplayStore>>,
     revocation: Option<Arc<dyn RevocationStore>>,
     nonces: Option<Arc<dyn NonceSource>>,
-    client: Option<Arc<dyn HttpClient>>,
-    uris: UriPolicy,
-    policy: CachePolicy,
-    limits: Limits,
-    fetch_timeout: Duration,
     clock: Arc<dyn Clock>,
-    well_known: WellKnown,
-    fallback: Vec<&'static Algorithm>,
     cookie: Option<String>,
     realm: Option<String>,
     metadata: Option<ResourceMetadata>,
-    on_reject: Option<crate::reject::Hook>,
+    on_reject: Option<Hook>,
 }
 
-impl fmt::Debug for GuardBuilder {
+/// Builds a [`Guard`]; from a constructor that says where the keys are ([`Guard::from_issuer`],
+/// [`Guard::from_issuers`], [`Guard::from_jwks_uri`], [`Guard::from_keys`],
+/// [`Guard::from_key_ring`], [`Guard::from_hmac_key_ring`]). `K` is [`RemoteKeys`] or
+/// [`LocalKeys`]: the settings of fetches exist only for remote keys.
+///
+/// Defaults: the rules `Validation::from_clock(Arc::new(SystemClock))` (signature, `exp`, `nbf`,
+/// `iat`; add your audience) with `typ` `at+jwt` required ([`TypRule::AtJwt`]); DPoP
+/// disabled (proofs of at most 60 s, 5 s of leeway, when enabled); for remote keys the
+/// algorithms their JWKs allow, the key-set cache's [`CachePolicy::DEFAULT`] and
+/// [`Limits::DEFAULT`], fetches bounded at 5 s, `https` URLs only.
+#[must_use]
+pub struct GuardBuilder<K> {
+    keys: K,
+    settings: Settings,
+}
+
+impl<K: fmt::Debug> fmt::Debug for GuardBuilder<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GuardBuilder")
-            .field("sources", &self.sources.len())
-            .field("dpop", &self.dpop)
+            .field("keys", &self.keys)
+            .field("dpop", &self.settings.dpop)
             .finish_non_exhaustive()
     }
 }
 
-impl GuardBuilder {
-    pub(crate) fn new() -> Self {
+impl Guard {
+    /// A guard for the access tokens of `issuer`: its discovery document (OpenID Connect's,
+    /// or RFC 8414's with [`well_known`](GuardBuilder::well_known)) names its JWK Set,
+    /// fetched on the first request and kept fresh. The rules require `iss` to be `issuer`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use jose_ring::jwt::{SystemClock, Validation};
+    /// use jose_ring_axum::Guard;
+    /// let guard = Guard::from_issuer("https://auth.example")
+    ///     .validation(Validation::from_clock(Arc::new(SystemClock)).with_audience("https://api.example"))
+    ///     .build()?;
+    /// # Ok::<(), jose_ring_axum::BuildError>(())
+    /// ```
+    pub fn from_issuer(issuer: impl Into<String>) -> GuardBuilder<RemoteKeys> {
+        GuardBuilder::new(RemoteKeys::new(Where::Issuers(vec![issuer.into()])))
+    }
+
+    /// A guard for the access tokens of several issuers, each found by discovery as
+    /// [`from_issuer`](Self::from_issuer): a token is verified with the keys and the rules of
+    /// the issuer its `iss` names only (its rules requiring that `iss`).
+    pub fn from_issuers<I>(issuers: I) -> GuardBuilder<RemoteKeys>
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let issuers = issuers.into_iter().map(Into::into).collect();
+        GuardBuilder::new(RemoteKeys::new(Where::Issuers(issuers)))
+    }
+
+    /// A guard verifying with the JWK Set at `uri`, fetched on the first request and kept
+    /// fresh. Name the issuer in the [`validation`](GuardBuilder::validation) rules.
+    pub fn from_jwks_uri(uri: impl Into<String>) -> GuardBuilder<RemoteKeys> {
+        GuardBuilder::new(RemoteKeys::new(Where::Jwks(uri.into())))
+    }
+
+    /// A guard verifying with a ring the application replaces at runtime
+    /// ([`StaticKeys::replace`]): for a service that rotates its own signing keys.
+    pub fn from_keys(keys: StaticKeys) -> GuardBuilder<LocalKeys> {
+        GuardBuilder::new(LocalKeys(Local::Handle(keys)))
+    }
+
+    /// A guard verifying with a fixed ring of public keys.
+    pub fn from_key_ring(ring: KeyRing) -> GuardBuilder<LocalKeys> {
+        GuardBuilder::new(LocalKeys(Local::Ring(ring)))
+    }
+
+    /// A guard verifying with a fixed ring of HMAC keys (a service that issues its own
+    /// tokens).
+    pub fn from_hmac_key_ring(ring: KeyRing<HmacKey>) -> GuardBuilder<LocalKeys> {
+        GuardBuilder::new(LocalKeys(Local::Hmac(ring)))
+    }
+}
+
+impl<K> GuardBuilder<K> {
+    fn new(keys: K) -> Self {
         Self {
-            sources: Vec::new(),
-            validation: None,
-            dpop: DpopMode::Disabled,
-            dpop_algorithms: DPOP_DEFAULT.to_vec(),
-            dpop_max_age: jose_ring::dpop::DEFAULT_MAX_AGE,
-            dpop_leeway: 5,
-            origin: None,
-            replay: None,
-            revocation: None,
-            nonces: None,
-            client: None,
-            uris: UriPolicy::HttpsOnly,
-            policy: CachePolicy::DEFAULT,
-            limits: Limits::DEFAULT,
-            fetch_timeout: Duration::from_secs(5),
-            clock: Arc::new(SystemClock),
-            well_known: WellKnown::OpenIdConfiguration,
-            fallback: jwa::ASYMMETRIC.to_vec(),
-            cookie: None,
-            realm: None,
-            metadata: None,
-            on_reject: None,
+            keys,
+            settings: Settings {
+                validation: None,
+                typ: TypRule::AtJwt,
+                dpop: DpopMode::Disabled,
+                dpop_algorithms: DPOP_DEFAULT.to_vec(),
+                dpop_max_age: Duration::from_secs(jose_ring::dpop::DEFAULT_MAX_AGE),
+                dpop_leeway: Duration::from_secs(5),
+                origin: None,
+                replay: None,
+                revocation: None,
+                nonces: None,
+                clock: Arc::new(SystemClock),
+                cookie: None,
+                realm: None,
+                metadata: None,
+                on_reject: None,
+            },
         }
     }
 
-    /// Verifies with a fixed ring of public keys.
-    pub fn key_ring(mut self, ring: KeyRing) -> Self {
-        self.sources.push(Source::Ring(ring));
-        self
-    }
-
-    /// Verifies with a fixed ring of HMAC keys (a service that issues its own tokens).
-    pub fn hmac_key_ring(mut self, ring: KeyRing<HmacKey>) -> Self {
-        self.sources.push(Source::Hmac(ring));
-        self
-    }
-
-    /// Verifies with a ring the application replaces at runtime ([`StaticKeys::replace`]).
-    pub fn keys(mut self, keys: StaticKeys) -> Self {
-        self.sources.push(Source::Handle(keys));
-        self
-    }
-
-    /// Verifies with the JWK Set at `uri`, its keys bound to `algorithms`, fetched on the
-    /// first request and kept fresh. Set the issuer in the [`validation`](Self::validation).
-    pub fn jwks_uri(mut self, uri: impl Into<String>, algorithms: &[&'static Algorithm]) -> Self {
-        self.sources
-            .push(Source::Jwks(uri.into(), algorithms.to_vec()));
-        self
-    }
-
-    /// Verifies tokens of `issuer`: its discovery document (OpenID Connect, or RFC 8414 with
-    /// [`well_known`](Self::well_known)) names the JWK Set and the algorithms, fetched on
-    /// the first request. The rules require `iss` to be `issuer`. Called again, adds an
-    /// issuer: each token is verified with the keys and rules of the issuer it names only.
-    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.sources.push(Source::Issuer(issuer.into()));
-        self
-    }
-
-    /// Which discovery document issuers publish; default OpenID Connect's.
-    pub fn well_known(mut self, kind: WellKnown) -> Self {
-        self.well_known = kind;
-        self
-    }
-
-    /// The algorithms a discovered issuer's keys are bound to; default
-    /// [`jwa::ASYMMETRIC`]: each key's `alg`, or what its `kty` and `crv` allow (never the
-    /// discovery document's ID-token list). A shorter list narrows them.
-    pub fn fallback_algorithms(mut self, algorithms: &[&'static Algorithm]) -> Self {
-        self.fallback = algorithms.to_vec();
-        self
-    }
-
-    /// The rules every token must pass (audience, `typ`, scopes, roles, leeway, ...). Read
-    /// the time from a clock (`Validation::from_clock`): a fixed time checks every token at
-    /// that instant.
+    /// The rules every token must pass (audience, scopes, roles, leeway, ...). Read the time
+    /// from a clock (`Validation::from_clock`): a fixed time checks every token at that
+    /// instant. The guard applies its [`typ`](Self::typ) rule on top.
     pub fn validation(mut self, rules: Validation) -> Self {
-        self.validation = Some(rules);
+        self.settings.validation = Some(rules);
+        self
+    }
+
+    /// Which header `typ` tokens must have: `at+jwt` by default; [`TypRule::FromValidation`]
+    /// for providers that send `JWT` or no `typ`.
+    pub fn typ(mut self, rule: TypRule) -> Self {
+        self.settings.typ = rule;
         self
     }
 
     /// Whether DPoP is disabled (default), allowed or required.
     pub fn dpop(mut self, mode: DpopMode) -> Self {
-        self.dpop = mode;
+        self.settings.dpop = mode;
         self
     }
 
     /// The algorithms accepted for DPoP proofs (sent as `algs`); default ES256, Ed25519,
-    /// EdDSA, PS256, RS256.
+    /// EdDSA, PS256, RS256. Symmetric algorithms are left out.
     pub fn dpop_algorithms(mut self, algorithms: &[&'static Algorithm]) -> Self {
-        self.dpop_algorithms = algorithms
+        self.settings.dpop_algorithms = algorithms
             .iter()
             .copied()
             .filter(|a| !a.is_symmetric())
@@ -230,16 +283,22 @@ impl GuardBuilder {
         self
     }
 
-    /// The maximum age of a proof (default 60 s) and the leeway for clock skew (default 5 s).
-    pub fn dpop_window(mut self, max_age: u64, leeway: u64) -> Self {
-        self.dpop_max_age = max_age;
-        self.dpop_leeway = leeway;
+    /// The maximum age of a DPoP proof, in whole seconds; default 60 s.
+    pub fn dpop_max_age(mut self, max_age: Duration) -> Self {
+        self.settings.dpop_max_age = max_age;
+        self
+    }
+
+    /// The leeway for clock skew between clients and this server when checking a proof's
+    /// `iat`, in whole seconds; default 5 s.
+    pub fn dpop_leeway(mut self, leeway: Duration) -> Self {
+        self.settings.dpop_leeway = leeway;
         self
     }
 
     /// The server's DPoP nonces (RFC 9449 §8).
     pub fn dpop_nonces(mut self, nonces: impl NonceSource) -> Self {
-        self.nonces = Some(Arc::new(nonces));
+        self.settings.nonces = Some(Arc::new(nonces));
         self
     }
 
@@ -247,77 +306,46 @@ impl GuardBuilder {
     /// this origin and the request's path. Defaults to the origin of the
     /// [`resource_metadata`](Self::resource_metadata) resource.
     pub fn public_origin(mut self, origin: impl Into<String>) -> Self {
-        self.origin = Some(origin.into());
+        self.settings.origin = Some(origin.into());
         self
     }
 
     /// Where DPoP proofs are recorded; default a [`MemoryReplayStore`] (one process).
     pub fn replay_store(mut self, store: impl ReplayStore) -> Self {
-        self.replay = Some(Arc::new(store));
+        self.settings.replay = Some(Arc::new(store));
         self
     }
 
     /// Where revoked tokens are listed by `jti`: checked after every other rule passed. A
     /// token without `jti` is then refused.
     pub fn revocation(mut self, store: impl RevocationStore) -> Self {
-        self.revocation = Some(Arc::new(store));
+        self.settings.revocation = Some(Arc::new(store));
         self
     }
 
-    /// The HTTP client for discovery and key sets; default
-    /// [`ReqwestClient`](crate::ReqwestClient) (feature `reqwest`).
-    pub fn http_client(mut self, client: impl HttpClient) -> Self {
-        self.client = Some(Arc::new(client));
-        self
-    }
-
-    /// Allows `http` issuers and JWKS URIs on 127.0.0.1, `[::1]` and `localhost`: for tests.
-    pub fn allow_http_loopback(mut self) -> Self {
-        self.uris = UriPolicy::AllowHttpLoopback;
-        self
-    }
-
-    /// The key-set cache policy (lifetimes, cooldown, maximum staleness).
-    pub fn cache_policy(mut self, policy: CachePolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// The limits a fetched key set is read with.
-    pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
-        self
-    }
-
-    /// The longest a fetch may take (default 5 s); a request waiting for one waits at most
-    /// this plus a second.
-    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
-        self.fetch_timeout = timeout;
-        self
-    }
-
-    /// The clock of the key-set cache and of DPoP proofs (default the system clock).
+    /// The clock of the key-set cache, of DPoP proofs and of the default rules (default the
+    /// system clock). Rules given with [`validation`](Self::validation) read their own.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.settings.clock = clock;
         self
     }
 
     /// Also reads a `Bearer` token from the cookie `name` when there is no `Authorization`
     /// field. Only for same-site browser apps: protect state-changing routes against CSRF.
     pub fn cookie(mut self, name: impl Into<String>) -> Self {
-        self.cookie = Some(name.into());
+        self.settings.cookie = Some(name.into());
         self
     }
 
     /// The `realm` of the challenges.
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
-        self.realm = Some(realm.into());
+        self.settings.realm = Some(realm.into());
         self
     }
 
     /// Serves this protected resource metadata (RFC 9728) and names it in 401 challenges.
     pub fn resource_metadata(mut self, metadata: ResourceMetadata) -> Self {
-        self.metadata = Some(metadata);
+        self.settings.metadata = Some(metadata);
         self
     }
 
@@ -328,177 +356,267 @@ impl GuardBuilder {
         mut self,
         hook: impl Fn(&Rejection) -> Response + Send + Sync + 'static,
     ) -> Self {
-        self.on_reject = Some(Arc::new(hook));
+        self.settings.on_reject = Some(Box::new(hook));
+        self
+    }
+}
+
+impl GuardBuilder<RemoteKeys> {
+    /// The algorithms the keys of the set may be bound to: narrows the default (each JWK's
+    /// own `alg`, or every asymmetric algorithm its `kty`/`crv` allow). Tokens signed with
+    /// another algorithm are refused.
+    pub fn algorithms(mut self, algorithms: &[&'static Algorithm]) -> Self {
+        self.keys.algorithms = Some(algorithms.to_vec());
         self
     }
 
-    /// The guard. Nothing is fetched: remote keys come with the first request.
+    /// Which discovery document issuers publish; default OpenID Connect's.
+    pub fn well_known(mut self, kind: WellKnown) -> Self {
+        self.keys.well_known = kind;
+        self
+    }
+
+    /// The HTTP client for discovery and key sets; default
+    /// [`ReqwestClient`](crate::ReqwestClient) (feature `reqwest`).
+    pub fn http_client(mut self, client: impl HttpClient) -> Self {
+        self.keys.client = Some(Arc::new(client));
+        self
+    }
+
+    /// Allows `http` issuers and JWKS URIs on 127.0.0.1, `[::1]` and `localhost`: for tests.
+    pub fn allow_http_loopback(mut self) -> Self {
+        self.keys.uris = UriPolicy::AllowHttpLoopback;
+        self
+    }
+
+    /// The key-set cache policy (lifetimes, cooldown, maximum staleness).
+    pub fn cache_policy(mut self, policy: CachePolicy) -> Self {
+        self.keys.policy = policy;
+        self
+    }
+
+    /// The limits a fetched key set is read with.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.keys.limits = limits;
+        self
+    }
+
+    /// The longest a fetch may take (default 5 s); a request waiting for one waits at most
+    /// this plus a second.
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.keys.fetch_timeout = timeout;
+        self
+    }
+
+    /// The guard. Nothing is fetched: the keys come with the first request.
     ///
     /// # Errors
     ///
-    /// A [`BuildError`] for a configuration that cannot work.
+    /// [`BuildError::NoIssuers`], [`BuildError::InvalidUri`], [`BuildError::NoHttpClient`],
+    /// [`BuildError::HttpClient`] for the keys; those of the other settings as
+    /// [`GuardBuilder<LocalKeys>::build`].
     pub fn build(self) -> Result<Guard, BuildError> {
+        let Self {
+            keys: remote,
+            settings,
+        } = self;
+        if matches!(&remote.location, Where::Issuers(issuers) if issuers.is_empty()) {
+            return Err(BuildError::NoIssuers);
+        }
         let counters = Arc::new(Cells::default());
-        let secure = |uri: &str, what: &'static str| -> Result<(), BuildError> {
-            let lower = uri.to_ascii_lowercase();
-            let loopback = ["http://127.0.0.1", "http://[::1]", "http://localhost"]
-                .iter()
-                .any(|p| {
-                    lower
-                        .strip_prefix(p)
-                        .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-                });
-            if lower.starts_with("https://")
-                || (self.uris == UriPolicy::AllowHttpLoopback && loopback)
-            {
-                Ok(())
-            } else {
-                Err(BuildError::InvalidUri(what))
+        let validation = settings.rules();
+        let client = match remote.client {
+            Some(client) => client,
+            None => default_client()?,
+        };
+        let algorithms = remote
+            .algorithms
+            .unwrap_or_else(|| jwa::ASYMMETRIC.to_vec());
+        let uris = remote.uris;
+        let new_remote = |cache: KeySetCache| {
+            let config = RemoteConfig {
+                client: Arc::clone(&client),
+                fetch_timeout: remote.fetch_timeout,
+                clock: Arc::clone(&settings.clock),
+                counters: Arc::clone(&counters),
+            };
+            Remote::new(
+                cache.with_policy(remote.policy).with_limits(remote.limits),
+                config,
+            )
+        };
+        let (keys, validation, remotes, issuers) = match remote.location {
+            Where::Jwks(uri) => {
+                uris.check_url(&uri, "jwks_uri")
+                    .map_err(|_| BuildError::InvalidUri("jwks_uri"))?;
+                let remote = new_remote(KeySetCache::new(uri, &algorithms));
+                (
+                    Keys::Remote(Arc::clone(&remote)),
+                    validation,
+                    vec![remote],
+                    Vec::new(),
+                )
+            }
+            Where::Issuers(issuers) => {
+                let mut remotes = Vec::with_capacity(issuers.len());
+                for issuer in &issuers {
+                    let cache = KeySetCache::discover(issuer, remote.well_known, uris, &algorithms)
+                        .map_err(|_| BuildError::InvalidUri("issuer"))?;
+                    remotes.push(new_remote(cache));
+                }
+                match (issuers.as_slice(), remotes.as_slice()) {
+                    ([issuer], [one]) => (
+                        Keys::Remote(Arc::clone(one)),
+                        validation.with_issuer(issuer.clone()),
+                        remotes,
+                        issuers,
+                    ),
+                    _ => {
+                        let mut set = Issuers::new();
+                        for (issuer, remote) in issuers.iter().zip(&remotes) {
+                            let keys = IssuerKeys(Arc::clone(remote));
+                            set = set.with_issuer(issuer.clone(), keys, validation.clone());
+                        }
+                        (Keys::Issuers(set), validation, remotes, issuers)
+                    }
+                }
             }
         };
-        let remote_config = || -> Result<RemoteConfig, BuildError> {
-            let client = match &self.client {
-                Some(client) => Arc::clone(client),
-                None => default_client()?,
-            };
-            Ok(RemoteConfig {
-                client,
-                uris: self.uris,
-                algorithms: self.fallback.clone(),
-                policy: self.policy,
-                limits: self.limits,
-                fetch_timeout: self.fetch_timeout,
-                clock: Arc::clone(&self.clock),
-                counters: Arc::clone(&counters),
-            })
+        settings.finish(Built {
+            keys,
+            validation,
+            remotes,
+            issuers,
+            counters,
+        })
+    }
+}
+
+impl GuardBuilder<LocalKeys> {
+    /// The guard.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::InvalidUri`] for a resource or public origin that is not an `https`
+    /// (or loopback `http`) URL; [`BuildError::NoOrigin`] for DPoP without a public origin;
+    /// [`BuildError::Metadata`] if the metadata document cannot be written.
+    pub fn build(self) -> Result<Guard, BuildError> {
+        let Self { keys, settings } = self;
+        let validation = settings.rules();
+        let keys = match keys.0 {
+            Local::Ring(ring) => Keys::Ring(Arc::new(ring)),
+            Local::Hmac(ring) => Keys::Hmac(Arc::new(ring)),
+            Local::Handle(handle) => Keys::Handle(handle),
         };
-        let mut validation = self
+        settings.finish(Built {
+            keys,
+            validation,
+            remotes: Vec::new(),
+            issuers: Vec::new(),
+            counters: Arc::new(Cells::default()),
+        })
+    }
+}
+
+/// The keys and rules of a guard, ready for [`Settings::finish`].
+struct Built {
+    keys: Keys,
+    validation: Validation,
+    remotes: Vec<Arc<Remote>>,
+    /// The issuers configured, for the metadata document.
+    issuers: Vec<String>,
+    counters: Arc<Cells>,
+}
+
+impl Settings {
+    /// The rules given (or the default ones) with the `typ` rule applied.
+    fn rules(&self) -> Validation {
+        let rules = self
             .validation
             .clone()
             .unwrap_or_else(|| Validation::from_clock(Arc::clone(&self.clock)));
-        let mut issuer_names = Vec::new();
-        let mut issuer_remotes = Vec::new();
-        let issuers: Vec<&String> = self
-            .sources
-            .iter()
-            .filter_map(|s| match s {
-                Source::Issuer(issuer) => Some(issuer),
-                _ => None,
-            })
-            .collect();
-        let keys = if !issuers.is_empty() {
-            if issuers.len() != self.sources.len() {
-                return Err(BuildError::MixedKeys);
-            }
-            let config = remote_config()?;
-            let mut remotes = Vec::new();
-            for issuer in issuers {
-                secure(issuer, "issuer")?;
-                let document = keys::document_uri(issuer, self.well_known)
-                    .map_err(|_| BuildError::InvalidUri("issuer"))?;
-                let remote = Remote::new(
-                    Location::Issuer {
-                        issuer: issuer.clone(),
-                        document,
-                    },
-                    config.clone(),
-                );
-                issuer_names.push(issuer.clone());
-                remotes.push((issuer.clone(), remote));
-            }
-            if let [(issuer, remote)] = remotes.as_slice() {
-                validation = validation.with_issuer(issuer.clone());
-                Keys::Remote(Arc::clone(remote))
-            } else {
-                let mut set = Issuers::new();
-                for (issuer, remote) in remotes {
-                    issuer_remotes.push(Arc::clone(&remote));
-                    set = set.with_issuer(issuer, IssuerKeys(remote), validation.clone());
-                }
-                Keys::Issuers(set)
-            }
-        } else {
-            let count = self.sources.len();
-            let mut sources = self.sources.into_iter();
-            let (Some(source), None) = (sources.next(), sources.next()) else {
-                return Err(if count == 0 {
-                    BuildError::NoKeys
-                } else {
-                    BuildError::MixedKeys
-                });
-            };
-            match source {
-                Source::Ring(ring) => Keys::Ring(Arc::new(ring)),
-                Source::Hmac(ring) => Keys::Hmac(Arc::new(ring)),
-                Source::Handle(handle) => Keys::Handle(handle),
-                Source::Jwks(uri, algorithms) => {
-                    secure(&uri, "jwks_uri")?;
-                    let mut config = remote_config()?;
-                    config.algorithms = algorithms;
-                    Keys::Remote(Remote::new(Location::Jwks(uri), config))
-                }
-                Source::Issuer(_) => return Err(BuildError::MixedKeys),
-            }
-        };
+        match self.typ {
+            TypRule::AtJwt => rules.with_typ("at+jwt"),
+            TypRule::FromValidation => rules,
+        }
+    }
+
+    /// The guard with these settings and `built` keys.
+    fn finish(self, built: Built) -> Result<Guard, BuildError> {
         let dpop_on = self.dpop != DpopMode::Disabled;
+        // Neither is fetched: https, or http on a loopback host for local development.
+        let uris = UriPolicy::AllowHttpLoopback;
         if let Some(metadata) = &self.metadata {
-            if !metadata.is_valid() {
-                return Err(BuildError::InvalidUri("resource"));
-            }
+            metadata
+                .check(uris)
+                .map_err(|_| BuildError::InvalidUri("resource"))?;
+        }
+        if let Some(origin) = &self.origin {
+            uris.check_url(origin, "public_origin")
+                .map_err(|_| BuildError::InvalidUri("public_origin"))?;
         }
         let origin = self
             .origin
-            .clone()
             .or_else(|| self.metadata.as_ref().map(|m| m.origin().to_owned()))
             .map(|o| origin_of(&o).to_owned());
-        if dpop_on && origin.is_none() {
-            return Err(BuildError::NoOrigin);
-        }
-        let replay: Option<Arc<dyn ReplayStore>> = match (dpop_on, self.replay) {
-            (false, _) => None,
-            (true, Some(store)) => Some(store),
-            (true, None) => Some(Arc::new(MemoryReplayStore::new())),
-        };
         let dpop_algorithms = if dpop_on {
             self.dpop_algorithms
         } else {
             Vec::new()
         };
-        let metadata = self.metadata.as_ref().map(|m| {
-            (
-                m.path(),
-                m.to_json(
-                    &issuer_names,
-                    &dpop_algorithms,
-                    self.dpop == DpopMode::Required,
-                ),
-            )
-        });
+        let metadata = match &self.metadata {
+            Some(m) => Some(Metadata {
+                path: m.path(),
+                json: m
+                    .to_json(
+                        &built.issuers,
+                        &dpop_algorithms,
+                        self.dpop == DpopMode::Required,
+                    )
+                    .map_err(|_| BuildError::Metadata)?,
+            }),
+            None => None,
+        };
+        let proofs = match (dpop_on, origin) {
+            (false, _) => None,
+            (true, None) => return Err(BuildError::NoOrigin),
+            (true, Some(origin)) => Some(Proofs {
+                algorithms: dpop_algorithms.clone(),
+                max_age: self.dpop_max_age.as_secs(),
+                leeway: self.dpop_leeway.as_secs(),
+                origin,
+                nonces: self.nonces,
+                replay: self
+                    .replay
+                    .unwrap_or_else(|| Arc::new(MemoryReplayStore::new())),
+            }),
+        };
         let answers = Answers {
             bearer: self.dpop != DpopMode::Required,
-            dpop: dpop_on.then(|| dpop_algorithms.clone()),
+            dpop: dpop_on.then_some(dpop_algorithms),
             realm: self.realm,
             resource_metadata: self.metadata.as_ref().map(ResourceMetadata::url),
         };
+        let mut sources = CredentialSources::new().dpop(dpop_on);
+        if let Some(cookie) = self.cookie {
+            sources = sources.cookie(cookie);
+        }
         Ok(Guard {
             inner: Arc::new(Inner {
-                keys,
-                validation,
+                keys: built.keys,
+                validation: built.validation,
                 dpop: self.dpop,
-                dpop_algorithms,
-                dpop_max_age: self.dpop_max_age,
-                dpop_leeway: self.dpop_leeway,
-                origin,
-                replay,
+                proofs,
                 revocation: self.revocation,
-                nonces: self.nonces,
-                cookie: self.cookie,
+                sources,
                 metadata,
-                answers,
-                on_reject: self.on_reject,
+                responder: Arc::new(Responder {
+                    counters: built.counters,
+                    answers,
+                    on_reject: self.on_reject,
+                }),
                 clock: self.clock,
-                counters,
-                issuer_remotes,
+                remotes: built.remotes,
             }),
         })
     }

@@ -50,8 +50,8 @@ impl Cells {
 /// number is exact, the set of them is not one instant.
 ///
 /// ```
-/// # let guard = jose_ring_axum::Guard::builder()
-/// #     .hmac_key_ring(jose_ring::jwk::KeyRing::new_hmac()).build().unwrap();
+/// # let guard = jose_ring_axum::Guard::from_hmac_key_ring(jose_ring::jwk::KeyRing::new_hmac())
+/// #     .build().unwrap();
 /// let counters = guard.counters();
 /// assert_eq!(counters.accepted(), 0);
 /// assert_eq!(counters.rejected(jose_ring_axum::Reason::Expired), 0);

@@ -128,7 +128,7 @@ mod reqwest_client {
         /// Sets the most bytes of a body read (default [`Limits::jwks_len`]); a longer body
         /// is [`FetchError::TooLarge`].
         #[must_use]
-        pub fn with_max_body(mut self, bytes: usize) -> Self {
+        pub fn max_body(mut self, bytes: usize) -> Self {
             self.max_body = bytes;
             self
         }

@@ -1,17 +1,15 @@
 //! Where the guard's keys come from: fixed rings, a handle the application replaces, or an
-//! identity provider's JWKS kept fresh by [`KeySetCache`] and fetched asynchronously, one
-//! fetch at a time.
+//! identity provider's key set (found by discovery or given by its URI), kept fresh by the
+//! library's [`KeySetCache`] and fetched asynchronously, one fetch at a time; requests read a
+//! snapshot of it without taking the cache's lock.
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use jose_ring::jwa::Algorithm;
 use jose_ring::jwk::KeyRing;
-use jose_ring::jwks::{
-    CachePolicy, Discovery, KeySetCache, Refetch, Request, UriPolicy, WellKnown, discovery_uri,
-};
+use jose_ring::jwks::{KeyProvider, KeySetCache, Refetch, Request, Target};
 use jose_ring::jwt::{Clock, NumericDate};
-use jose_ring::{Error, KeyRef, KeySetError, KeySource, Limits};
+use jose_ring::{Error, KeyRef, KeySource};
 use tokio::sync::watch;
 
 use crate::counters::Cells;
@@ -67,48 +65,24 @@ impl KeySource for Snapshot {
     }
 }
 
-/// Where a remote key set is found.
-#[derive(Debug, Clone)]
-pub(crate) enum Location {
-    /// A JWKS URI, given.
-    Jwks(String),
-    /// An issuer whose discovery document names the JWKS URI.
-    Issuer {
-        /// The issuer, as tokens name it.
-        issuer: String,
-        /// Its discovery document.
-        document: String,
-    },
+/// The keys of one issuer among several, for the library's [`Issuers`](jose_ring::jwks::Issuers).
+#[derive(Debug)]
+pub(crate) struct IssuerKeys(pub(crate) Arc<Remote>);
+
+impl KeyProvider for IssuerKeys {
+    type Keys<'a> = Snapshot;
+
+    fn keys(&self) -> Result<Snapshot, Error> {
+        self.0.held().map(Snapshot)
+    }
 }
 
-/// The settings of a remote key set.
-#[derive(Clone)]
+/// How a remote key set is fetched.
 pub(crate) struct RemoteConfig {
     pub(crate) client: Arc<dyn HttpClient>,
-    pub(crate) uris: UriPolicy,
-    pub(crate) algorithms: Vec<&'static Algorithm>,
-    pub(crate) policy: CachePolicy,
-    pub(crate) limits: Limits,
     pub(crate) fetch_timeout: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) counters: Arc<Cells>,
-}
-
-/// Where a remote set stands.
-#[derive(Debug)]
-enum Phase {
-    /// The JWKS URI is not known yet: discovery first.
-    Discover {
-        last_attempt: Option<NumericDate>,
-        in_flight: bool,
-    },
-    /// The JWKS URI is known; the cache says when to fetch. `started` is when the last
-    /// fetch started (for `Retry-After`).
-    Ready {
-        cache: Box<KeySetCache>,
-        uri: String,
-        started: Option<NumericDate>,
-    },
 }
 
 /// What a request may do with the keys now.
@@ -123,138 +97,133 @@ pub(crate) enum Lookup {
 
 /// What a token with an unknown `kid` may do.
 pub(crate) enum Unknown {
+    /// A newer set than the one the token was tried with is held (a fetch ended meanwhile):
+    /// try this one.
+    Newer(Arc<KeyRing>),
     /// Wait for the fetch in flight, then look again.
     Wait(watch::Receiver<u64>),
-    /// A fetch started less than the cooldown ago: the `kid` stays unknown.
+    /// A fetch an unknown `kid` caused started less than the cooldown ago: the `kid` stays
+    /// unknown.
     Cooldown,
 }
 
-/// A remote key set: the cache policy behind a mutex held for microseconds, never across a
-/// fetch, and a watch channel that wakes every waiter when a fetch ends. Fetches run in
-/// their own task, so a request that goes away never cancels one.
+/// What requests read without taking the cache's lock: the ring, and until when they may
+/// serve it without asking the cache (its [`KeySetCache::next_check`]).
+#[derive(Clone, Debug)]
+struct Published {
+    ring: Option<Arc<KeyRing>>,
+    serve_until: NumericDate,
+}
+
+/// The cache and when its last fetch started (for `Retry-After`).
+#[derive(Debug)]
+struct State {
+    cache: KeySetCache,
+    started: Option<NumericDate>,
+}
+
+/// A remote key set: the library's [`KeySetCache`] behind a mutex held for microseconds and
+/// never across a fetch, a published snapshot that requests read with a read lock and an
+/// `Arc` clone until the cache's next check is due, and a watch channel that wakes every
+/// waiter when a fetch ends. Fetches run in their own task, so a request that goes away never
+/// cancels one.
 pub(crate) struct Remote {
-    location: Location,
+    /// The issuer, for a set found by discovery.
+    issuer: Option<String>,
     config: RemoteConfig,
-    phase: Mutex<Phase>,
+    published: RwLock<Published>,
+    state: Mutex<State>,
     done: watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Remote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Remote")
-            .field("location", &self.location)
+            .field("issuer", &self.issuer)
             .finish_non_exhaustive()
     }
 }
 
 impl Remote {
-    /// A remote set, empty: nothing is fetched before the first request needs it.
-    pub(crate) fn new(location: Location, config: RemoteConfig) -> Arc<Self> {
-        let phase = match &location {
-            Location::Jwks(uri) => Phase::Ready {
-                cache: Box::new(new_cache(&config, uri)),
-                uri: uri.clone(),
-                started: None,
-            },
-            Location::Issuer { .. } => Phase::Discover {
-                last_attempt: None,
-                in_flight: false,
-            },
-        };
+    /// A remote set driven by `cache`, empty: nothing is fetched before the first request
+    /// needs it.
+    pub(crate) fn new(cache: KeySetCache, config: RemoteConfig) -> Arc<Self> {
         Arc::new(Self {
-            location,
+            issuer: cache.issuer().map(str::to_owned),
             config,
-            phase: Mutex::new(phase),
+            published: RwLock::new(Published {
+                ring: None,
+                serve_until: NumericDate::MIN,
+            }),
+            state: Mutex::new(State {
+                cache,
+                started: None,
+            }),
             done: watch::Sender::new(0),
         })
     }
 
     /// The issuer, for a set found by discovery.
     pub(crate) fn issuer(&self) -> Option<&str> {
-        match &self.location {
-            Location::Issuer { issuer, .. } => Some(issuer),
-            Location::Jwks(_) => None,
-        }
+        self.issuer.as_deref()
     }
 
-    /// The keys at `now`, or what to do without them; starts the fetch that is due (in the
-    /// background when keys are held: a request with known keys never waits).
+    /// The keys now, or what to do without them. Until the cache's next check is due, the
+    /// published snapshot; then the cache, which may start a fetch (in the background when
+    /// keys are held: a request with known keys never waits).
     pub(crate) fn lookup(self: &Arc<Self>) -> Lookup {
         let now = self.config.clock.now();
-        let mut phase = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
-        match &mut *phase {
-            Phase::Discover {
-                last_attempt,
-                in_flight,
-            } => {
-                let cooldown = i64::try_from(self.config.policy.cooldown()).unwrap_or(i64::MAX);
-                let allowed = last_attempt.map_or(now, |at| at.saturating_add(cooldown));
-                if *in_flight {
-                    return Lookup::Wait(self.done.subscribe());
-                }
-                if now < allowed {
-                    return Lookup::Unavailable {
-                        retry_after: seconds_until(now, allowed),
-                    };
-                }
-                *in_flight = true;
-                *last_attempt = Some(now);
-                let waiter = self.done.subscribe();
-                drop(phase);
-                self.spawn(Task::Discover);
-                Lookup::Wait(waiter)
+        {
+            let published = self
+                .published
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let (Some(ring), true) = (&published.ring, now < published.serve_until) {
+                return Lookup::Ready(Arc::clone(ring));
             }
-            Phase::Ready {
-                cache,
-                uri,
-                started,
-            } => {
-                let held = cache.keys(now).map(Arc::clone);
-                let request = cache.poll(now);
-                if request.is_some() {
-                    *started = Some(now);
-                }
-                let uri = uri.clone();
-                let in_flight = cache.in_flight(now);
-                let cooldown = i64::try_from(self.config.policy.cooldown()).unwrap_or(i64::MAX);
-                let next = started.map_or(now, |at| at.saturating_add(cooldown));
-                let waiter = self.done.subscribe();
-                drop(phase);
-                if let Some(request) = request {
-                    self.spawn(Task::Jwks(request, uri));
-                    return held.map_or(Lookup::Wait(waiter), Lookup::Ready);
-                }
-                match held {
-                    Ok(ring) => Lookup::Ready(ring),
-                    Err(_) if in_flight => Lookup::Wait(waiter),
-                    Err(_) => Lookup::Unavailable {
-                        retry_after: seconds_until(now, next),
-                    },
-                }
-            }
+        }
+        let mut state = self.lock();
+        let request = state.cache.poll(now);
+        if request.is_some() {
+            state.started = Some(now);
+        }
+        let held = state.cache.keys(now).map(Arc::clone);
+        let in_flight = state.cache.in_flight(now);
+        let retry_at = state
+            .started
+            .map_or(now, |at| at.saturating_add(cooldown(&state.cache)));
+        self.publish(&state, now);
+        let waiter = self.done.subscribe();
+        drop(state);
+        if let Some(request) = request {
+            self.spawn(request);
+        }
+        match held {
+            Ok(ring) => Lookup::Ready(ring),
+            Err(_) if in_flight => Lookup::Wait(waiter),
+            Err(_) => Lookup::Unavailable {
+                retry_after: seconds_until(now, retry_at),
+            },
         }
     }
 
-    /// A token's `kid` is not in the set held: refetch if the cooldown allows, sharing the
-    /// fetch with every other asker.
-    pub(crate) fn unknown_kid(self: &Arc<Self>) -> Unknown {
+    /// A token's `kid` is not in `seen`, the set it was tried with: a newer set if one is
+    /// held, else a refetch if the cache allows one, shared with every other asker.
+    pub(crate) fn unknown_kid(self: &Arc<Self>, seen: &Arc<KeyRing>) -> Unknown {
         let now = self.config.clock.now();
-        let mut phase = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
-        let Phase::Ready {
-            cache,
-            uri,
-            started,
-        } = &mut *phase
-        else {
-            return Unknown::Cooldown;
-        };
+        let mut state = self.lock();
+        if let Ok(ring) = state.cache.keys(now) {
+            if !Arc::ptr_eq(ring, seen) {
+                return Unknown::Newer(Arc::clone(ring));
+            }
+        }
         let waiter = self.done.subscribe();
-        match cache.unknown_kid(now) {
+        match state.cache.unknown_kid(now) {
             Refetch::Fetch(request) => {
-                *started = Some(now);
-                let uri = uri.clone();
-                drop(phase);
-                self.spawn(Task::Jwks(request, uri));
+                state.started = Some(now);
+                self.publish(&state, now);
+                drop(state);
+                self.spawn(request);
                 Unknown::Wait(waiter)
             }
             Refetch::Wait => Unknown::Wait(waiter),
@@ -265,11 +234,7 @@ impl Remote {
     /// The keys held now, without starting anything.
     pub(crate) fn held(&self) -> Result<Arc<KeyRing>, Error> {
         let now = self.config.clock.now();
-        let phase = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
-        match &*phase {
-            Phase::Ready { cache, .. } => cache.keys(now).map(Arc::clone),
-            Phase::Discover { .. } => Err(KeySetError::NotFetched.into()),
-        }
+        self.lock().cache.keys(now).map(Arc::clone)
     }
 
     /// Waits for the fetch `waiter` was subscribed before, at most the fetch timeout (plus a
@@ -285,158 +250,112 @@ impl Remote {
         )
     }
 
-    /// Runs `task` in its own tokio task, or in place outside a runtime.
-    fn spawn(self: &Arc<Self>, task: Task) {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Publishes the cache's state for requests (with the cache's lock held, so snapshots
+    /// are published in order).
+    fn publish(&self, state: &State, now: NumericDate) {
+        let published = Published {
+            ring: state.cache.keys(now).ok().map(Arc::clone),
+            serve_until: state.cache.next_check(now),
+        };
+        *self
+            .published
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = published;
+    }
+
+    /// Runs the fetch `request` in its own tokio task, or gives it up outside a runtime.
+    fn spawn(self: &Arc<Self>, request: Request) {
         let this = Arc::clone(self);
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => {
-                handle.spawn(async move { this.run(task).await });
+                handle.spawn(async move { this.fetch(request).await });
             }
             Err(_) => {
-                // No runtime to run a fetch on: give the fetch up, so that the cache takes
-                // it as lost after the cooldown, and wake the waiters.
-                this.abandon(task);
+                // No runtime to run a fetch on: give it up, so that the cache may start
+                // another, and wake the waiters.
+                let mut state = this.lock();
+                state.cache.fail(request);
+                this.publish(&state, this.config.clock.now());
+                drop(state);
+                this.done.send_modify(|n| *n = n.wrapping_add(1));
             }
         }
     }
 
-    /// Ends a task that cannot run.
-    fn abandon(&self, task: Task) {
-        let mut phase = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
-        match (task, &mut *phase) {
-            (Task::Jwks(request, _), Phase::Ready { cache, .. }) => cache.fail(request),
-            (_, Phase::Discover { in_flight, .. }) => *in_flight = false,
-            (Task::Discover, Phase::Ready { .. }) => {}
-        }
-        drop(phase);
-        self.done.send_modify(|n| *n = n.wrapping_add(1));
-    }
-
-    async fn run(self: Arc<Self>, task: Task) {
-        match task {
-            Task::Jwks(request, uri) => self.fetch_jwks(request, &uri).await,
-            Task::Discover => self.discover().await,
+    /// Makes the fetch `request` and each part the cache asks next (the key set a discovery
+    /// document names), gives each outcome to the cache, publishes, then wakes the waiters.
+    async fn fetch(self: Arc<Self>, mut request: Request) {
+        loop {
+            let next = self.fetch_one(request).await;
+            match next {
+                Some(next) => request = next,
+                None => break,
+            }
         }
         self.done.send_modify(|n| *n = n.wrapping_add(1));
     }
 
-    /// `GET uri`, bounded by the fetch timeout.
-    async fn get(
-        &self,
-        uri: &str,
-        etag: Option<&str>,
-    ) -> Result<jose_ring::jwks::Response, FetchError> {
-        tokio::time::timeout(self.config.fetch_timeout, self.config.client.get(uri, etag))
-            .await
-            .unwrap_or(Err(FetchError::Timeout))
-    }
-
-    async fn fetch_jwks(&self, request: Request, uri: &str) {
+    /// One `GET`, bounded by the fetch timeout; its outcome given to the cache, counted and
+    /// logged. Returns the next part of the fetch, if any.
+    async fn fetch_one(&self, request: Request) -> Option<Request> {
         let started = Instant::now();
-        let result = self.get(uri, request.if_none_match()).await;
-        let now = self.config.clock.now();
-        let mut phase = self.phase.lock().unwrap_or_else(PoisonError::into_inner);
-        let Phase::Ready { cache, .. } = &mut *phase else {
-            return;
+        let uri = request.uri().to_owned();
+        let kind = match request.target() {
+            Target::Discovery => "discovery",
+            Target::KeySet => "jwks",
         };
-        let (outcome, status, error) = match result {
+        let result = tokio::time::timeout(
+            self.config.fetch_timeout,
+            self.config.client.get(&uri, request.if_none_match()),
+        )
+        .await
+        .unwrap_or(Err(FetchError::Timeout));
+        let now = self.config.clock.now();
+        let mut state = self.lock();
+        let (next, outcome, status, error) = match result {
             Ok(response) => {
                 let status = response.status();
-                match cache.complete(request, now, &response) {
-                    Ok(_) if status == 304 => ("not_modified", status, None),
-                    Ok(_) => ("ok", status, None),
-                    Err(error) => ("refused", status, Some(error.to_string())),
+                match state.cache.complete(request, now, &response) {
+                    Ok(next) if status == 304 => (next, "not_modified", status, None),
+                    Ok(next) => (next, "ok", status, None),
+                    Err(error) => (None, "refused", status, Some(error.to_string())),
                 }
             }
             Err(error) => {
-                cache.fail(request);
+                state.cache.fail(request);
                 let outcome = if matches!(error, FetchError::Timeout) {
                     "timeout"
                 } else {
                     "failed"
                 };
-                (outcome, 0, Some(error.to_string()))
+                (None, outcome, 0, Some(error.to_string()))
             }
         };
-        let keys = cache.keys(now).map_or(0, |ring| ring.len());
-        drop(phase);
+        let keys = state.cache.keys(now).map_or(0, |ring| ring.len());
+        self.publish(&state, now);
+        drop(state);
         let ok = error.is_none();
         self.config.counters.fetched(ok);
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         if ok {
-            tracing::info!(target: "jose_ring_axum", kind = "jwks", uri, outcome, status, duration_ms, keys, "key set fetched");
+            tracing::info!(target: "jose_ring_axum", kind, uri, outcome, status, duration_ms, keys, "key set fetched");
         } else {
-            tracing::warn!(target: "jose_ring_axum", kind = "jwks", uri, outcome, status, duration_ms, keys, error = error.as_deref().unwrap_or(""), "key set fetch failed");
+            tracing::warn!(target: "jose_ring_axum", kind, uri, outcome, status, duration_ms, keys, error = error.as_deref().unwrap_or(""), "key set fetch failed");
         }
-    }
-
-    async fn discover(&self) {
-        let Location::Issuer { issuer, document } = &self.location else {
-            return;
-        };
-        let started = Instant::now();
-        let result = self.get(document, None).await;
-        let found = match result {
-            Ok(response) if response.status() == 200 => {
-                Discovery::from_json(response.body(), issuer, self.config.uris)
-                    .map_err(|e| e.to_string())
-            }
-            Ok(response) => Err(format!("status {}", response.status())),
-            Err(error) => Err(error.to_string()),
-        };
-        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let now = self.config.clock.now();
-        match found {
-            Ok(discovery) => {
-                let mut cache = new_cache(&self.config, discovery.jwks_uri());
-                let request = cache.poll(now);
-                let uri = discovery.jwks_uri().to_owned();
-                *self.phase.lock().unwrap_or_else(PoisonError::into_inner) = Phase::Ready {
-                    cache: Box::new(cache),
-                    uri: uri.clone(),
-                    started: Some(now),
-                };
-                self.config.counters.fetched(true);
-                tracing::info!(target: "jose_ring_axum", kind = "discovery", uri = document.as_str(), outcome = "ok", duration_ms, jwks_uri = uri.as_str(), "discovery document fetched");
-                if let Some(request) = request {
-                    self.fetch_jwks(request, &uri).await;
-                }
-            }
-            Err(error) => {
-                if let Phase::Discover { in_flight, .. } =
-                    &mut *self.phase.lock().unwrap_or_else(PoisonError::into_inner)
-                {
-                    *in_flight = false;
-                }
-                self.config.counters.fetched(false);
-                tracing::warn!(target: "jose_ring_axum", kind = "discovery", uri = document.as_str(), outcome = "failed", duration_ms, error = error.as_str(), "discovery failed");
-            }
-        }
+        next
     }
 }
 
-/// A fetch to run.
-enum Task {
-    Discover,
-    Jwks(Request, String),
-}
-
-fn new_cache(config: &RemoteConfig, jwks_uri: &str) -> KeySetCache {
-    KeySetCache::new(jwks_uri, &config.algorithms)
-        .with_policy(config.policy)
-        .with_limits(config.limits)
+/// The cache's cooldown, in signed seconds.
+fn cooldown(cache: &KeySetCache) -> i64 {
+    i64::try_from(cache.policy().cooldown()).unwrap_or(i64::MAX)
 }
 
 /// Whole seconds from `now` to `at`, at least 1.
 fn seconds_until(now: NumericDate, at: NumericDate) -> u64 {
     u64::try_from(at.seconds_since(now)).unwrap_or(0).max(1)
-}
-
-/// The discovery document of `issuer`.
-///
-/// # Errors
-///
-/// Those of [`discovery_uri`].
-pub(crate) fn document_uri(issuer: &str, kind: WellKnown) -> Result<String, Error> {
-    discovery_uri(issuer, kind, UriPolicy::AllowHttpLoopback)
 }

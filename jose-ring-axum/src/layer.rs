@@ -12,9 +12,11 @@ use tower_service::Service;
 use crate::auth::Auth;
 use crate::guard::Guard;
 use crate::http::BoxFuture;
+use crate::reject::Refused;
 
 /// The guard as a tower layer: [`Guard::layer`] for a whole router, or
-/// [`Guard::require_scope`] / [`Guard::require_role`] for a route that needs more.
+/// [`Guard::require_scope`] / [`Guard::require_role`] for a route that needs more (and
+/// [`scope`](Self::scope) / [`role`](Self::role) for more than one).
 ///
 /// Behind a layer of the same guard (the router's), a route's layer does not verify the
 /// token again: it checks its scopes and roles on the [`Auth`] the outer layer inserted.
@@ -28,8 +30,14 @@ pub struct GuardLayer {
 
 impl GuardLayer {
     /// Also requires `scope` (in the token's space-delimited `scope` claim).
+    ///
+    /// ```
+    /// # let guard = jose_ring_axum::Guard::from_hmac_key_ring(jose_ring::jwk::KeyRing::new_hmac())
+    /// #     .build().unwrap();
+    /// let layer = guard.require_scope("orders:read").scope("orders:write").role("clerk");
+    /// ```
     #[must_use]
-    pub fn and_scope(self, scope: impl Into<String>) -> Self {
+    pub fn scope(self, scope: impl Into<String>) -> Self {
         let mut scopes = self.scopes.to_vec();
         scopes.push(scope.into());
         Self {
@@ -40,7 +48,7 @@ impl GuardLayer {
 
     /// Also requires `role` (in the token's `roles` claim, RFC 9068 §2.2.3.1).
     #[must_use]
-    pub fn and_role(self, role: impl Into<String>) -> Self {
+    pub fn role(self, role: impl Into<String>) -> Self {
         let mut roles = self.roles.to_vec();
         roles.push(role.into());
         Self {
@@ -67,14 +75,14 @@ impl Guard {
     /// `scope="…"` without it.
     #[must_use]
     pub fn require_scope(&self, scope: impl Into<String>) -> GuardLayer {
-        self.layer().and_scope(scope)
+        self.layer().scope(scope)
     }
 
     /// A layer for a route that needs `role` in the token's `roles` claim: 403
     /// `insufficient_scope` (reason `insufficient_role`) without it.
     #[must_use]
     pub fn require_role(&self, role: impl Into<String>) -> GuardLayer {
-        self.layer().and_role(role)
+        self.layer().role(role)
     }
 }
 
@@ -88,10 +96,6 @@ impl<S> Layer<S> for GuardLayer {
         }
     }
 }
-
-/// Marks a guard's refusal, for a guard layer around it.
-#[derive(Clone, Copy, Debug)]
-struct Refused;
 
 /// The service of a [`GuardLayer`].
 #[derive(Clone, Debug)]
@@ -127,10 +131,14 @@ where
                 return Ok(response);
             }
             let outcome = match parts.extensions.get::<Auth>() {
-                Some(auth) if Arc::ptr_eq(&auth.guard.inner, &guard.inner) => {
+                // The same guard verified the token in an outer layer: only the route's rules.
+                Some(auth) if auth.verified_by(guard.responder()) => {
                     Guard::check_route(auth, &layer.scopes, &layer.roles).map(|()| None)
                 }
-                _ => match guard.authenticate(&parts).await {
+                _ => match guard
+                    .authenticate(&parts.method, parts.uri.path(), &parts.headers)
+                    .await
+                {
                     Ok(auth) => {
                         Guard::check_route(&auth, &layer.scopes, &layer.roles).map(|()| Some(auth))
                     }
@@ -140,21 +148,20 @@ where
             match outcome {
                 Ok(None) => inner.call(Request::from_parts(parts, body)).await,
                 Ok(Some(auth)) => {
-                    // Counted once it has passed the route's layers too: a route's refusal
-                    // comes back marked, and is counted as that refusal only.
-                    guard.authenticated(&auth, parts.method.as_str(), parts.uri.path());
+                    // Counted once it has passed the route's layers and extractors too: their
+                    // refusals come back marked, and are counted as those refusals only.
+                    Guard::authenticated(&auth, parts.method.as_str(), parts.uri.path());
                     parts.extensions.insert(auth);
                     let mut response = inner.call(Request::from_parts(parts, body)).await?;
                     if response.extensions_mut().remove::<Refused>().is_none() {
-                        guard.count_accepted();
+                        guard.responder().accepted();
                     }
                     Ok(response)
                 }
                 Err(rejection) => {
-                    let mut response =
-                        guard.reject(rejection, parts.method.as_str(), parts.uri.path());
-                    response.extensions_mut().insert(Refused);
-                    Ok(response)
+                    Ok(guard
+                        .responder()
+                        .reject(rejection, parts.method.as_str(), parts.uri.path()))
                 }
             }
         })

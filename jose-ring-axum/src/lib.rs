@@ -7,32 +7,41 @@
 //!
 //! # A tour
 //!
-//! **Build a guard once, at startup**, from where the keys are and what tokens must satisfy:
+//! **Build a guard once, at startup**, from where its keys are (the constructor) and what
+//! tokens must satisfy:
 //!
 //! ```
+//! use std::sync::Arc;
 //! use jose_ring::jwt::{SystemClock, Validation};
 //! use jose_ring_axum::{DpopMode, Guard, ResourceMetadata};
 //!
-//! let guard = Guard::builder()
-//!     .issuer("https://auth.example")              // discovery, then its JWKS, kept fresh
-//!     .validation(Validation::from_clock(std::sync::Arc::new(SystemClock))
-//!         .with_audience("https://api.example")
-//!         .with_typ("at+jwt"))                      // RFC 9068 access tokens
+//! let guard = Guard::from_issuer("https://auth.example")   // discovery, then its JWKS, kept fresh
+//!     .validation(Validation::from_clock(Arc::new(SystemClock)).with_audience("https://api.example"))
 //!     .dpop(DpopMode::Allowed)
-//!     .resource_metadata(ResourceMetadata::new("https://api.example").with_scope("admin"))
+//!     .resource_metadata(ResourceMetadata::new("https://api.example").scope("admin"))
 //!     .build()?;
 //! # Ok::<(), jose_ring_axum::BuildError>(())
 //! ```
 //!
-//! Building never touches the network: the first request fetches the discovery document and
-//! the key set. **Startup never fails because the provider is down.**
+//! The key source is chosen by the constructor, once: [`Guard::from_issuer`],
+//! [`Guard::from_issuers`], [`Guard::from_jwks_uri`] (keys fetched and kept fresh;
+//! [`RemoteKeys`] settings such as [`GuardBuilder::allow_http_loopback`]), or
+//! [`Guard::from_key_ring`], [`Guard::from_hmac_key_ring`], [`Guard::from_keys`] (keys held
+//! in the process). Building never touches the network: the first request fetches the
+//! discovery document and the key set. **Startup never fails because the provider is
+//! down.**
+//!
+//! **Access tokens must be typed `at+jwt`** (RFC 9068 §2.1, `application/at+jwt` alike):
+//! an ID token or any other JWT signed by the same keys is refused. For a provider that sends
+//! `typ` `JWT` or none, say so with [`TypRule::FromValidation`] (the README has a table of
+//! what common providers send).
 //!
 //! **Put its layer in front of the routes**, and a stricter one on the routes that need more:
 //!
 //! ```
 //! # use jose_ring::{jwa, jwk::KeyRing, HmacKey};
-//! # let guard = jose_ring_axum::Guard::builder()
-//! #     .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(HmacKey::new(&jwa::HS256, &[7; 32]).unwrap()))
+//! # let guard = jose_ring_axum::Guard::from_hmac_key_ring(
+//! #     KeyRing::new_hmac().with_hmac_key(HmacKey::new(&jwa::HS256, &[7; 32]).unwrap()))
 //! #     .build().unwrap();
 //! use axum::{Router, routing::get};
 //! use jose_ring_axum::{Auth, Claims};
@@ -47,9 +56,12 @@
 //!     .layer(guard.layer());
 //! ```
 //!
-//! Handlers take [`Claims<T>`] (the verified claims as your type) or [`Auth`] (the `kid`,
-//! issuer, DPoP thumbprint, `jti`, expiry). Behind the router's layer, a route's
-//! [`require_scope`](Guard::require_scope) layer only checks its scope.
+//! Handlers take [`Claims<T>`] (the verified claims as your type, read from the payload the
+//! layer kept: the token is parsed once) or [`Auth`] (the `kid`, issuer, DPoP thumbprint,
+//! `jti`, expiry). Behind the router's layer, a route's
+//! [`require_scope`](Guard::require_scope) layer only checks its scope. A custom extractor
+//! or another transport reads credentials as the guard does with
+//! [`Credentials::from_headers`].
 //!
 //! # What a request gets
 //!
@@ -57,12 +69,12 @@
 //! |---|---|
 //! | no `Authorization` (or another scheme) | 401, `WWW-Authenticate: Bearer` without `error` (and `DPoP algs="…"` when DPoP is on) |
 //! | two `Authorization` fields, `Bearer` without a token, not a `token68` | 400, `error="invalid_request"` |
-//! | a token that does not verify, expired, unknown `kid` | 401, `error="invalid_token"` |
+//! | a token that does not verify, expired, not `at+jwt`, unknown `kid` | 401, `error="invalid_token"` |
 //! | missing scope | 403, `error="insufficient_scope", scope="…"` |
 //! | a bad DPoP proof | 401, `WWW-Authenticate: DPoP error="invalid_dpop_proof", algs="…"` |
 //! | a proof without the server's nonce | 401, `DPoP error="use_dpop_nonce"` and `DPoP-Nonce` |
 //! | a DPoP-bound token sent as `Bearer` | 401, `error="invalid_token"` |
-//! | keys, revocation or replay status cannot be established | 503 (with `Retry-After` for keys) |
+//! | keys, revocation or replay status cannot be established | 503 with `Retry-After` |
 //!
 //! Every 401 challenge names the metadata document (`resource_metadata="…"`, RFC 9728 §5.1)
 //! when one is set. Challenges are written by the library's [`jose_ring::dpop::Challenge`];
@@ -74,9 +86,12 @@
 //!
 //! # Keys from an identity provider
 //!
-//! [`GuardBuilder::jwks_uri`] and [`GuardBuilder::issuer`] (several times for several
-//! issuers) are driven by the library's [`KeySetCache`](jose_ring::jwks::KeySetCache) policy:
+//! [`Guard::from_issuer`], [`Guard::from_issuers`] and [`Guard::from_jwks_uri`] are driven
+//! by the library's [`KeySetCache`](jose_ring::jwks::KeySetCache) policy:
 //!
+//! - **Algorithms from the keys.** Each key is bound to its JWK's `alg`, or (without one)
+//!   to the asymmetric algorithms its `kty`/`crv` allow; [`GuardBuilder::algorithms`]
+//!   narrows them. A discovery document's ID-token algorithms are not used.
 //! - **Lazy first fetch.** While no key set has been fetched, the first request starts the
 //!   fetch and every request waits for it, at most the fetch timeout (5 s) plus a second; if
 //!   it fails, requests get **503 with `Retry-After`** (fail closed) until the cooldown
@@ -98,7 +113,8 @@
 //! ([`jose_ring::dpop::verify`]: method, URI from [`GuardBuilder::public_origin`] and the
 //! path, age, `ath`), binds the token to its key (`cnf.jkt`), and records the proof in the
 //! [`ReplayStore`] (key `jkt:jti`, for the proof window). [`GuardBuilder::revocation`] asks a
-//! [`RevocationStore`] about the token's `jti`. A store that cannot answer means 503.
+//! [`RevocationStore`] about the token's `jti`. A store that cannot answer means 503. The
+//! in-memory stores are bounded and refuse rather than forget when full ([`ExpiringSet`]).
 //!
 //! # Monitoring
 //!
@@ -110,8 +126,10 @@
 
 mod auth;
 mod builder;
+mod config;
 mod counters;
 mod credentials;
+mod facts;
 mod guard;
 mod http;
 mod keys;
@@ -121,11 +139,12 @@ mod reason;
 mod reject;
 mod store;
 
-pub use auth::{Auth, Claims, MissingAuth};
-pub use builder::{BuildError, DpopMode, GuardBuilder};
+pub use auth::{Auth, Claims, ClaimsRejection, MissingAuth};
+pub use builder::{BuildError, GuardBuilder, LocalKeys, RemoteKeys};
+pub use config::{DpopMode, NonceSource, TypRule};
 pub use counters::Counters;
-pub use credentials::Scheme;
-pub use guard::{Guard, NonceSource};
+pub use credentials::{CredentialError, CredentialSources, Credentials, Scheme};
+pub use guard::Guard;
 #[cfg(feature = "reqwest")]
 pub use http::ReqwestClient;
 pub use http::{BoxFuture, FetchError, HttpClient};
@@ -135,5 +154,5 @@ pub use metadata::ResourceMetadata;
 pub use reason::Reason;
 pub use reject::Rejection;
 pub use store::{
-    MemoryReplayStore, MemoryRevocationStore, ReplayStore, RevocationStore, StoreError,
+    ExpiringSet, MemoryReplayStore, MemoryRevocationStore, ReplayStore, RevocationStore, StoreError,
 };

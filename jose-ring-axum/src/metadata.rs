@@ -1,6 +1,7 @@
 //! OAuth 2.0 Protected Resource Metadata (RFC 9728): the document that tells a client which
 //! authorization servers issue tokens for this resource, and how to send them.
 
+use jose_ring::jwks::UriPolicy;
 use serde::Serialize;
 
 /// The protected resource metadata (RFC 9728 §2) the layer serves at
@@ -16,10 +17,10 @@ use serde::Serialize;
 /// ```
 /// use jose_ring_axum::ResourceMetadata;
 /// let metadata = ResourceMetadata::new("https://api.example")
-///     .with_authorization_server("https://auth.example")
-///     .with_scope("read")
-///     .with_scope("admin")
-///     .with_name("Example API");
+///     .authorization_server("https://auth.example")
+///     .scope("read")
+///     .scope("admin")
+///     .name("Example API");
 /// assert_eq!(metadata.path(), "/.well-known/oauth-protected-resource");
 /// assert_eq!(ResourceMetadata::new("https://api.example/v1/").path(),
 ///            "/.well-known/oauth-protected-resource/v1");
@@ -67,28 +68,28 @@ impl ResourceMetadata {
 
     /// Adds an authorization server's issuer identifier (`authorization_servers`).
     #[must_use]
-    pub fn with_authorization_server(mut self, issuer: impl Into<String>) -> Self {
+    pub fn authorization_server(mut self, issuer: impl Into<String>) -> Self {
         self.authorization_servers.push(issuer.into());
         self
     }
 
     /// Adds a scope to `scopes_supported`.
     #[must_use]
-    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scopes.push(scope.into());
         self
     }
 
     /// Sets `resource_name`.
     #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+    pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Sets `resource_documentation` (a URL).
     #[must_use]
-    pub fn with_documentation(mut self, url: impl Into<String>) -> Self {
+    pub fn documentation(mut self, url: impl Into<String>) -> Self {
         self.documentation = Some(url.into());
         self
     }
@@ -119,22 +120,29 @@ impl ResourceMetadata {
         format!("{}{}", self.origin(), self.path())
     }
 
-    /// Whether the resource is an absolute URL without query and fragment.
-    pub(crate) fn is_valid(&self) -> bool {
-        let r = &self.resource;
-        r.contains("://")
-            && !r.contains(['?', '#'])
-            && r.bytes().all(|b| b.is_ascii_graphic())
-            && origin_of(r).len() > r.find("://").map_or(0, |i| i.saturating_add(3))
+    /// Checks the resource identifier under `uris`: an absolute `https` URL with a host and
+    /// no user information, query or fragment (RFC 9728 §1.2: no fragment, and RFC 8707 §2:
+    /// no query, which the well-known path of §3.1 could not carry here).
+    ///
+    /// # Errors
+    ///
+    /// The library's [`KeySetError::InsecureUri`](jose_ring::KeySetError::InsecureUri).
+    pub(crate) fn check(&self, uris: UriPolicy) -> Result<(), jose_ring::Error> {
+        // The identifier rule is the issuer rule: https, a host, no userinfo, query, fragment.
+        uris.check_issuer(&self.resource)
     }
 
     /// The JSON document, with what the guard knows.
+    ///
+    /// # Errors
+    ///
+    /// serde_json's, which a document of strings and a boolean never meets.
     pub(crate) fn to_json(
         &self,
         issuers: &[String],
         dpop_algorithms: &[&'static jose_ring::jwa::Algorithm],
         dpop_required: bool,
-    ) -> String {
+    ) -> Result<String, serde_json::Error> {
         let servers = if self.authorization_servers.is_empty() {
             issuers
         } else {
@@ -150,11 +158,12 @@ impl ResourceMetadata {
             dpop_signing_alg_values_supported: dpop_algorithms.iter().map(|a| a.name()).collect(),
             dpop_bound_access_tokens_required: dpop_required,
         };
-        serde_json::to_string(&document).unwrap_or_default()
+        serde_json::to_string(&document)
     }
 }
 
-/// `scheme://authority` of an absolute URL (all of it if it has no path).
+/// `scheme://authority` of an absolute URL (all of it if it has no path), once the library
+/// has checked its shape ([`UriPolicy`]).
 pub(crate) fn origin_of(url: &str) -> &str {
     let start = url.find("://").map_or(0, |i| i.saturating_add(3));
     let end = url
@@ -172,25 +181,44 @@ mod tests {
     #[test]
     fn documents_and_paths() {
         let m = ResourceMetadata::new("https://api.example/v1")
-            .with_scope("read")
-            .with_name("api");
+            .scope("read")
+            .name("api");
         assert_eq!(m.path(), "/.well-known/oauth-protected-resource/v1");
         assert_eq!(
             m.url(),
             "https://api.example/.well-known/oauth-protected-resource/v1"
         );
         assert_eq!(
-            m.to_json(&["https://as.example".into()], &[&jwa::ES256], true),
+            m.to_json(&["https://as.example".into()], &[&jwa::ES256], true)
+                .unwrap(),
             r#"{"resource":"https://api.example/v1","authorization_servers":["https://as.example"],"scopes_supported":["read"],"bearer_methods_supported":["header"],"resource_name":"api","dpop_signing_alg_values_supported":["ES256"],"dpop_bound_access_tokens_required":true}"#
         );
         assert_eq!(
-            ResourceMetadata::new("http://127.0.0.1:8080").to_json(&[], &[], false),
+            ResourceMetadata::new("http://127.0.0.1:8080")
+                .to_json(&[], &[], false)
+                .unwrap(),
             r#"{"resource":"http://127.0.0.1:8080","bearer_methods_supported":["header"],"dpop_bound_access_tokens_required":false}"#
         );
-        assert!(m.is_valid());
-        assert!(!ResourceMetadata::new("api.example").is_valid());
-        assert!(!ResourceMetadata::new("https://").is_valid());
-        assert!(!ResourceMetadata::new("https://a.example/?q").is_valid());
+        let loopback = UriPolicy::AllowHttpLoopback;
+        assert_eq!(m.check(loopback), Ok(()));
+        assert_eq!(
+            ResourceMetadata::new("http://127.0.0.1:8080").check(loopback),
+            Ok(())
+        );
+        for bad in [
+            "api.example",
+            "https://",
+            "https://a.example/?q",
+            "https://a.example/#x",
+            "https://user@a.example/",
+            "http://a.example/",
+        ] {
+            assert_eq!(
+                ResourceMetadata::new(bad).check(loopback),
+                Err(jose_ring::KeySetError::InsecureUri("issuer").into()),
+                "{bad}"
+            );
+        }
         assert_eq!(
             origin_of("https://a.example:8443/x/y"),
             "https://a.example:8443"

@@ -1,5 +1,7 @@
 //! The answers (RFC 6750 §3, RFC 9449 §7 and §8, RFC 9728 §5.1): status, `WWW-Authenticate`
-//! challenges, `DPoP-Nonce`, `Retry-After`; and a small JSON body a hook can replace.
+//! challenges, `DPoP-Nonce`, `Retry-After`; a small JSON body a hook can replace; and the
+//! [`Responder`] that counts, logs and writes each refusal, which a guard and every `Auth`
+//! it issued share.
 
 use std::sync::Arc;
 
@@ -9,12 +11,13 @@ use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 use jose_ring::dpop::{Challenge, ChallengeError};
 
+use crate::counters::Cells;
 use crate::credentials::Scheme;
 use crate::reason::Reason;
 
 /// A refusal: why, with what status, and the challenges sent with it. Given to the
 /// [`on_reject`](crate::GuardBuilder::on_reject) hook, which may write another body; the
-/// status and the authentication headers stay the guard's.
+/// status and the authentication headers stay the guard's. Every 503 carries `Retry-After`.
 #[derive(Clone, Debug)]
 pub struct Rejection {
     pub(crate) reason: Reason,
@@ -27,6 +30,8 @@ pub struct Rejection {
 }
 
 impl Rejection {
+    /// A refusal for `reason`; a 503 says to retry after a second unless told otherwise
+    /// ([`with_retry_after`](Self::with_retry_after)).
     pub(crate) fn new(reason: Reason, scheme: Option<Scheme>) -> Self {
         Self {
             reason,
@@ -34,7 +39,7 @@ impl Rejection {
             description: None,
             scope: None,
             nonce: None,
-            retry_after: None,
+            retry_after: (reason.status() == StatusCode::SERVICE_UNAVAILABLE).then_some(1),
             challenges: Vec::new(),
         }
     }
@@ -92,8 +97,61 @@ impl Rejection {
     }
 }
 
+/// Marks a response as a guard's refusal, so that a guard layer around it does not count the
+/// request as accepted too.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Refused;
+
 /// A hook that writes the response for a rejection.
-pub(crate) type Hook = Arc<dyn Fn(&Rejection) -> Response + Send + Sync>;
+pub(crate) type Hook = Box<dyn Fn(&Rejection) -> Response + Send + Sync>;
+
+/// The answering part of a guard: its counters, how it writes challenges, and the reject
+/// hook. Shared (in an `Arc`) by the guard and every [`Auth`](crate::Auth) it issued, so
+/// that an extractor refuses the way the guard does; its address identifies the guard.
+pub(crate) struct Responder {
+    pub(crate) counters: Arc<Cells>,
+    pub(crate) answers: Answers,
+    pub(crate) on_reject: Option<Hook>,
+}
+
+impl std::fmt::Debug for Responder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Responder")
+            .field("answers", &self.answers)
+            .field("on_reject", &self.on_reject.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Responder {
+    /// Counts, logs and answers a refusal of `method path` (marked [`Refused`]).
+    pub(crate) fn reject(&self, mut rejection: Rejection, method: &str, path: &str) -> Response {
+        let reason = rejection.reason;
+        self.counters.rejected(reason);
+        tracing::info!(
+            target: "jose_ring_axum",
+            reason = reason.as_str(),
+            status = reason.status().as_u16(),
+            method,
+            path,
+            detail = rejection.description.as_deref().unwrap_or(""),
+            "request rejected"
+        );
+        rejection.challenges = self.answers.challenges(&rejection);
+        let response = match &self.on_reject {
+            Some(hook) => hook(&rejection),
+            None => default_body(&rejection),
+        };
+        let mut response = seal(&rejection, response);
+        response.extensions_mut().insert(Refused);
+        response
+    }
+
+    /// Counts a request let through every guard layer.
+    pub(crate) fn accepted(&self) {
+        self.counters.accepted();
+    }
+}
 
 /// How the guard writes challenges.
 #[derive(Debug)]
@@ -162,7 +220,7 @@ impl Answers {
 }
 
 /// The default body: `{"error":"<code>","reason":"<reason>"}` (fixed texts only).
-pub(crate) fn default_body(rejection: &Rejection) -> Response {
+fn default_body(rejection: &Rejection) -> Response {
     let reason = rejection.reason;
     let body = match reason.error_code() {
         Some(code) => format!(r#"{{"error":"{code}","reason":"{}"}}"#, reason.as_str()),
@@ -176,7 +234,7 @@ pub(crate) fn default_body(rejection: &Rejection) -> Response {
 }
 
 /// Puts the guard's status and headers on `response`, whoever wrote its body.
-pub(crate) fn seal(rejection: &Rejection, mut response: Response) -> Response {
+fn seal(rejection: &Rejection, mut response: Response) -> Response {
     *response.status_mut() = rejection.status();
     let headers = response.headers_mut();
     headers.remove(WWW_AUTHENTICATE);
@@ -305,6 +363,22 @@ mod tests {
             .is_empty()
         );
         assert!(render(&answers(true, true), Reason::RevocationUnavailable, None).is_empty());
+    }
+
+    #[test]
+    fn every_503_says_when_to_retry() {
+        for reason in Reason::ALL {
+            let rejection = Rejection::new(reason, Some(Scheme::Bearer));
+            let sealed = seal(&rejection, default_body(&rejection));
+            assert_eq!(
+                sealed
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .map(|v| v.to_str().unwrap()),
+                (reason.status() == StatusCode::SERVICE_UNAVAILABLE).then_some("1"),
+                "{reason}"
+            );
+        }
     }
 
     #[test]

@@ -13,10 +13,12 @@
 
 mod support;
 
+use std::sync::Arc;
+
 use axum::response::IntoResponse;
 use jose_ring::jwt::{SystemClock, Validation};
 use jose_ring::{HmacKey, jwa};
-use jose_ring_axum::{Guard, Reason, ResourceMetadata};
+use jose_ring_axum::{Guard, Reason, ResourceMetadata, TypRule};
 use serde_json::{Value, json};
 use support::app::{self, App, Bound, bearer, client, get_with};
 use support::idp::Idp;
@@ -223,6 +225,59 @@ async fn audience_and_explicit_typing_are_enforced() {
     }
 }
 
+/// `at+jwt` is the guard's default whatever `typ` rule the validation it is given has;
+/// [`TypRule::FromValidation`] is the one switch, and then the validation's rule is the one
+/// checked (the library's default: `JWT` or none).
+#[tokio::test]
+async fn the_typ_rule_is_at_jwt_unless_switched_to_the_validation_s() {
+    let key = tokens::hs256_key();
+    let base = claims(ISSUER);
+    let signed = |typ| tokens::sign_with(&base, &key, typ);
+    let (at_jwt, jwt, none, other) = (
+        signed(Some("at+jwt")),
+        signed(Some("JWT")),
+        signed(None),
+        signed(Some("id_token+jwt")),
+    );
+    let cases = [
+        // The default replaces a typ rule of the validation given.
+        (
+            "default, rules with typ JWT",
+            tokens::hs256_guard().validation(rules().with_typ("JWT")),
+            [200, 401, 401, 401],
+        ),
+        (
+            "switched, the library's default rule",
+            tokens::hs256_guard().typ(TypRule::FromValidation),
+            [401, 200, 200, 401],
+        ),
+        (
+            "switched, rules accepting any typ",
+            tokens::hs256_guard()
+                .validation(rules().with_any_typ())
+                .typ(TypRule::FromValidation),
+            [200, 200, 200, 200],
+        ),
+        (
+            "switched, rules asking for at+jwt",
+            tokens::hs256_guard()
+                .validation(rules().with_typ("application/at+jwt"))
+                .typ(TypRule::FromValidation),
+            [200, 401, 401, 401],
+        ),
+    ];
+    let http = client();
+    for (name, builder, expected) in cases {
+        let app = Bound::new().await.protect(&builder.build().unwrap());
+        let url = app.url("/hello");
+        let mut got = Vec::new();
+        for token in [&at_jwt, &jwt, &none, &other] {
+            got.push(bearer(&http, &url, token).await.status);
+        }
+        assert_eq!(got, expected, "{name}: at+jwt, JWT, none, id_token+jwt");
+    }
+}
+
 #[tokio::test]
 async fn a_missing_scope_is_403_insufficient_scope_naming_it() {
     let (app, guard) = hs256_app().await;
@@ -307,14 +362,9 @@ async fn scope_and_role_rules_of_the_whole_router() {
 #[tokio::test]
 async fn the_extractors_give_the_verified_facts() {
     let idp = Idp::start().await;
-    let guard = Guard::builder()
-        .issuer(idp.issuer())
+    let guard = Guard::from_issuer(idp.issuer())
         .allow_http_loopback()
-        .validation(
-            Validation::from_clock(std::sync::Arc::new(SystemClock))
-                .with_audience(AUDIENCE)
-                .with_typ("at+jwt"),
-        )
+        .validation(Validation::from_clock(Arc::new(SystemClock)).with_audience(AUDIENCE))
         .build()
         .unwrap();
     let app = Bound::new().await.protect(&guard);
@@ -345,19 +395,14 @@ async fn the_protected_resource_metadata_document() {
     let idp = Idp::start().await;
     let bound = Bound::new().await;
     let resource = bound.origin();
-    let guard = Guard::builder()
-        .issuer(idp.issuer())
+    let guard = Guard::from_issuer(idp.issuer())
         .allow_http_loopback()
-        .validation(
-            Validation::from_clock(std::sync::Arc::new(SystemClock))
-                .with_audience(AUDIENCE)
-                .with_typ("at+jwt"),
-        )
+        .validation(Validation::from_clock(Arc::new(SystemClock)).with_audience(AUDIENCE))
         .resource_metadata(
             ResourceMetadata::new(resource.clone())
-                .with_scope("read")
-                .with_scope("admin")
-                .with_name("e2e"),
+                .scope("read")
+                .scope("admin")
+                .name("e2e"),
         )
         .build()
         .unwrap();
@@ -412,9 +457,7 @@ async fn the_metadata_document_of_a_dpop_only_resource() {
     let resource = format!("{}/api/", bound.origin());
     let guard = tokens::hs256_guard()
         .dpop(jose_ring_axum::DpopMode::Required)
-        .resource_metadata(
-            ResourceMetadata::new(resource.clone()).with_authorization_server(ISSUER),
-        )
+        .resource_metadata(ResourceMetadata::new(resource.clone()).authorization_server(ISSUER))
         .build()
         .unwrap();
     let app = bound.protect(&guard);

@@ -22,9 +22,9 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use jose_ring::jwa;
 use jose_ring::jwt::Validation;
 use jose_ring_axum::{Guard, Reason};
 use serde_json::Value;
@@ -34,26 +34,21 @@ use support::idp::{Behavior, Idp};
 use support::tokens::{AUDIENCE, claims, sign_with};
 
 /// The guard of these tests: keys by discovery from `idp`, time from `clock`.
-fn guard_for(idp: &Idp, clock: &'static TestClock) -> Guard {
-    Guard::builder()
-        .issuer(idp.issuer())
+fn guard_for(idp: &Idp, clock: &Arc<TestClock>) -> Guard {
+    Guard::from_issuer(idp.issuer())
         .allow_http_loopback()
-        .clock(std::sync::Arc::new(clock))
-        .validation(
-            Validation::from_clock(std::sync::Arc::new(clock))
-                .with_audience(AUDIENCE)
-                .with_typ("at+jwt"),
-        )
+        .clock(clock.clone())
+        .validation(Validation::from_clock(clock.clone()).with_audience(AUDIENCE))
         .fetch_timeout(Duration::from_secs(3))
         .build()
         .unwrap()
 }
 
 /// An identity provider, a clock, and the app behind a guard using both.
-async fn setup() -> (Idp, &'static TestClock, Guard, App) {
+async fn setup() -> (Idp, Arc<TestClock>, Guard, App) {
     let idp = Idp::start().await;
-    let clock = TestClock::leak();
-    let guard = guard_for(&idp, clock);
+    let clock = TestClock::new();
+    let guard = guard_for(&idp, &clock);
     let app = Bound::new().await.protect(&guard);
     (idp, clock, guard, app)
 }
@@ -193,11 +188,84 @@ async fn a_flood_of_unknown_kids_costs_one_fetch_per_cooldown() {
     assert_eq!(status(&http, &app, &good).await, 200);
 }
 
+/// Issue 23: a provider that replaces its keys without announcing the new one (an emergency
+/// rotation) is followed at the first request that carries the new `kid`, even right after
+/// the first fetch: the cooldown counts from the last fetch an unknown `kid` caused, and the
+/// first fetch was not one.
+#[tokio::test]
+async fn an_unannounced_rotation_is_seen_at_the_first_request_with_the_new_kid() {
+    let (idp, _clock, guard, app) = setup().await;
+    let http = client();
+    let old = idp.sign(&claims(&idp.issuer()));
+    assert_eq!(status(&http, &app, &old).await, 200);
+    assert_eq!((idp.discovery_requests(), idp.jwks_requests()), (1, 1));
+    // The old key is withdrawn and a new one signs at once; the clock does not move.
+    let kid = idp.rotate();
+    let new = idp.sign(&claims(&idp.issuer()));
+    let answer = bearer(&http, &app.url("/whoami"), &new).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let facts: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(facts["kid"], Value::from(kid));
+    assert_eq!(idp.jwks_requests(), 2, "one refetch, at the first new kid");
+    // The withdrawn key no longer verifies, and asking for it again fetches nothing (the
+    // refetch it would cause is within the cooldown of the one just made).
+    assert_eq!(status(&http, &app, &old).await, 401);
+    assert_eq!(status(&http, &app, &new).await, 200);
+    assert_eq!((idp.discovery_requests(), idp.jwks_requests()), (1, 2));
+    assert_eq!(guard.counters().rejected(Reason::UnknownKey), 1);
+}
+
+/// Issue 23: the flood bound. 200 concurrent tokens, each naming a `kid` nobody published,
+/// cost exactly one fetch (every request waits for that one), and a second flood within the
+/// cooldown costs none.
+#[tokio::test]
+async fn a_flood_of_200_concurrent_unknown_kids_costs_one_fetch_and_a_second_none() {
+    let (idp, _clock, guard, app) = setup().await;
+    let http = client();
+    let good = idp.sign(&claims(&idp.issuer()));
+    assert_eq!(status(&http, &app, &good).await, 200);
+    assert_eq!(idp.jwks_requests(), 1);
+    let forged: Vec<String> = (0..400)
+        .map(|n| {
+            let key = Idp::unpublished_key(&format!("made-up-{n}"));
+            sign_with(&claims(&idp.issuer()), &key, Some("at+jwt"))
+        })
+        .collect();
+    let url = app.url("/hello");
+    let flood = |tokens: &[String]| {
+        let mut tasks = tokio::task::JoinSet::new();
+        for token in tokens {
+            let (http, url, token) = (http.clone(), url.clone(), token.clone());
+            tasks.spawn(async move { bearer(&http, &url, &token).await.status });
+        }
+        tasks
+    };
+    // Slow enough that the whole flood is in the guard while its one fetch is in flight.
+    idp.set_delay(Duration::from_millis(300));
+    let mut first = flood(&forged[..200]);
+    while let Some(status) = first.join_next().await {
+        assert_eq!(status.unwrap(), 401);
+    }
+    assert_eq!(idp.jwks_requests(), 2, "one fetch for the first flood");
+    idp.set_delay(Duration::ZERO);
+    let mut second = flood(&forged[200..]);
+    while let Some(status) = second.join_next().await {
+        assert_eq!(status.unwrap(), 401);
+    }
+    assert_eq!(
+        idp.jwks_requests(),
+        2,
+        "none for the second, within the cooldown"
+    );
+    assert_eq!(guard.counters().rejected(Reason::UnknownKey), 400);
+    assert_eq!(status(&http, &app, &good).await, 200);
+}
+
 #[tokio::test]
 async fn the_app_starts_while_the_provider_is_down_and_serves_once_it_is_up() {
     let idp = Idp::start_down().await;
-    let clock = TestClock::leak();
-    let guard = guard_for(&idp, clock);
+    let clock = TestClock::new();
+    let guard = guard_for(&idp, &clock);
     let app = Bound::new().await.protect(&guard);
     let http = client();
     // Requests that need no keys are answered as usual.
@@ -387,16 +455,14 @@ async fn a_due_refresh_revalidates_with_if_none_match() {
 #[tokio::test]
 async fn a_jwks_uri_needs_no_discovery() {
     let idp = Idp::start().await;
-    let clock = TestClock::leak();
-    let guard = Guard::builder()
-        .jwks_uri(idp.jwks_uri(), &[&jwa::ES256])
+    let clock = TestClock::new();
+    let guard = Guard::from_jwks_uri(idp.jwks_uri())
         .allow_http_loopback()
-        .clock(std::sync::Arc::new(clock))
+        .clock(clock.clone())
         .validation(
-            Validation::from_clock(std::sync::Arc::new(clock))
+            Validation::from_clock(clock.clone())
                 .with_issuer(idp.issuer())
-                .with_audience(AUDIENCE)
-                .with_typ("at+jwt"),
+                .with_audience(AUDIENCE),
         )
         .build()
         .unwrap();
@@ -410,17 +476,11 @@ async fn a_jwks_uri_needs_no_discovery() {
 #[tokio::test]
 async fn several_issuers_each_with_their_own_keys() {
     let (a, b) = (Idp::start().await, Idp::start().await);
-    let clock = TestClock::leak();
-    let guard = Guard::builder()
-        .issuer(a.issuer())
-        .issuer(b.issuer())
+    let clock = TestClock::new();
+    let guard = Guard::from_issuers([a.issuer(), b.issuer()])
         .allow_http_loopback()
-        .clock(std::sync::Arc::new(clock))
-        .validation(
-            Validation::from_clock(std::sync::Arc::new(clock))
-                .with_audience(AUDIENCE)
-                .with_typ("at+jwt"),
-        )
+        .clock(clock.clone())
+        .validation(Validation::from_clock(clock.clone()).with_audience(AUDIENCE))
         .build()
         .unwrap();
     let app = Bound::new().await.protect(&guard);

@@ -23,7 +23,7 @@ use jose_ring::jwks::Response as JwksResponse;
 use jose_ring::jwt::{self, Clock, NumericDate, Validation};
 use jose_ring::{HmacKey, SigningKey, dpop, jwa, jws};
 use jose_ring_axum::{
-    Auth, BoxFuture, Claims, DpopMode, FetchError, Guard, GuardBuilder, HttpClient,
+    Auth, BoxFuture, Claims, DpopMode, FetchError, Guard, GuardBuilder, HttpClient, LocalKeys,
     MemoryRevocationStore, NonceSource, Reason, ResourceMetadata, RevocationStore, StaticKeys,
     StoreError,
 };
@@ -39,8 +39,8 @@ impl Clock for TestClock {
     }
 }
 
-fn clock() -> &'static TestClock {
-    Box::leak(Box::new(TestClock(AtomicI64::new(1_700_000_000))))
+fn clock() -> Arc<TestClock> {
+    Arc::new(TestClock(AtomicI64::new(1_700_000_000)))
 }
 
 const SECRET: [u8; 32] = [7; 32];
@@ -62,10 +62,8 @@ fn token(key: &impl jose_ring::Signer, claims: &serde_json::Value) -> String {
     jwt::encode_with_header(claims, &jws::Header::new().with_typ("at+jwt"), key).unwrap()
 }
 
-fn rules(clock: &'static TestClock) -> Validation {
-    Validation::from_clock(std::sync::Arc::new(clock))
-        .with_audience("api")
-        .with_typ("at+jwt")
+fn rules(clock: &Arc<TestClock>) -> Validation {
+    Validation::from_clock(clock.clone()).with_audience("api")
 }
 
 #[derive(serde::Deserialize)]
@@ -136,21 +134,20 @@ fn get_with(path: &str, headers: &[(&str, &str)]) -> Request<Body> {
     builder.body(Body::empty()).unwrap()
 }
 
-fn hmac_builder(clock: &'static TestClock) -> GuardBuilder {
-    Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
+fn hmac_builder(clock: &Arc<TestClock>) -> GuardBuilder<LocalKeys> {
+    Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
         .validation(rules(clock))
-        .clock(std::sync::Arc::new(clock))
+        .clock(clock.clone())
 }
 
-fn hmac_guard(clock: &'static TestClock) -> Guard {
+fn hmac_guard(clock: &Arc<TestClock>) -> Guard {
     hmac_builder(clock).build().unwrap()
 }
 
 #[tokio::test]
 async fn bearer_answers() {
     let clock = clock();
-    let guard = hmac_guard(clock);
+    let guard = hmac_guard(&clock);
     let app = app(&guard);
     let now = clock.now();
     let good = token(&hmac(), &claims(now, json!({})));
@@ -232,7 +229,7 @@ async fn bearer_answers() {
 #[tokio::test]
 async fn scopes_and_roles_per_route() {
     let clock = clock();
-    let guard = hmac_guard(clock);
+    let guard = hmac_guard(&clock);
     let app = app(&guard);
     let now = clock.now();
     let plain = token(&hmac(), &claims(now, json!({"scope": "read"})));
@@ -298,9 +295,8 @@ async fn scopes_and_roles_per_route() {
     );
 
     // A scope in the router's rules: the library's check, the same answer.
-    let strict = Guard::builder()
-        .hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
-        .validation(rules(clock).with_scope("write"))
+    let strict = Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
+        .validation(rules(&clock).with_scope("write"))
         .build()
         .unwrap();
     let a = send(
@@ -325,11 +321,11 @@ fn app_of(guard: &Guard) -> Router {
 #[tokio::test]
 async fn metadata_hook_and_realm() {
     let clock = clock();
-    let guard = hmac_builder(clock)
+    let guard = hmac_builder(&clock)
         .resource_metadata(
             ResourceMetadata::new("https://api.example")
-                .with_authorization_server("https://as.example")
-                .with_scope("admin"),
+                .authorization_server("https://as.example")
+                .scope("admin"),
         )
         .on_reject(|r| {
             axum::response::IntoResponse::into_response((
@@ -392,7 +388,7 @@ fn proof(
 #[tokio::test]
 async fn dpop_allowed() {
     let clock = clock();
-    let guard = hmac_builder(clock)
+    let guard = hmac_builder(&clock)
         .dpop(DpopMode::Allowed)
         .dpop_algorithms(&[&jwa::ES256])
         .public_origin("https://api.example")
@@ -507,7 +503,7 @@ impl NonceSource for FixedNonce {
 #[tokio::test]
 async fn dpop_required_with_nonces() {
     let clock = clock();
-    let guard = hmac_builder(clock)
+    let guard = hmac_builder(&clock)
         .dpop(DpopMode::Required)
         .dpop_nonces(FixedNonce)
         .resource_metadata(ResourceMetadata::new("https://api.example"))
@@ -590,7 +586,7 @@ impl RevocationStore for Down {
 async fn revocation_fails_closed() {
     let clock = clock();
     let store = Arc::new(MemoryRevocationStore::new());
-    let guard = hmac_builder(clock)
+    let guard = hmac_builder(&clock)
         .revocation(Arc::clone(&store))
         .build()
         .unwrap();
@@ -604,7 +600,7 @@ async fn revocation_fails_closed() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert_eq!(guard.counters().rejected(Reason::Revoked), 1);
 
-    let down = hmac_builder(clock).revocation(Down).build().unwrap();
+    let down = hmac_builder(&clock).revocation(Down).build().unwrap();
     let a = send(&app_of(&down), get_with("/", &[("authorization", &bearer)])).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(a.challenges.is_empty());
@@ -616,9 +612,8 @@ async fn static_keys_replaced_at_runtime() {
     let old = SigningKey::generate(&jwa::ES256).unwrap().with_kid("old");
     let new = SigningKey::generate(&jwa::ES256).unwrap().with_kid("new");
     let keys = StaticKeys::new(KeyRing::new().with_verifying_key(old.verifying_key()));
-    let guard = Guard::builder()
-        .keys(keys.clone())
-        .validation(rules(clock))
+    let guard = Guard::from_keys(keys.clone())
+        .validation(rules(&clock))
         .build()
         .unwrap();
     let app = app_of(&guard);
@@ -689,12 +684,11 @@ impl HttpClient for Client {
     }
 }
 
-fn remote_guard(clock: &'static TestClock, provider: &Arc<Provider>) -> Guard {
-    Guard::builder()
-        .jwks_uri("https://as.example/jwks", &[&jwa::ES256])
+fn remote_guard(clock: &Arc<TestClock>, provider: &Arc<Provider>) -> Guard {
+    Guard::from_jwks_uri("https://as.example/jwks")
         .http_client(Client(Arc::clone(provider)))
         .validation(rules(clock))
-        .clock(std::sync::Arc::new(clock))
+        .clock(clock.clone())
         .build()
         .unwrap()
 }
@@ -707,7 +701,7 @@ fn advance(clock: &TestClock, seconds: i64) {
 async fn provider_down_at_startup_then_up() {
     let clock = clock();
     let provider = Provider::new();
-    let guard = remote_guard(clock, &provider);
+    let guard = remote_guard(&clock, &provider);
     let app = app_of(&guard);
     let key = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
     let bearer = format!("Bearer {}", token(&key, &claims(clock.now(), json!({}))));
@@ -718,7 +712,7 @@ async fn provider_down_at_startup_then_up() {
     assert_eq!(a.headers["retry-after"], "30");
     assert_eq!(provider.hits(), 1);
     // Within the cooldown: no new fetch, 503 at once.
-    advance(clock, 10);
+    advance(&clock, 10);
     let a = authed(&app, "/", &bearer).await;
     assert_eq!(
         (a.status, provider.hits()),
@@ -735,7 +729,7 @@ async fn provider_down_at_startup_then_up() {
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
 
     provider.publish(&[&key]);
-    advance(clock, 20);
+    advance(&clock, 20);
     let a = authed(&app, "/", &bearer).await;
     assert_eq!((a.status, provider.hits()), (StatusCode::OK, 2));
     let counters = guard.counters();
@@ -750,12 +744,12 @@ async fn rotation_costs_one_fetch_for_200_requests() {
     let k1 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
     let k2 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k2");
     provider.publish(&[&k1]);
-    let guard = remote_guard(clock, &provider);
+    let guard = remote_guard(&clock, &provider);
     let app = app_of(&guard);
     assert!(guard.ready().await);
     assert_eq!(provider.hits(), 1);
 
-    advance(clock, 60);
+    advance(&clock, 60);
     provider.publish(&[&k1, &k2]);
     let bearer = format!("Bearer {}", token(&k2, &claims(clock.now(), json!({}))));
     let mut tasks = tokio::task::JoinSet::new();
@@ -792,12 +786,12 @@ async fn known_keys_never_wait_and_outlive_an_outage() {
     let provider = Provider::new();
     let k1 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
     provider.publish(&[&k1]);
-    let guard = remote_guard(clock, &provider);
+    let guard = remote_guard(&clock, &provider);
     let app = app_of(&guard);
     assert!(guard.ready().await);
 
     // Refresh due (last quarter of 600 s), the provider slow and then down.
-    advance(clock, 500);
+    advance(&clock, 500);
     *provider.delay.lock().unwrap() = Duration::from_secs(4);
     *provider.jwks.lock().unwrap() = None;
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
@@ -813,11 +807,11 @@ async fn known_keys_never_wait_and_outlive_an_outage() {
     assert_eq!(provider.hits(), 2);
 
     // Expired, within the maximum staleness: last known good.
-    advance(clock, 600);
+    advance(&clock, 600);
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
     assert_eq!(authed(&app, "/", &bearer).await.status, StatusCode::OK);
     // Beyond it: fail closed.
-    advance(clock, 3700);
+    advance(&clock, 3700);
     let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
     let a = authed(&app, "/", &bearer).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -829,11 +823,10 @@ async fn discovery_then_keys() {
     let provider = Provider::new();
     let k1 = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
     provider.publish(&[&k1]);
-    let guard = Guard::builder()
-        .issuer("https://as.example")
+    let guard = Guard::from_issuer("https://as.example")
         .http_client(Client(Arc::clone(&provider)))
-        .validation(rules(clock))
-        .clock(std::sync::Arc::new(clock))
+        .validation(rules(&clock))
+        .clock(clock.clone())
         .build()
         .unwrap();
     let app = app_of(&guard);
@@ -854,34 +847,120 @@ async fn discovery_then_keys() {
     );
 }
 
+/// The keys decide the algorithms of a remote set (each JWK's `alg`, or what its `kty`/`crv`
+/// allow); `algorithms` narrows them.
+#[tokio::test(start_paused = true)]
+async fn the_keys_decide_the_algorithms_and_a_list_narrows_them() {
+    let clock = clock();
+    let provider = Provider::new();
+    let k1 = SigningKey::generate(&jwa::ES384).unwrap().with_kid("k1");
+    provider.publish(&[&k1]);
+    let bearer = format!("Bearer {}", token(&k1, &claims(clock.now(), json!({}))));
+    let open = remote_guard(&clock, &provider);
+    assert_eq!(
+        authed(&app_of(&open), "/", &bearer).await.status,
+        StatusCode::OK
+    );
+    let narrow = Guard::from_jwks_uri("https://as.example/jwks")
+        .algorithms(&[&jwa::ES256, &jwa::RS256])
+        .http_client(Client(Arc::clone(&provider)))
+        .validation(rules(&clock))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let a = authed(&app_of(&narrow), "/", &bearer).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(narrow.counters().rejected(Reason::UnknownKey), 1);
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[expect(dead_code, reason = "read to fail")]
+struct NeedsTenant {
+    tenant: String,
+}
+
+/// `Claims<T>` reads the payload the layer kept; claims that do not fit `T` are refused by
+/// the guard that verified them: 401 `invalid_token`, counted, its hook writing the body.
+#[tokio::test]
+async fn claims_that_do_not_fit_are_answered_by_the_guard_that_verified_them() {
+    let clock = clock();
+    let guard = hmac_builder(&clock)
+        .on_reject(|r| axum::response::IntoResponse::into_response(format!("hook {}", r.reason())))
+        .build()
+        .unwrap();
+    let app = Router::new()
+        .route(
+            "/tenant",
+            get(|Claims(c): Claims<NeedsTenant>| async move { format!("{c:?}") }),
+        )
+        .layer(guard.layer());
+    let good = token(&hmac(), &claims(clock.now(), json!({})));
+    let a = authed(&app, "/tenant", &format!("Bearer {good}")).await;
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (StatusCode::UNAUTHORIZED, "hook invalid_token")
+    );
+    assert_eq!(
+        a.challenges,
+        [
+            r#"Bearer error="invalid_token", error_description="malformed input: claims: missing member `tenant`""#
+        ]
+    );
+    let counters = guard.counters();
+    assert_eq!(
+        (counters.rejected(Reason::InvalidToken), counters.accepted()),
+        (1, 0)
+    );
+    // With the claim, the same payload is read into the type.
+    let with = token(&hmac(), &claims(clock.now(), json!({"tenant": "t-1"})));
+    let a = authed(&app, "/tenant", &format!("Bearer {with}")).await;
+    assert_eq!(
+        (a.status, a.body.as_str()),
+        (StatusCode::OK, r#"NeedsTenant { tenant: "t-1" }"#)
+    );
+}
+
 #[test]
 fn build_errors() {
-    assert!(matches!(
-        Guard::builder().build(),
-        Err(jose_ring_axum::BuildError::NoKeys)
-    ));
-    assert!(matches!(
-        Guard::builder().issuer("http://as.example").build(),
-        Err(jose_ring_axum::BuildError::InvalidUri("issuer"))
-    ));
-    assert!(matches!(
-        Guard::builder()
-            .hmac_key_ring(KeyRing::new_hmac())
-            .dpop(DpopMode::Allowed)
-            .build(),
-        Err(jose_ring_axum::BuildError::NoOrigin)
-    ));
-    assert!(matches!(
-        Guard::builder()
-            .hmac_key_ring(KeyRing::new_hmac())
-            .key_ring(KeyRing::new())
-            .build(),
-        Err(jose_ring_axum::BuildError::MixedKeys)
-    ));
+    use jose_ring_axum::BuildError;
+    let error = |result: Result<Guard, BuildError>| result.map(|_| ()).unwrap_err().to_string();
+    // No key source and mixed key sources cannot be written: the source is the constructor.
+    assert_eq!(
+        error(Guard::from_issuers(Vec::<String>::new()).build()),
+        "no issuer given"
+    );
+    assert_eq!(
+        error(Guard::from_issuer("http://as.example").build()),
+        "issuer is not an https url"
+    );
+    assert_eq!(
+        error(Guard::from_jwks_uri("http://as.example/jwks").build()),
+        "jwks_uri is not an https url"
+    );
+    assert_eq!(
+        error(
+            Guard::from_hmac_key_ring(KeyRing::new_hmac())
+                .dpop(DpopMode::Allowed)
+                .build()
+        ),
+        "dpop needs the public origin of the resource"
+    );
+    assert_eq!(
+        error(
+            Guard::from_key_ring(KeyRing::new())
+                .resource_metadata(ResourceMetadata::new("https://api.example/?q"))
+                .build()
+        ),
+        "resource is not an https url"
+    );
     assert!(
-        Guard::builder()
-            .issuer("http://127.0.0.1:1")
+        Guard::from_issuer("http://127.0.0.1:1")
             .allow_http_loopback()
+            .build()
+            .is_ok()
+    );
+    assert!(
+        Guard::from_issuers(["https://a.example", "https://b.example"])
             .build()
             .is_ok()
     );

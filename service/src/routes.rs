@@ -36,9 +36,9 @@ const MAX_BODY: usize = 16 * 1024;
 ///
 /// If the guard cannot be built from the app's settings.
 pub fn router(app: &Arc<App>) -> Result<Router, Fatal> {
-    let guard = Guard::builder()
-        .keys(app.guard_keys.clone())
+    let guard = Guard::from_keys(app.guard_keys.clone())
         .validation(app.policy.access_rules())
+        .clock(Arc::clone(&app.policy.clock))
         .dpop(DpopMode::Allowed)
         .public_origin(app.public_origin.as_str())
         .replay_store(app.state.clone())

@@ -10,10 +10,11 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use jose_ring_axum::BoxFuture;
+use jose_ring_axum::{BoxFuture, ExpiringSet};
 use redis::{ExistenceCheck, SetExpiry, SetOptions};
+use tokio::time::Instant;
 
 use crate::rotation::{self, Outcome, Presentation, Rotation};
 
@@ -88,57 +89,110 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Outcome, Unavailable>>;
 }
 
-/// The in-memory store: one process only; expired entries are swept as the maps grow.
-#[derive(Debug, Default)]
+/// The in-memory store, for one process: the keys in the guard's bounded [`ExpiringSet`],
+/// the families' rotation states beside it, bounded the same way. Full of live entries, it
+/// refuses new ones ([`Unavailable`], 503) rather than forget one.
+#[derive(Debug)]
 pub struct MemoryStore {
-    inner: Mutex<Memory>,
+    keys: ExpiringSet,
+    rotations: Mutex<Rotations>,
 }
 
-#[derive(Debug, Default)]
-struct Memory {
-    keys: HashMap<String, Instant>,
-    rotations: HashMap<String, (Rotation, Instant)>,
-    sweep_at: usize,
+/// The families' rotation states, each until it expires.
+#[derive(Debug)]
+struct Rotations {
+    states: HashMap<String, (Rotation, Instant)>,
+    capacity: usize,
 }
 
-impl Memory {
-    fn live(&self, key: &str, now: Instant) -> bool {
-        self.keys.get(key).is_some_and(|until| *until > now)
+impl Rotations {
+    fn live(&self, key: &str, now: Instant) -> Option<&Rotation> {
+        self.states
+            .get(key)
+            .filter(|(_, until)| *until > now)
+            .map(|(state, _)| state)
     }
 
-    fn sweep(&mut self, now: Instant) {
-        if self.keys.len().saturating_add(self.rotations.len()) >= self.sweep_at {
-            self.keys.retain(|_, until| *until > now);
-            self.rotations.retain(|_, (_, until)| *until > now);
-            self.sweep_at = self
-                .keys
-                .len()
-                .saturating_add(self.rotations.len())
-                .saturating_mul(2)
-                .max(1024);
+    fn put(
+        &mut self,
+        key: &str,
+        state: Rotation,
+        until: Instant,
+        now: Instant,
+    ) -> Result<(), Unavailable> {
+        if !self.states.contains_key(key) && self.states.len() >= self.capacity {
+            self.states.retain(|_, (_, at)| *at > now);
+            if self.states.len() >= self.capacity {
+                return Err(FULL);
+            }
         }
+        self.states.insert(key.to_owned(), (state, until));
+        Ok(())
     }
+}
 
-    fn put(&mut self, key: &str, until: Instant, now: Instant) {
-        self.sweep(now);
-        let entry = self.keys.entry(key.to_owned()).or_insert(until);
-        *entry = (*entry).max(until);
+/// Live entries each kind of in-memory state holds at most (the guard's stores' bound).
+const MEMORY_CAPACITY: usize = 100_000;
+
+const FULL: Unavailable = Unavailable("in-memory store full");
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// An empty store of at most 100,000 live keys and as many families.
     #[must_use]
     pub fn new() -> Self {
-        Self::default()
+        Self::with_capacity(MEMORY_CAPACITY)
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Memory, Instant) -> T) -> Result<T, Unavailable> {
-        let mut memory = self
-            .inner
+    /// An empty store of at most `capacity` live keys and as many families.
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            keys: ExpiringSet::with_capacity(capacity),
+            rotations: Mutex::new(Rotations {
+                states: HashMap::new(),
+                capacity,
+            }),
+        }
+    }
+
+    fn rotate_now(&self, request: &RotateRequest<'_>) -> Result<Outcome, Unavailable> {
+        // One family's steps run one at a time (this lock); the keys they read and write are
+        // the ones every other check sees.
+        let mut rotations = self
+            .rotations
             .lock()
             .map_err(|_| Unavailable("poisoned lock"))?;
-        Ok(f(&mut memory, Instant::now()))
+        let now = Instant::now();
+        let revoked = self.keys.contains(request.family_key).map_err(|_| FULL)?;
+        let step = request
+            .presentation
+            .step(revoked, rotations.live(request.state_key, now));
+        if let Some(access) = &step.revoke_access {
+            let key = format!("{}{access}", request.access_prefix);
+            self.keys
+                .insert(&key, request.access_ttl)
+                .map_err(|_| FULL)?;
+        }
+        if step.revoke_family {
+            self.keys
+                .insert(request.family_key, request.family_ttl)
+                .map_err(|_| FULL)?;
+        }
+        if let Some(state) = step.write {
+            rotations.put(
+                request.state_key,
+                state,
+                deadline(now, request.family_ttl),
+                now,
+            )?;
+        }
+        Ok(step.outcome)
     }
 }
 
@@ -152,25 +206,26 @@ impl Store for MemoryStore {
         key: &'a str,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, Unavailable>> {
-        let result = self.with(|memory, now| {
-            if memory.live(key, now) {
-                false
-            } else {
-                memory.keys.remove(key);
-                memory.put(key, deadline(now, ttl), now);
-                true
-            }
-        });
+        let result = self.keys.insert_new(key, ttl).map_err(|_| FULL);
         Box::pin(std::future::ready(result))
     }
 
     fn insert<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Result<(), Unavailable>> {
-        let result = self.with(|memory, now| memory.put(key, deadline(now, ttl), now));
+        let result = self.keys.insert(key, ttl).map_err(|_| FULL);
         Box::pin(std::future::ready(result))
     }
 
     fn any<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<bool, Unavailable>> {
-        let result = self.with(|memory, now| keys.iter().any(|key| memory.live(key, now)));
+        let mut result = Ok(false);
+        for key in keys {
+            match self.keys.contains(key) {
+                Ok(false) => {}
+                held => {
+                    result = held.map_err(|_| Unavailable("poisoned lock"));
+                    break;
+                }
+            }
+        }
         Box::pin(std::future::ready(result))
     }
 
@@ -178,31 +233,7 @@ impl Store for MemoryStore {
         &'a self,
         request: &'a RotateRequest<'a>,
     ) -> BoxFuture<'a, Result<Outcome, Unavailable>> {
-        let result = self.with(|memory, now| {
-            let revoked = memory.live(request.family_key, now);
-            let state = memory
-                .rotations
-                .get(request.state_key)
-                .filter(|(_, until)| *until > now)
-                .map(|(state, _)| state);
-            let step = request.presentation.step(revoked, state);
-            if let Some(state) = step.write {
-                memory.sweep(now);
-                memory.rotations.insert(
-                    request.state_key.to_owned(),
-                    (state, deadline(now, request.family_ttl)),
-                );
-            }
-            if let Some(access) = step.revoke_access {
-                let key = format!("{}{access}", request.access_prefix);
-                memory.put(&key, deadline(now, request.access_ttl), now);
-            }
-            if step.revoke_family {
-                memory.put(request.family_key, deadline(now, request.family_ttl), now);
-            }
-            step.outcome
-        });
-        Box::pin(std::future::ready(result))
+        Box::pin(std::future::ready(self.rotate_now(request)))
     }
 }
 
@@ -329,5 +360,55 @@ impl Store for RedisStore {
             )?;
             Outcome::from_reply(&reply).ok_or(Unavailable("unexpected script reply"))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rotation::Presentation;
+    use crate::tokens::PairIds;
+
+    #[tokio::test]
+    async fn a_full_memory_store_refuses_new_families_until_states_expire() {
+        let store = MemoryStore::with_capacity(1);
+        let ids = PairIds {
+            family: "f".into(),
+            refresh: "r1".into(),
+            access: "f.a1".into(),
+        };
+        let ttl = Duration::from_millis(50);
+        let request = |family_key, state_key| RotateRequest {
+            family_key,
+            state_key,
+            access_prefix: "jr:jti:",
+            presentation: Presentation {
+                jti: "r0",
+                binding: "c -",
+                now: 100,
+                grace: 30,
+                successor: &ids,
+            },
+            family_ttl: ttl,
+            access_ttl: ttl,
+        };
+        assert_eq!(
+            store.rotate(&request("jr:fam:f", "jr:rot:f")).await,
+            Ok(Outcome::Rotated)
+        );
+        // A second family does not fit; the first one's state is still answered.
+        assert_eq!(
+            store.rotate(&request("jr:fam:g", "jr:rot:g")).await,
+            Err(FULL)
+        );
+        assert_eq!(
+            store.rotate(&request("jr:fam:f", "jr:rot:f")).await,
+            Ok(Outcome::Retried)
+        );
+        tokio::time::sleep(ttl).await;
+        assert_eq!(
+            store.rotate(&request("jr:fam:g", "jr:rot:g")).await,
+            Ok(Outcome::Rotated)
+        );
     }
 }

@@ -37,16 +37,29 @@ use super::tap::{Seen, Tap};
 use super::{MAX_DEPTH, skip_whitespace};
 use crate::JsonProblem;
 
-/// [`from_slice`](super::from_slice) with an optional [`Tap`].
+/// What the top-level value must be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Top {
+    /// An object: every JOSE JSON text.
+    Object,
+    /// An array: an SD-JWT disclosure (RFC 9901 §4.2).
+    Array,
+}
+
+/// [`from_slice`](super::from_slice) with an optional [`Tap`], for a top-level value of the
+/// kind `top`.
 pub(super) fn parse<'de, T: de::Deserialize<'de>>(
     input: &'de [u8],
     tap: Option<&dyn Tap>,
+    top: Top,
 ) -> Result<T, JsonProblem> {
-    // The value starts at the first byte that is not JSON whitespace; an object starts with `{`.
-    match skip_whitespace(input).first() {
-        Some(b'{') => {}
-        Some(_) => return Err(JsonProblem::NotObject),
-        None => return Err(error::end_of_input(input)),
+    // The value starts at the first byte that is not JSON whitespace; an object starts with `{`,
+    // an array with `[`.
+    match (skip_whitespace(input).first(), top) {
+        (Some(b'{'), Top::Object) | (Some(b'['), Top::Array) => {}
+        (Some(_), Top::Object) => return Err(JsonProblem::NotObject),
+        (Some(_), Top::Array) => return Err(JsonProblem::NotArray),
+        (None, _) => return Err(error::end_of_input(input)),
     }
     let state = State::new(tap);
     let mut json = serde_json::Deserializer::from_slice(input);

@@ -18,7 +18,8 @@
 //!
 //! One file per job: `de.rs` reads, `error.rs` maps errors to [`JsonProblem`]s, `names.rs`
 //! holds the duplicate-name set both directions use, `tap.rs` is the claims tap of
-//! [`from_slice_tapped`], and `ser.rs` writes.
+//! [`from_slice_tapped`] (and [`replay`], which shows a tap an object already read), and
+//! `ser.rs` writes.
 
 use serde::Deserialize;
 
@@ -32,8 +33,8 @@ mod tap;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use ser::{to_member_value, to_string, to_vec};
-pub(crate) use tap::{Seen, Tap};
+pub(crate) use ser::{array_to_vec, to_member_value, to_string, to_vec};
+pub(crate) use tap::{Seen, Tap, replay};
 
 /// The deepest nesting of arrays and objects accepted: the top-level object counts as 1.
 ///
@@ -54,7 +55,20 @@ pub(crate) const MAX_DEPTH: usize = 127;
 /// [`JsonProblem::MissingField`], [`JsonProblem::InvalidType`] or [`JsonProblem::InvalidValue`]
 /// when the JSON does not fit `T`.
 pub(crate) fn from_slice<'de, T: Deserialize<'de>>(input: &'de [u8]) -> Result<T, JsonProblem> {
-    de::parse(input, None)
+    de::parse(input, None, de::Top::Object)
+}
+
+/// [`from_slice`] for a JSON text whose top-level value is an array (an SD-JWT disclosure,
+/// RFC 9901 §4.2), with every other rule of [`from_slice`].
+///
+/// # Errors
+///
+/// [`JsonProblem::NotArray`] if the top-level value is not an array, and those of
+/// [`from_slice`] otherwise.
+pub(crate) fn array_from_slice<'de, T: Deserialize<'de>>(
+    input: &'de [u8],
+) -> Result<T, JsonProblem> {
+    de::parse(input, None, de::Top::Array)
 }
 
 /// [`from_slice`], showing `tap` the values of the top-level members it asks for while `T`
@@ -75,7 +89,7 @@ pub(crate) fn from_slice_tapped<'de, T: Deserialize<'de>>(
     input: &'de [u8],
     tap: &dyn Tap,
 ) -> Result<T, JsonProblem> {
-    de::parse(input, Some(tap))
+    de::parse(input, Some(tap), de::Top::Object)
 }
 
 /// [`from_slice`], with its problem reported as [`crate::Malformed::Json`] for `part`

@@ -38,7 +38,20 @@ pub(crate) fn to_vec<T: Serialize + ?Sized>(
     value: &T,
     part: &'static str,
 ) -> Result<Vec<u8>, Error> {
-    write(0, value, part, |checked| serde_json::to_vec(checked))
+    write(0, false, value, part, |checked| serde_json::to_vec(checked))
+}
+
+/// [`to_vec`] for a value whose top level is an array (an SD-JWT disclosure, RFC 9901 §4.2),
+/// which [`array_from_slice`](super::array_from_slice) reads back.
+///
+/// # Errors
+///
+/// As [`to_vec`], with [`JsonProblem::NotArray`] for a top level that is not an array.
+pub(crate) fn array_to_vec<T: Serialize + ?Sized>(
+    value: &T,
+    part: &'static str,
+) -> Result<Vec<u8>, Error> {
+    write(0, true, value, part, |checked| serde_json::to_vec(checked))
 }
 
 /// [`to_vec`], as a `String`.
@@ -50,7 +63,9 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(
     value: &T,
     part: &'static str,
 ) -> Result<String, Error> {
-    write(0, value, part, |checked| serde_json::to_string(checked))
+    write(0, false, value, part, |checked| {
+        serde_json::to_string(checked)
+    })
 }
 
 /// `value` as the value of a member of a top-level object, checked as [`to_vec`] would check it
@@ -64,13 +79,16 @@ pub(crate) fn to_member_value<T: Serialize + ?Sized>(
     value: &T,
     part: &'static str,
 ) -> Result<serde_json::Value, Error> {
-    write(1, value, part, |checked| serde_json::to_value(checked))
+    write(1, false, value, part, |checked| {
+        serde_json::to_value(checked)
+    })
 }
 
 /// Runs `serde_json`'s writer `out` on `value`, checked as a value `depth` arrays and objects
-/// deep, and says why it refused.
+/// deep (at the top, an array if `array_top`, an object otherwise), and says why it refused.
 fn write<T: Serialize + ?Sized, R>(
     depth: usize,
+    array_top: bool,
     value: &T,
     part: &'static str,
     out: impl FnOnce(&Checked<'_, T>) -> serde_json::Result<R>,
@@ -80,6 +98,7 @@ fn write<T: Serialize + ?Sized, R>(
         value,
         at: Level {
             depth,
+            array_top,
             problem: &problem,
         },
     };
@@ -93,6 +112,8 @@ fn write<T: Serialize + ?Sized, R>(
 #[derive(Clone, Copy)]
 struct Level<'a> {
     depth: usize,
+    /// Whether the top-level value is an array rather than an object.
+    array_top: bool,
     problem: &'a Cell<Option<JsonProblem>>,
 }
 
@@ -121,24 +142,34 @@ fn raise<E: ser::Error>(slot: &Cell<Option<JsonProblem>>, problem: JsonProblem) 
 }
 
 impl<'a> Level<'a> {
-    /// A value that is not an object: refused at the top level.
+    /// A value that is not an object (or an array, if that is the top): refused at the top
+    /// level.
     fn scalar<E: ser::Error>(&self) -> Result<(), E> {
         if self.depth == 0 {
-            return Err(raise(self.problem, JsonProblem::NotObject));
+            return Err(raise(self.problem, self.wrong_top()));
         }
         Ok(())
     }
 
-    /// Opens `levels` arrays or objects, an array only below the top level; returns the
-    /// compound serializer for their members.
+    /// What a top level of the wrong kind is.
+    const fn wrong_top(&self) -> JsonProblem {
+        if self.array_top {
+            JsonProblem::NotArray
+        } else {
+            JsonProblem::NotObject
+        }
+    }
+
+    /// Opens `levels` arrays or objects, at the top level only of the kind it must be;
+    /// returns the compound serializer for their members.
     fn open<C, E: ser::Error>(
         &self,
         levels: usize,
         array: bool,
         inner: Result<C, E>,
     ) -> Result<Compound<'a, C>, E> {
-        if array {
-            self.scalar()?;
+        if self.depth == 0 && array != self.array_top {
+            return Err(raise(self.problem, self.wrong_top()));
         }
         let at = self.deeper(levels)?;
         Ok(Compound {

@@ -1,6 +1,11 @@
 //! The claims tap: what [`from_slice_tapped`](super::from_slice_tapped) shows an observer of
 //! top-level members while the target type deserializes (and, when it asks, of the members of
-//! one of them that is an object).
+//! one of them that is an object), and [`replay`], which shows it the same of an object
+//! already read.
+
+use alloc::string::String;
+
+use serde_json::{Map, Value};
 
 /// What a [`Tap`] is shown of a top-level member value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -43,5 +48,61 @@ pub(crate) trait Tap {
     fn members(&self, member: u8) -> bool {
         let _ = member;
         false
+    }
+}
+
+/// Shows `tap` the members of `object`, an object read strictly before, exactly as
+/// [`from_slice_tapped`](super::from_slice_tapped) would have shown them while reading its
+/// text: for claims that were assembled rather than read in one piece (an SD-JWT's processed
+/// payload, RFC 9901 §7.1), so that they are checked by the same observer without being
+/// written and read again.
+pub(crate) fn replay(object: &Map<String, Value>, tap: &dyn Tap) {
+    for (name, value) in object {
+        let Some(member) = tap.member(name) else {
+            continue;
+        };
+        match value {
+            Value::Array(items) => {
+                tap.value(member, Seen::Array);
+                for item in items {
+                    tap.value(member, element(item));
+                }
+            }
+            Value::Object(members) => {
+                tap.value(member, Seen::Object);
+                if tap.members(member) {
+                    for (key, item) in members {
+                        tap.value(member, Seen::Key(key));
+                        tap.value(member, element(item));
+                    }
+                }
+            }
+            scalar => tap.value(member, seen(scalar)),
+        }
+    }
+}
+
+/// How the reader shows a top-level scalar: integers as 64-bit integers when they fit,
+/// everything else by its kind.
+fn seen(value: &Value) -> Seen<'_> {
+    match value {
+        Value::Null => Seen::Null,
+        Value::Bool(_) => Seen::Bool,
+        Value::Number(number) => match (number.as_u64(), number.as_i64()) {
+            (Some(n), _) => Seen::Unsigned(n),
+            (None, Some(n)) => Seen::Signed(n),
+            (None, None) => Seen::Float(number.as_f64().unwrap_or_default()),
+        },
+        Value::String(text) => Seen::Str(text),
+        Value::Array(_) => Seen::Array,
+        Value::Object(_) => Seen::Object,
+    }
+}
+
+/// How the reader shows an element of a tapped array or a member of a tapped object.
+fn element(value: &Value) -> Seen<'_> {
+    match value {
+        Value::String(text) => Seen::Item(text),
+        _ => Seen::OtherItem,
     }
 }

@@ -1104,3 +1104,78 @@ mod ser {
         }
     }
 }
+
+#[test]
+fn arrays_at_the_top_level_only_where_asked() {
+    use super::array_from_slice;
+    let value: Vec<serde_json::Value> =
+        array_from_slice(br#" ["salt", "name", {"a": [1]}] "#).unwrap();
+    assert_eq!(value.len(), 3);
+    assert_eq!(
+        array_from_slice::<Vec<u8>>(br#"{"a":1}"#),
+        Err(JsonProblem::NotArray)
+    );
+    assert_eq!(
+        from_slice::<serde_json::Value>(b"[1]"),
+        Err(JsonProblem::NotObject)
+    );
+    // Every other rule holds inside the array: repeated names, depth, trailing bytes.
+    assert_eq!(
+        array_from_slice::<Vec<serde_json::Value>>(br#"["s", {"a":1,"a":2}]"#),
+        Err(JsonProblem::DuplicateMember)
+    );
+    assert_eq!(
+        array_from_slice::<Vec<serde_json::Value>>(b"[1] [2]"),
+        Err(JsonProblem::TrailingCharacters)
+    );
+    let deep = nested(MAX_DEPTH + 1, "[", "]");
+    assert_eq!(
+        array_from_slice::<serde_json::Value>(deep.as_bytes()),
+        Err(JsonProblem::TooDeep)
+    );
+    assert!(matches!(
+        array_from_slice::<Vec<u8>>(b""),
+        Err(JsonProblem::Syntax { .. })
+    ));
+}
+
+#[test]
+fn replay_shows_what_the_tapped_reader_shows() {
+    use core::cell::RefCell;
+
+    use super::{Seen, Tap, from_slice_tapped, replay};
+
+    /// Records everything it is shown, as text.
+    struct Recorder(RefCell<Vec<String>>);
+    impl Tap for Recorder {
+        fn member(&self, name: &str) -> Option<u8> {
+            match name {
+                "skip" => None,
+                "cnf" => Some(1),
+                _ => Some(0),
+            }
+        }
+        fn value(&self, member: u8, seen: Seen<'_>) {
+            self.0.borrow_mut().push(format!("{member}:{seen:?}"));
+        }
+        fn members(&self, member: u8) -> bool {
+            member == 1
+        }
+    }
+    let text = br#"{"exp":1700000000,"neg":-5,"big":18446744073709551616,"f":1.5,
+        "s":"x","n":null,"b":true,"aud":["a",1,{"z":1},["q"]],"skip":{"a":1},
+        "o":{"k":"v"},"cnf":{"jkt":"t","jwk":{"kty":"EC"},"n":2}}"#;
+    let read = Recorder(RefCell::new(Vec::new()));
+    let object: serde_json::Map<String, serde_json::Value> =
+        from_slice_tapped(text, &read).unwrap();
+    let replayed = Recorder(RefCell::new(Vec::new()));
+    replay(&object, &replayed);
+    // The object's members come back in name order (no `preserve_order`), so compare as sets
+    // of per-member sequences.
+    let mut read = read.0.into_inner();
+    let mut replayed = replayed.0.into_inner();
+    assert_eq!(read.len(), 20, "{read:?}");
+    read.sort();
+    replayed.sort();
+    assert_eq!(read, replayed);
+}

@@ -355,6 +355,25 @@ pub(crate) fn parse_unprotected(
 }
 
 impl Header {
+    /// Sets member `name` (not one of [`OWN_METHOD`]) to `value`, an already checked JSON
+    /// value, or removes it when `value` is `None`: for rewriting the unprotected header of an
+    /// SD-JWT presentation (`disclosures`, `kb_jwt`; RFC 9901 §8.1).
+    pub(crate) fn set_member_value(&mut self, name: &str, value: Option<Value>) {
+        let at = self.members.iter().position(|(n, _)| n == name);
+        match (at, value) {
+            (Some(at), Some(value)) => {
+                if let Some(slot) = self.members.get_mut(at) {
+                    slot.1 = value;
+                }
+            }
+            (None, Some(value)) => self.members.push((name.into(), value)),
+            (Some(at), None) => {
+                self.members.remove(at);
+            }
+            (None, None) => {}
+        }
+    }
+
     /// Whether the header holds a member of this name (`alg` aside, which it never holds).
     pub(crate) fn has(&self, name: &str) -> bool {
         self.names().any(|n| n == name)

@@ -24,6 +24,7 @@ use core::fmt;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value;
 
 use raw::{RawDoc, RawEntry};
 
@@ -294,6 +295,18 @@ impl UnverifiedSignature<'_> {
     pub fn unprotected_alg(&self) -> Option<&str> {
         self.unprotected.as_ref().and_then(|u| u.alg.as_deref())
     }
+
+    /// The `protected` member as the document has it (base64url), if present: with
+    /// [`signature_segment`](Self::signature_segment) and the payload, the compact form an
+    /// SD-JWT's `sd_hash` covers (RFC 9901 §8.1).
+    pub(crate) fn protected_segment(&self) -> Option<&str> {
+        self.protected_b64.as_deref()
+    }
+
+    /// The `signature` member as the document has it (base64url).
+    pub(crate) fn signature_segment(&self) -> &str {
+        &self.signature_b64
+    }
 }
 
 impl<'a> UnverifiedJson<'a> {
@@ -468,6 +481,41 @@ impl<'a> UnverifiedJson<'a> {
     #[must_use]
     pub fn signatures(&self) -> &[UnverifiedSignature<'a>] {
         &self.signatures
+    }
+
+    /// The `payload` member as the document has it (base64url unless unencoded), if present.
+    pub(crate) fn payload_segment(&self) -> Option<&str> {
+        self.payload.as_deref()
+    }
+
+    /// Sets member `name` of the unprotected header of signature `index` to `value` (an
+    /// already checked JSON value), or removes it when `value` is `None`, giving the signature
+    /// an unprotected header if it has none: for an SD-JWT presentation, which rewrites
+    /// `disclosures` and `kb_jwt` of the first signature (RFC 9901 §8.1, §8.3).
+    ///
+    /// # Errors
+    ///
+    /// [`Malformed::HeaderOverlap`] if the protected header has the name; nothing is changed.
+    pub(crate) fn set_unprotected_member(
+        &mut self,
+        index: usize,
+        name: &str,
+        value: Option<Value>,
+    ) -> Result<(), Error> {
+        let Some(signature) = self.signatures.get_mut(index) else {
+            return Ok(());
+        };
+        if value.is_some() && signature.header.has(name) {
+            return Err(Malformed::HeaderOverlap.into());
+        }
+        let unprotected = signature
+            .unprotected
+            .get_or_insert_with(|| header::Unprotected {
+                alg: None,
+                header: Header::new(),
+            });
+        unprotected.header.set_member_value(name, value);
+        Ok(())
     }
 
     /// Whether the content is detached (no `payload` member).

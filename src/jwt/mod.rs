@@ -298,6 +298,21 @@ fn read_claims<'p, T: Deserialize<'p>>(
     })
 }
 
+/// Checks `claims`, an object already read strictly (an SD-JWT's processed payload, RFC 9901
+/// §7.1 step 6), against `rules` exactly as [`decode`] checks a token's claims, without writing
+/// and reading them again: the same observer is shown the members (`json::replay`). The
+/// header `typ` is not checked here ([`Validation::check_typ`]). Returns `exp`, `nbf` and
+/// `iat`, as [`Verified`] has them.
+pub(crate) fn check_claims(
+    claims: &serde_json::Map<String, serde_json::Value>,
+    rules: &Validation,
+) -> Result<[Option<NumericDate>; 3], Error> {
+    let seen = validation::Observer::new(rules);
+    crate::json::replay(claims, &seen);
+    let times = rules.check(&seen)?;
+    Ok([times.exp, times.nbf, times.iat])
+}
+
 /// The error for claims that did not parse: a registered claim of the wrong type if one was
 /// seen before the parse stopped, the JSON problem otherwise.
 fn claims_error(seen: &validation::Observer<'_>, problem: JsonProblem) -> Error {

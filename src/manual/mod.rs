@@ -9,6 +9,8 @@
 //! - [`howto`]: verifying against a rotating JWKS, tokens without `kid`, access and refresh
 //!   tokens, scopes and revocation.
 //! - [`migrating`]: side-by-side code for users of `jsonwebtoken` and `jwt-simple`.
+//! - [`sd_jwt`]: SD-JWT (RFC 9901) and SD-JWT VC, a how-to for the issuer, the holder and the
+//!   verifier.
 //!
 //! Test names below are functions in the crate's `tests/` directory (`tests/attacks.rs` and so
 //! on); run one with `cargo test --test attacks alg_none`.
@@ -16,5 +18,6 @@
 pub mod defaults;
 pub mod howto;
 pub mod migrating;
+pub mod sd_jwt;
 pub mod threat_model;
 pub mod vulnerabilities;

@@ -164,3 +164,65 @@
 //! Tests: `tests/dpop.rs` (one per check of RFC 9449 §4.3, the RFC's examples tampered),
 //! `dpop::check_7_jwk_is_public_and_passes_every_import_check`,
 //! `dpop::a_bound_token_needs_the_proof_of_its_key`, and the `dpop_proof` fuzz target.
+//!
+//! ## Beyond RFC 8725: SD-JWT (RFC 9901)
+//!
+//! [`sd_jwt`](crate::sd_jwt) adds what a salted-hash credential can get wrong. RFC 9901 §9 and
+//! §10, item by item.
+//!
+//! **Salt entropy (§9.3).** A digest hides its claim only while its salt cannot be guessed:
+//! with a guessable salt, a verifier hashes every plausible birthdate until one matches.
+//! Every salt the [`Issuer`](crate::sd_jwt::Issuer) makes is 128 bits from `ring`'s system
+//! random number generator (the minimum §9.3 recommends), fresh for each claim, including
+//! claims of the same name in different places; there is no way to pass salts in. Decoys are
+//! digests of 128 fresh random bits too. The one hash is SHA-256 (`_sd_alg` `sha-256`, the
+//! default of §4.1.1); any other `_sd_alg` is refused ([`SdJwt::UnsupportedSdAlg`](crate::SdJwt::UnsupportedSdAlg)),
+//! not silently read as SHA-256.
+//! Tests: `sd_jwt::issuer_makes_object_array_recursive_disclosures_and_decoys` (two issuances
+//! of the same claims share no disclosure), `sd_jwt::every_rule_of_section_7_1_has_its_own_error`.
+//!
+//! **Decoys and linkability (§10.1, §10.4).** The number of digests tells how many claims an
+//! object has, and the issuer-signed JWT, its salts and the holder key are the same in every
+//! presentation of one credential: two verifiers (or a verifier and the issuer) can link them
+//! whatever is disclosed. What the crate does: `_sd` is sorted, so the order of digests says
+//! nothing of the order of claims; [`with_decoys`](crate::sd_jwt::Issuer::with_decoys) pads an
+//! object's `_sd` or an array (decoys at random places); and the holder can never be made to
+//! disclose more than the pointers name. What it cannot do is make one credential unlinkable:
+//! issue a batch, each credential with its own holder key and salts (new salts are automatic),
+//! with `iat` and `exp` rounded or randomized, and use each once.
+//!
+//! **Replay of a KB-JWT (§7.3 step 5, §9.5).** A KB-JWT stolen from one presentation must not
+//! open another. It is checked against the verifier's own `aud` and the `nonce` of this
+//! transaction (each its own error), within an `iat` window (300 s by default, no leeway
+//! unless set), and its `sd_hash` must be the digest of the very SD-JWT it came with: a KB-JWT
+//! moved to the same credential with other disclosures, or with one dropped, fails
+//! ([`SdJwt::KbSdHash`](crate::SdJwt::KbSdHash)). It is signed by the key of `cnf.jwk` and no
+//! other, bound to the KB-JWT's `alg` with every import check (weak keys included), an
+//! asymmetric `alg` only. What is left to the verifier: a nonce is used once; remember it as
+//! spent after a verification succeeds.
+//! Tests: `sd_jwt::key_binding_round_trip_and_every_check`,
+//! `sd_jwt_rfc9901::section_5_presentation` (the RFC's KB-JWT with another nonce, audience and
+//! time), and every RFC example tampered (`sd_jwt_rfc9901`).
+//!
+//! **A verifier that forgets to ask for key binding (§7.3 step 1, §9.5).** A verifier that
+//! decides from the presentation ("it has a KB-JWT, so check it") accepts the same credential
+//! with the KB-JWT stripped, from anyone who copied it. Here the decision is part of the
+//! [`Validation`](crate::sd_jwt::Validation) and fixed before anything is read: without
+//! [`with_key_binding`](crate::sd_jwt::Validation::with_key_binding) a presentation that
+//! carries a KB-JWT is refused ([`SdJwt::UnexpectedKeyBinding`](crate::SdJwt::UnexpectedKeyBinding)),
+//! so a verifier that forgot to ask finds out at its first real presentation rather than never;
+//! with it, one without is refused ([`SdJwt::MissingKeyBinding`](crate::SdJwt::MissingKeyBinding)).
+//! The KB-JWT's `typ` must be `kb+jwt`, and `jwt::decode`'s default `typ` rule refuses it as an
+//! ordinary token (§3.11).
+//! Tests: `sd_jwt_rfc9901::section_5_presentation`, the CLI's
+//! `sd_jwt::issue_present_verify_with_and_without_key_binding`.
+//!
+//! **Manipulated disclosures (§9.2, §7.1).** A disclosure counts only where its digest is in
+//! the signed payload or in another disclosure that does; every rule of §7.1 has its own
+//! error, validity claims are checked in the processed payload (an `exp` that came in a
+//! disclosure is checked, and a verifier that requires one refuses its absence: §9.7), and
+//! sizes are bounded before decoding ([`sd_jwt::Limits`](crate::sd_jwt::Limits)). For SD-JWT
+//! VC, the claims the draft never discloses selectively are refused when they come in a
+//! disclosure. Tests: `sd_jwt::every_rule_of_section_7_1_has_its_own_error`,
+//! `sd_jwt::validity_claims_are_checked_in_the_processed_payload`,
+//! `sd_jwt::sd_jwt_vc_type_vct_and_never_disclosable_claims`, and the `sd_jwt` fuzz target.

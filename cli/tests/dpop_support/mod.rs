@@ -1,5 +1,4 @@
-//! What the `jose dpop` tests share beyond `common` (running `jose`, scratch files): key
-//! fixtures and proof segments.
+//! What the `jose dpop` tests share beyond `common`: proof segments.
 #![allow(
     dead_code,
     clippy::unwrap_used,
@@ -11,11 +10,6 @@
 )]
 
 use serde_json::Value;
-
-/// A key fixture of `test-vectors/keys/`.
-pub fn fixture(name: &str) -> String {
-    format!("{}/../test-vectors/keys/{name}", env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The header and the claims of a compact proof, decoded without any check.
 pub fn parts(proof: &str) -> (Value, Value) {

@@ -80,6 +80,10 @@ fn main() {
         walk(&doc, &mut all);
         for value in all {
             match value {
+                // SD-JWTs and SD-JWT+KBs (RFC 9901): a `~` after the issuer-signed JWT.
+                Value::String(s) if s.starts_with("ey") && s.contains('~') => {
+                    c.add("sd_jwt", s.as_bytes());
+                }
                 Value::String(s) if s.matches('.').count() == 2 && s.starts_with("ey") => {
                     c.add("jws_compact", s.as_bytes());
                     for segment in s.split('.') {
@@ -108,7 +112,9 @@ fn main() {
                     if map.contains_key("payload") && map.contains_key("signatures")
                         || map.contains_key("protected") =>
                 {
-                    c.add("jws_json", &serde_json::to_vec(value).expect("json"));
+                    let json = serde_json::to_vec(value).expect("json");
+                    c.add("jws_json", &json);
+                    c.add("sd_jwt", &json);
                 }
                 _ => {}
             }
@@ -328,6 +334,8 @@ fn main() {
         );
     }
     c.add("dpop_proof", b"GET HTTPS://Example.COM:443/%7e/./x\n");
+    guard_credentials_seeds(&rfc, &mut c);
+    sd_jwt_seeds(&keys, &mut c);
     for t in ["jwt_decode", "round_trip", "base64url"] {
         c.add(t, b"");
     }
@@ -358,5 +366,85 @@ fn discovery_seeds(root: &Path, c: &mut Corpus) {
             doc["jwks_uri"] = Value::from(format!("{}/jwks?v=1", other.trim_end_matches('/')));
             add(other, &doc);
         }
+    }
+}
+
+/// `guard_credentials`: requests as RFC 6750 §2.1 and RFC 9449 §7.1 show them (the RFC 9449
+/// resource request with its proof), with each setting of the guard, and the malformed
+/// shapes the guard answers 400.
+fn guard_credentials_seeds(rfc: &Value, c: &mut Corpus) {
+    let e = &rfc["resource_proof"];
+    let token = e["access_token"]
+        .as_str()
+        .unwrap_or("Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU");
+    let proof = e["proof"].as_str().unwrap_or_default();
+    let requests = [
+        "Authorization: Bearer mF_9.B5f-4.1JqM".to_owned(),
+        format!("Authorization: DPoP {token}\nDPoP: {proof}"),
+        format!("authorization: dpop   {token}\ndpop: {proof}\ndpop: {proof}"),
+        format!("Authorization: DPoP {token}\nDPoP: {proof}, {proof}"),
+        "Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l".to_owned(),
+        "Authorization: Bearer a\nAuthorization: Bearer b".to_owned(),
+        "Authorization: Bearer\nAuthorization: Bearer ".to_owned(),
+        "Authorization: Bearer a b".to_owned(),
+        "Authorization: Bearer ab==".to_owned(),
+        "Cookie: x=1; at=mF_9.B5f-4.1JqM; y=\"2\"".to_owned(),
+        "Cookie: at=\"mF_9.B5f-4.1JqM\"\nAuthorization: Bearer d.e.f".to_owned(),
+    ];
+    for settings in ["", "dpop", "dpop cookie=at", "cookie=at"] {
+        for request in &requests {
+            c.add(
+                "guard_credentials",
+                format!("{settings}\n{request}").as_bytes(),
+            );
+        }
+    }
+    c.add(
+        "guard_credentials",
+        b"dpop\nAuthorization: Bearer \xff\nDPoP: a.\xffb.c",
+    );
+}
+
+/// `sd_jwt`: claims objects (the target issues them), and SD-JWTs issued with the fixed keys
+/// (ES256 issuer, Ed25519 holder), as issued, presented in part, and with a KB-JWT for the
+/// target's verifier, in each serialization.
+fn sd_jwt_seeds(keys: &keys::Keys, c: &mut Corpus) {
+    use jose_ring::jws::Serialization;
+    use jose_ring::sd_jwt::{Issuer, KeyBinding, Unverified};
+    let claims = serde_json::json!({
+        "iss": "https://issuer.example", "a": ["x", {"b": 1}], "o": {"p": "q", "r": [1, 2]},
+        "s": "t",
+    });
+    c.add("sd_jwt", claims.to_string().as_bytes());
+    let members = claims.as_object().cloned().unwrap_or_default();
+    let issuer = Issuer::new(members)
+        .with_disclosable("/a")
+        .with_disclosable("/a/0")
+        .with_disclosable("/o/p")
+        .with_disclosable("/s")
+        .with_decoys("/o", 2)
+        .with_holder_key(&Jwk::from_signing_key(&keys.signing[3]).expect("jwk"))
+        .expect("holder key");
+    let binding = KeyBinding::new(
+        "https://verifier.example",
+        "n",
+        NumericDate::from_seconds(1_700_000_000),
+    );
+    for form in [
+        Serialization::Compact,
+        Serialization::Flattened,
+        Serialization::General,
+    ] {
+        let issued = issuer.sign_as(&[&keys.signing[0]], form).expect("issue");
+        c.add("sd_jwt", issued.as_bytes());
+        let parse = || Unverified::parse(&issued).expect("parse");
+        let some = parse().present(&["/a/0"]).expect("present");
+        c.add("sd_jwt", some.into_sd_jwt().expect("sd-jwt").as_bytes());
+        let bound = parse()
+            .present_all()
+            .expect("present")
+            .with_key_binding(&binding, &keys.signing[3])
+            .expect("kb");
+        c.add("sd_jwt", bound.as_bytes());
     }
 }

@@ -1,7 +1,9 @@
 //! A clock the test moves forward: the system clock plus an offset. The guard reads time
 //! only through its `Clock` (design rule 1 of the deployment layer), so a test can step over
-//! a 30 s cooldown or a 5 min cache lifetime without sleeping.
+//! a 30 s cooldown or a 5 min cache lifetime without sleeping. Shared as an `Arc` with the
+//! guard and its rules: nothing is leaked.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use jose_ring::jwt::{Clock, NumericDate};
@@ -13,9 +15,9 @@ pub struct TestClock {
 }
 
 impl TestClock {
-    /// A new clock for one test (leaked: the guard wants a `&'static` clock).
-    pub fn leak() -> &'static Self {
-        Box::leak(Box::default())
+    /// A new clock for one test.
+    pub fn new() -> Arc<Self> {
+        Arc::default()
     }
 
     /// Moves the clock `seconds` forward.

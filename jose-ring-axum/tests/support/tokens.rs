@@ -128,17 +128,18 @@ pub fn proof_at(key: &SigningKey, htm: &str, htu: &str, token: &str, iat: i64) -
 /// The issuer of the static-key (HS256) tests.
 pub const ISSUER: &str = "https://issuer.example";
 
-/// The rules of the static-key tests: [`ISSUER`], [`AUDIENCE`], `typ` `at+jwt`, system clock.
+/// The rules of the static-key tests: [`ISSUER`], [`AUDIENCE`], system clock (the guard
+/// adds `typ` `at+jwt`, its default).
 pub fn rules() -> jose_ring::jwt::Validation {
     jose_ring::jwt::Validation::from_clock(std::sync::Arc::new(jwt::SystemClock))
         .with_issuer(ISSUER)
         .with_audience(AUDIENCE)
-        .with_typ("at+jwt")
 }
 
 /// A guard builder with the HS256 key ring of [`hs256_key`] and [`rules`].
-pub fn hs256_guard() -> jose_ring_axum::GuardBuilder {
-    jose_ring_axum::Guard::builder()
-        .hmac_key_ring(jose_ring::jwk::KeyRing::new_hmac().with_hmac_key(hs256_key()))
-        .validation(rules())
+pub fn hs256_guard() -> jose_ring_axum::GuardBuilder<jose_ring_axum::LocalKeys> {
+    jose_ring_axum::Guard::from_hmac_key_ring(
+        jose_ring::jwk::KeyRing::new_hmac().with_hmac_key(hs256_key()),
+    )
+    .validation(rules())
 }

@@ -28,9 +28,10 @@ use jose_ring::jwt::NumericDate;
 use jose_ring::{SigningKey, dpop};
 use serde_json::Value;
 
-/// The origin both instances are reached at (as behind one load balancer): `iss`, and the
-/// `htu` of DPoP proofs.
-pub const ORIGIN: &str = "http://jose-service.test";
+/// The origin both instances are reached at (as behind one TLS-terminating load balancer):
+/// `iss`, and the `htu` of DPoP proofs (the guard takes an `https` public origin, or `http`
+/// on a loopback host only).
+pub const ORIGIN: &str = "https://jose-service.test";
 pub const ADA: (&str, &str) = ("ada", "correct horse battery staple");
 pub const BOB: (&str, &str) = ("bob", "hunter2 hunter2");
 
