@@ -38,7 +38,8 @@ run "curl -s http://127.0.0.1:8080/login -H 'content-type: application/json' \\
     -d '{\"username\":\"bob\",\"password\":\"hunter2 hunter2\"}' | jq -r .access_token > bob.txt
 curl -si http://127.0.0.1:8080/admin -H \"authorization: Bearer \$(cat bob.txt)\" | grep -Ei '^(HTTP|www-auth)|error'
 curl -si http://127.0.0.1:8080/reports -H \"authorization: Bearer \$(cat bob.txt)\" | grep -Ei '^(HTTP|www-auth)|error'"
-run "curl -si http://127.0.0.1:8080/me | grep -Ei '^(HTTP|www-auth)|error'"
+run "curl -si http://127.0.0.1:8080/me | grep -Ei '^(HTTP|www-auth)|error'
+curl -si http://127.0.0.1:8080/nope | grep -Ei '^(HTTP|www-auth)|error'"
 run "# A wrong password and an unknown user: the same answer
 curl -s http://127.0.0.1:8080/login -H 'content-type: application/json' -w ' %{http_code}\n' \\
     -d '{\"username\":\"ada\",\"password\":\"wrong\"}'
@@ -48,12 +49,19 @@ run "# Refresh: both tokens rotate
 $AT_CMD"'
 curl -s http://127.0.0.1:8080/refresh -H "content-type: application/json" \
     -d "{\"refresh_token\":\"$RT\"}" > rotated.json; jq "$short" rotated.json'
-run "# The old refresh token again (stolen?): refused, and the whole family is revoked
+run "# The same refresh token again within 30 s (a retry after a lost answer): a new pair of
+# the same family; the pair issued before is revoked
 $AT_CMD"'
-curl -s http://127.0.0.1:8080/refresh -H "content-type: application/json" -w " %{http_code}\n" -d "{\"refresh_token\":\"$RT\"}"
+curl -s http://127.0.0.1:8080/refresh -H "content-type: application/json" -w " %{http_code}\n" \
+    -d "{\"refresh_token\":\"$RT\"}" -o retried.json
+curl -s http://127.0.0.1:8080/me -w " %{http_code}\n" -H "authorization: Bearer $(jq -r .access_token rotated.json)"
+curl -s http://127.0.0.1:8080/me -w " %{http_code}\n" -o /dev/null -H "authorization: Bearer $(jq -r .access_token retried.json)"'
+run '# A refresh token the family has moved past (stolen?): refused, and the whole family is revoked
 curl -s http://127.0.0.1:8080/refresh -H "content-type: application/json" -w " %{http_code}\n" \
     -d "{\"refresh_token\":\"$(jq -r .refresh_token rotated.json)\"}"
-curl -s http://127.0.0.1:8080/me -w " %{http_code}\n" -H "authorization: Bearer $(jq -r .access_token rotated.json)"'
+curl -s http://127.0.0.1:8080/refresh -H "content-type: application/json" -w " %{http_code}\n" \
+    -d "{\"refresh_token\":\"$(jq -r .refresh_token retried.json)\"}"
+curl -s http://127.0.0.1:8080/me -w " %{http_code}\n" -H "authorization: Bearer $(jq -r .access_token retried.json)"'
 run "# Logout revokes the access token and its family
 curl -s http://127.0.0.1:8080/login -H 'content-type: application/json' \\
     -d '{\"username\":\"ada\",\"password\":\"correct horse battery staple\"}' > ada2.json"'
@@ -99,24 +107,28 @@ AT=$(jq -r .access_token a.json)
 curl -s http://127.0.0.1:8082/me -w " %{http_code}\n" -o /dev/null -H "authorization: Bearer $AT"
 curl -s -X POST http://127.0.0.1:8081/logout -w "%{http_code}\n" -H "authorization: Bearer $AT"
 curl -s http://127.0.0.1:8082/me -w " %{http_code}\n" -H "authorization: Bearer $AT"'
-run "# Rotate on A, reuse the old refresh token on B: the family is revoked on both
+run "# Rotate on A, then on B; the first refresh token again on B: the family is revoked on both
 curl -s http://127.0.0.1:8081/login -H 'content-type: application/json' \\
     -d '{\"username\":\"ada\",\"password\":\"correct horse battery staple\"}' > a2.json"'
 RT=$(jq -r .refresh_token a2.json)
 curl -s http://127.0.0.1:8081/refresh -H "content-type: application/json" -d "{\"refresh_token\":\"$RT\"}" > a3.json
+curl -s http://127.0.0.1:8082/refresh -H "content-type: application/json" \
+    -d "{\"refresh_token\":\"$(jq -r .refresh_token a3.json)\"}" > a4.json
 curl -s http://127.0.0.1:8082/refresh -H "content-type: application/json" -w " %{http_code}\n" -d "{\"refresh_token\":\"$RT\"}"
-curl -s http://127.0.0.1:8081/me -w " %{http_code}\n" -H "authorization: Bearer $(jq -r .access_token a3.json)"'
+curl -s http://127.0.0.1:8081/me -w " %{http_code}\n" -H "authorization: Bearer $(jq -r .access_token a4.json)"'
 run "# Redis down: fail closed (503) wherever a revocation check is needed
 curl -s http://127.0.0.1:8081/login -H 'content-type: application/json' \\
     -d '{\"username\":\"ada\",\"password\":\"correct horse battery staple\"}' > b.json
 redis-cli -p 6390 shutdown nosave"'
 AT=$(jq -r .access_token b.json)
-curl -si http://127.0.0.1:8082/me -H "authorization: Bearer $AT" | grep -Ei "^(HTTP|www-auth|retry)|error"'
+curl -si http://127.0.0.1:8082/me -H "authorization: Bearer $AT" | grep -Ei "^(HTTP|retry)|error"
+curl -si http://127.0.0.1:8082/refresh -H "content-type: application/json" \
+    -d "{\"refresh_token\":\"$(jq -r .refresh_token b.json)\"}" | grep -Ei "^(HTTP|retry)|error"'
 wait "$redis" 2>/dev/null
 run "# Redis back: the instances reconnect by themselves
 redis-server --port 6390 --save '' --appendonly no > /dev/null & sleep 1"'
 AT=$(jq -r .access_token b.json)
 curl -s http://127.0.0.1:8082/me -H "authorization: Bearer $AT" | jq -c .'
-run "grep -h -E 'status=(503|401)' a.log b.log | cut -c29- | sort -u"
+run "grep -h -E 'status=(503|401|400)' a.log b.log | cut -c29- | sort -u"
 redis-cli -p 6390 shutdown nosave >/dev/null 2>&1
 echo '```'

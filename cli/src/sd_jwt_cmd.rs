@@ -11,8 +11,8 @@ use jose_ring::{Error, SigningKey};
 use serde_json::{Map, Value};
 
 use crate::fail::Failure;
-use crate::out;
 use crate::input;
+use crate::out;
 
 /// `jose sd-jwt ...`.
 #[derive(Subcommand)]

@@ -1,16 +1,13 @@
-//! Flags and environment variables (each flag has one), and the commands.
+//! Flags and environment variables (each flag has one): what each command is given.
 
-use std::io::{BufRead, Write};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use jose_ring::jwt::NumericDate;
 
 use crate::keys;
-use crate::users::{DEFAULT_ITERATIONS, MAX_PASSWORD, PasswordHash, User};
+use crate::users::DEFAULT_ITERATIONS;
 
 /// `jose-service`: login, refresh rotation with reuse detection, logout revocation, JWKS.
 #[derive(Debug, Parser)]
@@ -47,7 +44,8 @@ pub struct Serve {
     /// Redis for the shared state (`redis://127.0.0.1:6379/`); in memory when absent.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
-    /// The users file (JSON, PBKDF2 hashes); the bundled demo users when absent.
+    /// The users file (JSON, PBKDF2 hashes), re-read when it changes; the bundled demo users
+    /// when absent.
     #[arg(long, env = "USERS_FILE")]
     pub users: Option<PathBuf>,
     /// `iss` of the tokens; every instance of one service shares it.
@@ -64,23 +62,40 @@ pub struct Serve {
     /// when absent (a single instance; a restart invalidates every token).
     #[arg(long, env = "KEY_DIR")]
     pub key_dir: Option<PathBuf>,
-    /// Seconds between re-reads of the key directory.
-    #[arg(long, env = "KEY_RELOAD", default_value_t = 10)]
+    /// Seconds between re-reads of the key directory and of the users file.
+    #[arg(long, env = "KEY_RELOAD", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub key_reload: u64,
+    /// `max-age` of the JWK Set, seconds: how long caches may keep it. `rotate-key` waits
+    /// this plus `--key-reload` before a new key signs.
+    #[arg(long, env = "JWKS_MAX_AGE", default_value_t = keys::DEFAULT_JWKS_MAX_AGE,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub jwks_max_age: u64,
     /// Access-token lifetime, seconds.
-    #[arg(long, env = "ACCESS_LIFETIME", default_value_t = 15 * 60)]
+    #[arg(long, env = "ACCESS_LIFETIME", default_value_t = 15 * 60,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub access_lifetime: u64,
     /// Refresh-token lifetime, seconds.
-    #[arg(long, env = "REFRESH_LIFETIME", default_value_t = 8 * 3600)]
+    #[arg(long, env = "REFRESH_LIFETIME", default_value_t = 8 * 3600,
+          value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
     pub refresh_lifetime: u64,
+    /// Seconds after a refresh token's first use during which the same client, with the same
+    /// DPoP key, may present it again (a retry after a lost answer or a 503) and get a new
+    /// pair, the earlier successor being revoked. 0 turns it off (Okta's default is 30 s,
+    /// at most 60).
+    #[arg(long, env = "REFRESH_GRACE", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(0..=60))]
+    pub refresh_grace: u64,
 }
 
 impl Serve {
     /// How long a retired key stays published: the longest token life plus one reload.
     #[must_use]
     pub fn retain(&self) -> Duration {
-        let longest = self.refresh_lifetime.max(self.access_lifetime);
-        Duration::from_secs(longest.saturating_add(self.key_reload))
+        keys::retention(
+            self.refresh_lifetime.max(self.access_lifetime),
+            self.key_reload,
+        )
     }
 }
 
@@ -107,77 +122,18 @@ pub struct RotateKey {
     /// The key directory of the instances.
     #[arg(long, env = "KEY_DIR")]
     pub key_dir: PathBuf,
-    /// Seconds until the new key signs (at least twice the instances' `--key-reload`, so that
-    /// every instance publishes it before any signs with it).
-    #[arg(long, default_value_t = 20)]
-    pub activate_in: u64,
-    /// The instances' refresh-token lifetime, for how long retired keys are kept.
-    #[arg(long, env = "REFRESH_LIFETIME", default_value_t = 8 * 3600)]
-    pub refresh_lifetime: u64,
+    /// Seconds until the new key signs; by default, and at least, `--jwks-max-age` plus
+    /// `--key-reload`, so that every instance publishes it and every cache has fetched it
+    /// before any token is signed with it (any value when the directory holds no key yet).
+    #[arg(long)]
+    pub activate_in: Option<u64>,
+    /// The instances' `--jwks-max-age`.
+    #[arg(long, env = "JWKS_MAX_AGE", default_value_t = keys::DEFAULT_JWKS_MAX_AGE)]
+    pub jwks_max_age: u64,
     /// The instances' `--key-reload`.
     #[arg(long, env = "KEY_RELOAD", default_value_t = 10)]
     pub key_reload: u64,
-}
-
-/// A fatal error of a command, as one line.
-pub type Fatal = Box<dyn std::error::Error + Send + Sync>;
-
-/// Runs the command.
-///
-/// # Errors
-///
-/// What stopped it, as one line for standard error.
-pub fn run(cli: Cli) -> Result<(), Fatal> {
-    match cli.command {
-        None => serve(cli.serve),
-        Some(Command::Serve(options)) => serve(options),
-        Some(Command::HashPassword(options)) => hash_password(&options),
-        Some(Command::RotateKey(options)) => rotate_key(&options),
-    }
-}
-
-fn serve(options: Serve) -> Result<(), Fatal> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(crate::app::serve(options))
-}
-
-fn hash_password(options: &HashPassword) -> Result<(), Fatal> {
-    let iterations =
-        NonZeroU32::new(options.iterations).ok_or("--iterations must be at least 1")?;
-    let mut password = String::new();
-    std::io::stdin().lock().read_line(&mut password)?;
-    let password = password.strip_suffix('\n').unwrap_or(&password);
-    let password = password.strip_suffix('\r').unwrap_or(password);
-    if password.is_empty() || password.len() > MAX_PASSWORD {
-        return Err("the password must be 1 to 1024 bytes".into());
-    }
-    let user = User {
-        username: options.username.clone(),
-        password: PasswordHash::new(password.as_bytes(), iterations)
-            .map_err(|_| "system random source failed")?,
-        scope: options.scope.clone(),
-        roles: options.roles.clone(),
-    };
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer(&mut out, &user)?;
-    writeln!(out)?;
-    Ok(())
-}
-
-fn rotate_key(options: &RotateKey) -> Result<(), Fatal> {
-    let now = NumericDate::now();
-    let activation = now.saturating_add(i64::try_from(options.activate_in).unwrap_or(i64::MAX));
-    let retain = Duration::from_secs(options.refresh_lifetime.saturating_add(options.key_reload));
-    let kid = keys::add_key(&options.key_dir, activation)?;
-    let removed = keys::prune(&options.key_dir, now, retain)?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "added key {kid}, signing from {} (in {} s); removed {removed} retired key file(s)",
-        activation.as_seconds(),
-        options.activate_in
-    )?;
-    Ok(())
+    /// The instances' refresh-token lifetime, for how long retired keys are kept.
+    #[arg(long, env = "REFRESH_LIFETIME", default_value_t = 8 * 3600)]
+    pub refresh_lifetime: u64,
 }

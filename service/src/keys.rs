@@ -11,8 +11,11 @@
 //!   before any token is signed with it), and every older key until its successor has been
 //!   active for the longest token lifetime (the refresh lifetime) plus one reload interval:
 //!   by then the last token it signed has expired.
-//! - `jose-service rotate-key --key-dir DIR` adds a key that activates later (by default in
-//!   twice the reload interval) and deletes the files of keys no longer published.
+//! - `jose-service rotate-key --key-dir DIR` adds a key that activates later and deletes the
+//!   files of keys no longer published. "Later" is [`activation_lead`]: one reload interval
+//!   for every instance to publish the key, then the JWK Set's `max-age` for every cache that
+//!   fetched the set just before to fetch it again, so that no verifier meets a token signed
+//!   with a key it has not seen.
 //!
 //! Without `--key-dir`, one key is generated in memory at start: fine for one instance, and
 //! every restart invalidates the tokens.
@@ -25,7 +28,25 @@ use jose_ring::jwt::NumericDate;
 use jose_ring::{SigningKey, VerifyingKey, jwa};
 
 /// Why the keys could not be loaded or written. Its text never contains key bytes.
-pub use crate::SetupError as KeyError;
+pub use crate::error::SetupError as KeyError;
+
+/// The `max-age` of the published JWK Set by default, seconds.
+pub const DEFAULT_JWKS_MAX_AGE: u64 = 60;
+
+/// The shortest time, in seconds, between adding a key to the directory and its signing:
+/// `key_reload` for every instance to re-read the directory and publish it, then
+/// `jwks_max_age` for a cache that fetched the set just before that to fetch it again.
+#[must_use]
+pub const fn activation_lead(jwks_max_age: u64, key_reload: u64) -> u64 {
+    jwks_max_age.saturating_add(key_reload)
+}
+
+/// How long a retired key stays published after its successor signs: the longest token
+/// lifetime (the last token it signed expires by then) plus one reload interval.
+#[must_use]
+pub const fn retention(longest_lifetime: u64, key_reload: u64) -> Duration {
+    Duration::from_secs(longest_lifetime.saturating_add(key_reload))
+}
 
 /// One key and when it starts signing.
 #[derive(Debug)]

@@ -2,38 +2,43 @@
 //! access token, refresh with rotation and reuse detection, log out and have the tokens stop
 //! working on every instance. See `service/README.md` for a session with curl.
 //!
-//! One job per module: [`config`] reads flags and environment, [`users`] checks passwords,
-//! [`keys`] signs, publishes and rotates keys, [`tokens`] writes the claims, [`store`] keeps
-//! the state (memory or Redis), [`app`] is the HTTP service.
+//! One job per module:
+//!
+//! - the command line: [`config`] (flags and environment), [`commands`] (what each command
+//!   does), [`error`];
+//! - the domain: [`users`] (passwords), [`keys`] (signing, publishing, rotating keys),
+//!   [`tokens`] (each token's claims, issuing, rules and TTLs), [`rotation`] (a family's
+//!   refresh-token rotation), [`store`] (memory or Redis), [`state`] (what the keys mean);
+//! - HTTP: [`serve`] (running), [`app`] (the handlers' shared state and its reloading),
+//!   [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`resource`] (the guarded API),
+//!   [`jwks`], [`refusal`] (error answers), [`request_log`].
 
 pub mod app;
+pub mod commands;
 pub mod config;
+pub mod error;
+pub mod jwks;
 pub mod keys;
+pub mod refusal;
+pub mod request_log;
+pub mod resource;
+pub mod rotation;
+pub mod routes;
+pub mod serve;
+pub mod state;
 pub mod store;
+pub mod token_endpoint;
 pub mod tokens;
 pub mod users;
 
 use std::process::ExitCode;
-
-/// A users file or key directory that cannot be used, as one line (never key bytes or
-/// password hashes).
-#[derive(Debug)]
-pub struct SetupError(pub String);
-
-impl std::fmt::Display for SetupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SetupError {}
 
 /// The entry point of `jose-service`: parses the command line and runs the command.
 #[must_use]
 pub fn main() -> ExitCode {
     use clap::Parser;
     let cli = config::Cli::parse();
-    match config::run(cli) {
+    match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             #[allow(

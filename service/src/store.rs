@@ -1,29 +1,22 @@
-//! The state the flow needs, behind one small trait with TTLs: in memory for one process,
-//! Redis for many.
+//! Where the state lives: a small trait of keys with TTLs, in memory for one process, in
+//! Redis for many. The `state` module says what the keys mean.
 //!
-//! Three operations are enough for everything the service keeps:
-//!
-//! | key                      | written by                  | read by                                  | TTL                       |
-//! |--------------------------|-----------------------------|------------------------------------------|---------------------------|
-//! | `jr:rt:<jti>`            | `/refresh` (SET NX: use once) | the same SET NX (taken: reuse)         | until the refresh `exp`   |
-//! | `jr:fam:<fam>`           | `/logout`, reuse detection  | `/refresh`, every access-token check     | the refresh lifetime      |
-//! | `jr:jti:<jti>`           | `/logout`                   | every access-token check                 | until the access `exp`    |
-//! | `jr:dpop:<key>`          | the guard and `/login`, `/refresh` (SET NX) | the same SET NX (taken: replay) | the proof's window |
-//!
-//! An access token's `jti` is `<fam>.<random>`, so that the guard's revocation check, which
-//! is given only the `jti`, looks up the token and its family in one `EXISTS` round trip.
+//! Four operations are enough for everything the service keeps: "record if absent"
+//! (`SET NX EX`), "record" (`SET EX`), "is any recorded" (`EXISTS`), and one step of a
+//! family's refresh-token rotation ([`crate::rotation`]), atomic in both stores.
 //!
 //! Every error means "cannot tell": the caller answers 503 and never treats it as "not
 //! revoked" (fail closed).
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
 
-/// A boxed future, so that the trait stays dyn-compatible.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use jose_ring_axum::{BoxFuture, ExpiringSet};
+use redis::{ExistenceCheck, SetExpiry, SetOptions};
+use tokio::time::Instant;
+
+use crate::rotation::{self, Outcome, Presentation, Rotation};
 
 /// The store could not answer (Redis unreachable, timed out, or answered nonsense). Its text
 /// names the kind of failure only.
@@ -38,8 +31,25 @@ impl std::fmt::Display for Unavailable {
 
 impl std::error::Error for Unavailable {}
 
-/// Keys with a time to live. Implementations must make [`Store::insert_new`] atomic across
-/// every instance that shares the store.
+/// One rotation step to run on a store: the presentation, the keys it touches, their TTLs.
+#[derive(Debug, Clone, Copy)]
+pub struct RotateRequest<'a> {
+    /// The family's revocation key.
+    pub family_key: &'a str,
+    /// The family's rotation-state key.
+    pub state_key: &'a str,
+    /// The prefix of revoked access-token keys (followed by the `jti`).
+    pub access_prefix: &'a str,
+    /// The presentation.
+    pub presentation: Presentation<'a>,
+    /// How long the family's state and revocation are kept.
+    pub family_ttl: Duration,
+    /// How long a revoked access token's key is kept.
+    pub access_ttl: Duration,
+}
+
+/// Keys with a time to live. Implementations must make [`Store::insert_new`] and
+/// [`Store::rotate`] atomic across every instance that shares the store.
 pub trait Store: Send + Sync + 'static {
     /// Records `key` for `ttl` if it is absent: `true` if this call recorded it, `false` if it
     /// was already there (and unexpired).
@@ -66,48 +76,123 @@ pub trait Store: Send + Sync + 'static {
     ///
     /// [`Unavailable`] if the store cannot answer.
     fn any<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<bool, Unavailable>>;
+
+    /// Runs one step of a family's rotation ([`Presentation::step`]) and applies it, at once.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer. The step may have been applied all the
+    /// same (a timeout after the write): the grace window is there for the retry.
+    fn rotate<'a>(
+        &'a self,
+        request: &'a RotateRequest<'a>,
+    ) -> BoxFuture<'a, Result<Outcome, Unavailable>>;
 }
 
-/// The in-memory store: one process only; expired keys are swept as the map grows.
-#[derive(Debug, Default)]
+/// The in-memory store, for one process: the keys in the guard's bounded [`ExpiringSet`],
+/// the families' rotation states beside it, bounded the same way. Full of live entries, it
+/// refuses new ones ([`Unavailable`], 503) rather than forget one.
+#[derive(Debug)]
 pub struct MemoryStore {
-    inner: Mutex<Memory>,
+    keys: ExpiringSet,
+    rotations: Mutex<Rotations>,
 }
 
-#[derive(Debug, Default)]
-struct Memory {
-    keys: HashMap<String, Instant>,
-    sweep_at: usize,
+/// The families' rotation states, each until it expires.
+#[derive(Debug)]
+struct Rotations {
+    states: HashMap<String, (Rotation, Instant)>,
+    capacity: usize,
 }
 
-impl Memory {
-    fn live(&self, key: &str, now: Instant) -> bool {
-        self.keys.get(key).is_some_and(|until| *until > now)
+impl Rotations {
+    fn live(&self, key: &str, now: Instant) -> Option<&Rotation> {
+        self.states
+            .get(key)
+            .filter(|(_, until)| *until > now)
+            .map(|(state, _)| state)
     }
 
-    fn put(&mut self, key: &str, until: Instant, now: Instant) {
-        if self.keys.len() >= self.sweep_at {
-            self.keys.retain(|_, until| *until > now);
-            self.sweep_at = self.keys.len().saturating_mul(2).max(1024);
+    fn put(
+        &mut self,
+        key: &str,
+        state: Rotation,
+        until: Instant,
+        now: Instant,
+    ) -> Result<(), Unavailable> {
+        if !self.states.contains_key(key) && self.states.len() >= self.capacity {
+            self.states.retain(|_, (_, at)| *at > now);
+            if self.states.len() >= self.capacity {
+                return Err(FULL);
+            }
         }
-        let entry = self.keys.entry(key.to_owned()).or_insert(until);
-        *entry = (*entry).max(until);
+        self.states.insert(key.to_owned(), (state, until));
+        Ok(())
+    }
+}
+
+/// Live entries each kind of in-memory state holds at most (the guard's stores' bound).
+const MEMORY_CAPACITY: usize = 100_000;
+
+const FULL: Unavailable = Unavailable("in-memory store full");
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
 impl MemoryStore {
-    /// An empty store.
+    /// An empty store of at most 100,000 live keys and as many families.
     #[must_use]
     pub fn new() -> Self {
-        Self::default()
+        Self::with_capacity(MEMORY_CAPACITY)
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Memory, Instant) -> T) -> Result<T, Unavailable> {
-        let mut memory = self
-            .inner
+    /// An empty store of at most `capacity` live keys and as many families.
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            keys: ExpiringSet::with_capacity(capacity),
+            rotations: Mutex::new(Rotations {
+                states: HashMap::new(),
+                capacity,
+            }),
+        }
+    }
+
+    fn rotate_now(&self, request: &RotateRequest<'_>) -> Result<Outcome, Unavailable> {
+        // One family's steps run one at a time (this lock); the keys they read and write are
+        // the ones every other check sees.
+        let mut rotations = self
+            .rotations
             .lock()
             .map_err(|_| Unavailable("poisoned lock"))?;
-        Ok(f(&mut memory, Instant::now()))
+        let now = Instant::now();
+        let revoked = self.keys.contains(request.family_key).map_err(|_| FULL)?;
+        let step = request
+            .presentation
+            .step(revoked, rotations.live(request.state_key, now));
+        if let Some(access) = &step.revoke_access {
+            let key = format!("{}{access}", request.access_prefix);
+            self.keys
+                .insert(&key, request.access_ttl)
+                .map_err(|_| FULL)?;
+        }
+        if step.revoke_family {
+            self.keys
+                .insert(request.family_key, request.family_ttl)
+                .map_err(|_| FULL)?;
+        }
+        if let Some(state) = step.write {
+            rotations.put(
+                request.state_key,
+                state,
+                deadline(now, request.family_ttl),
+                now,
+            )?;
+        }
+        Ok(step.outcome)
     }
 }
 
@@ -121,36 +206,46 @@ impl Store for MemoryStore {
         key: &'a str,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, Unavailable>> {
-        let result = self.with(|memory, now| {
-            if memory.live(key, now) {
-                false
-            } else {
-                memory.keys.remove(key);
-                memory.put(key, deadline(now, ttl), now);
-                true
-            }
-        });
+        let result = self.keys.insert_new(key, ttl).map_err(|_| FULL);
         Box::pin(std::future::ready(result))
     }
 
     fn insert<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Result<(), Unavailable>> {
-        let result = self.with(|memory, now| memory.put(key, deadline(now, ttl), now));
+        let result = self.keys.insert(key, ttl).map_err(|_| FULL);
         Box::pin(std::future::ready(result))
     }
 
     fn any<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<bool, Unavailable>> {
-        let result = self.with(|memory, now| keys.iter().any(|key| memory.live(key, now)));
+        let mut result = Ok(false);
+        for key in keys {
+            match self.keys.contains(key) {
+                Ok(false) => {}
+                held => {
+                    result = held.map_err(|_| Unavailable("poisoned lock"));
+                    break;
+                }
+            }
+        }
         Box::pin(std::future::ready(result))
+    }
+
+    fn rotate<'a>(
+        &'a self,
+        request: &'a RotateRequest<'a>,
+    ) -> BoxFuture<'a, Result<Outcome, Unavailable>> {
+        Box::pin(std::future::ready(self.rotate_now(request)))
     }
 }
 
-/// The Redis store: `SET key 1 NX EX ttl` for "use once", `SET key 1 EX ttl` to record,
-/// `EXISTS` to check, over one multiplexed connection that reconnects by itself
-/// ([`redis::aio::ConnectionManager`]). It is created without connecting, so the service
-/// starts while Redis is down and answers 503 until it is back.
+/// The Redis store: `SET key 1 NX EX ttl` for "record if absent", `SET key 1 EX ttl` to
+/// record, `EXISTS` to check, and the rotation script ([`rotation::LUA`]), over one
+/// multiplexed connection that reconnects by itself ([`redis::aio::ConnectionManager`]). It
+/// is created without connecting, so the service starts while Redis is down and answers 503
+/// until it is back.
 #[derive(Clone)]
 pub struct RedisStore {
     connection: redis::aio::ConnectionManager,
+    rotation: std::sync::Arc<redis::Script>,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -179,18 +274,27 @@ impl RedisStore {
             .set_max_delay(Duration::from_millis(500));
         let connection = redis::aio::ConnectionManager::new_lazy_with_config(client, config)
             .map_err(|_| Unavailable("redis client"))?;
-        Ok(Self { connection })
+        Ok(Self {
+            connection,
+            rotation: std::sync::Arc::new(redis::Script::new(rotation::LUA)),
+        })
     }
 
     async fn run<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Result<T, Unavailable> {
         let mut connection = self.connection.clone();
-        let reply = tokio::time::timeout(REDIS_TIMEOUT, command.query_async::<T>(&mut connection));
-        match reply.await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) if error.is_timeout() => Err(Unavailable("redis timed out")),
-            Ok(Err(_)) => Err(Unavailable("redis unreachable")),
-            Err(_) => Err(Unavailable("redis timed out")),
-        }
+        answer(tokio::time::timeout(REDIS_TIMEOUT, command.query_async::<T>(&mut connection)).await)
+    }
+}
+
+/// A Redis reply within the timeout, or why not.
+fn answer<T>(
+    reply: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>,
+) -> Result<T, Unavailable> {
+    match reply {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) if error.is_timeout() => Err(Unavailable("redis timed out")),
+        Ok(Err(_)) => Err(Unavailable("redis unreachable")),
+        Err(_) => Err(Unavailable("redis timed out")),
     }
 }
 
@@ -205,24 +309,18 @@ impl Store for RedisStore {
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, Unavailable>> {
         Box::pin(async move {
-            let mut command = redis::cmd("SET");
-            command
-                .arg(key)
-                .arg(1)
-                .arg("NX")
-                .arg("EX")
-                .arg(seconds(ttl));
+            let options = SetOptions::default()
+                .conditional_set(ExistenceCheck::NX)
+                .with_expiration(SetExpiry::EX(seconds(ttl)));
             // "OK" when set, nil when the key was there.
-            let reply: Option<String> = self.run(command).await?;
+            let reply: Option<String> = self.run(redis::Cmd::set_options(key, 1, options)).await?;
             Ok(reply.is_some())
         })
     }
 
     fn insert<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Result<(), Unavailable>> {
         Box::pin(async move {
-            let mut command = redis::cmd("SET");
-            command.arg(key).arg(1).arg("EX").arg(seconds(ttl));
-            let _: Option<String> = self.run(command).await?;
+            let _: () = self.run(redis::Cmd::set_ex(key, 1, seconds(ttl))).await?;
             Ok(())
         })
     }
@@ -232,141 +330,35 @@ impl Store for RedisStore {
             if keys.is_empty() {
                 return Ok(false);
             }
-            let mut command = redis::cmd("EXISTS");
-            command.arg(keys);
-            let count: u64 = self.run(command).await?;
+            let count: u64 = self.run(redis::Cmd::exists(keys)).await?;
             Ok(count > 0)
         })
     }
-}
 
-/// What the flow keeps, in the key names of the table above, on any [`Store`].
-#[derive(Clone)]
-pub struct State {
-    store: Arc<dyn Store>,
-}
-
-impl std::fmt::Debug for State {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("State")
-    }
-}
-
-/// What marking a refresh token used found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefreshUse {
-    /// First use: rotate.
-    First,
-    /// Used before: the family is now revoked.
-    Reused,
-    /// The family was revoked already (logout or an earlier reuse).
-    FamilyRevoked,
-}
-
-impl State {
-    /// The flow's state on `store`.
-    #[must_use]
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
-    }
-
-    /// The family of an access token's `jti` (`<fam>.<random>`), if it has one.
-    #[must_use]
-    pub fn family_of(jti: &str) -> Option<&str> {
-        jti.split_once('.').map(|(family, _)| family)
-    }
-
-    /// Whether the access token `jti`, or its family, is revoked.
-    ///
-    /// # Errors
-    ///
-    /// [`Unavailable`] if the store cannot answer.
-    pub async fn is_revoked(&self, jti: &str) -> Result<bool, Unavailable> {
-        let mut keys = vec![format!("jr:jti:{jti}")];
-        if let Some(family) = Self::family_of(jti) {
-            keys.push(format!("jr:fam:{family}"));
-        }
-        self.store.any(&keys).await
-    }
-
-    /// Revokes the access token `jti` for `ttl` (until its `exp`).
-    ///
-    /// # Errors
-    ///
-    /// [`Unavailable`] if the store cannot answer.
-    pub async fn revoke_token(&self, jti: &str, ttl: Duration) -> Result<(), Unavailable> {
-        self.store.insert(&format!("jr:jti:{jti}"), ttl).await
-    }
-
-    /// Revokes every token of the family `fam` for `ttl` (the longest life of a token in it).
-    ///
-    /// # Errors
-    ///
-    /// [`Unavailable`] if the store cannot answer.
-    pub async fn revoke_family(&self, family: &str, ttl: Duration) -> Result<(), Unavailable> {
-        self.store.insert(&format!("jr:fam:{family}"), ttl).await
-    }
-
-    /// Marks the refresh token `jti` of `family` used, atomically across instances
-    /// (`SET NX`): a second presentation revokes the family for `family_ttl` (RFC 9700
-    /// §4.14.2).
-    ///
-    /// # Errors
-    ///
-    /// [`Unavailable`] if the store cannot answer.
-    pub async fn use_refresh(
-        &self,
-        jti: &str,
-        family: &str,
-        ttl: Duration,
-        family_ttl: Duration,
-    ) -> Result<RefreshUse, Unavailable> {
-        if self.store.any(&[format!("jr:fam:{family}")]).await? {
-            return Ok(RefreshUse::FamilyRevoked);
-        }
-        if self.store.insert_new(&format!("jr:rt:{jti}"), ttl).await? {
-            return Ok(RefreshUse::First);
-        }
-        self.revoke_family(family, family_ttl).await?;
-        Ok(RefreshUse::Reused)
-    }
-
-    /// Records a DPoP proof (`key` names it, e.g. thumbprint and `jti`) for `ttl`: `true` the
-    /// first time, `false` for a replay.
-    ///
-    /// # Errors
-    ///
-    /// [`Unavailable`] if the store cannot answer.
-    pub async fn first_proof(&self, key: &str, ttl: Duration) -> Result<bool, Unavailable> {
-        self.store.insert_new(&format!("jr:dpop:{key}"), ttl).await
-    }
-}
-
-/// The guard's DPoP replay check on the shared state: every instance sees every proof.
-impl jose_ring_axum::ReplayStore for State {
-    fn first_use<'a>(
+    fn rotate<'a>(
         &'a self,
-        key: &'a str,
-        ttl: Duration,
-    ) -> jose_ring_axum::BoxFuture<'a, Result<bool, jose_ring_axum::StoreError>> {
+        request: &'a RotateRequest<'a>,
+    ) -> BoxFuture<'a, Result<Outcome, Unavailable>> {
         Box::pin(async move {
-            self.first_proof(key, ttl)
-                .await
-                .map_err(jose_ring_axum::StoreError::new)
-        })
-    }
-}
-
-/// The guard's revocation check on the shared state: the token's `jti` and its family.
-impl jose_ring_axum::RevocationStore for State {
-    fn is_revoked<'a>(
-        &'a self,
-        jti: &'a str,
-    ) -> jose_ring_axum::BoxFuture<'a, Result<bool, jose_ring_axum::StoreError>> {
-        Box::pin(async move {
-            State::is_revoked(self, jti)
-                .await
-                .map_err(jose_ring_axum::StoreError::new)
+            let p = &request.presentation;
+            let mut invocation = self.rotation.prepare_invoke();
+            invocation
+                .key(request.family_key)
+                .key(request.state_key)
+                .arg(p.jti)
+                .arg(p.binding)
+                .arg(p.now)
+                .arg(p.grace)
+                .arg(&p.successor.refresh)
+                .arg(&p.successor.access)
+                .arg(seconds(request.family_ttl))
+                .arg(seconds(request.access_ttl))
+                .arg(request.access_prefix);
+            let mut connection = self.connection.clone();
+            let reply: String = answer(
+                tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async(&mut connection)).await,
+            )?;
+            Outcome::from_reply(&reply).ok_or(Unavailable("unexpected script reply"))
         })
     }
 }
@@ -374,44 +366,49 @@ impl jose_ring_axum::RevocationStore for State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rotation::Presentation;
+    use crate::tokens::PairIds;
 
     #[tokio::test]
-    async fn memory_store_uses_once_and_expires() {
-        let store = MemoryStore::new();
-        let ttl = Duration::from_millis(30);
-        assert_eq!(store.insert_new("a", ttl).await, Ok(true));
-        assert_eq!(store.insert_new("a", ttl).await, Ok(false));
-        assert_eq!(store.any(&["b".into(), "a".into()]).await, Ok(true));
-        tokio::time::sleep(Duration::from_millis(40)).await;
-        assert_eq!(store.any(&["a".into()]).await, Ok(false));
-        assert_eq!(store.insert_new("a", ttl).await, Ok(true));
-    }
-
-    #[tokio::test]
-    async fn reuse_revokes_the_family_and_its_access_tokens() {
-        let state = State::new(Arc::new(MemoryStore::new()));
-        let hour = Duration::from_secs(3600);
-        assert_eq!(state.is_revoked("f1.a").await, Ok(false));
+    async fn a_full_memory_store_refuses_new_families_until_states_expire() {
+        let store = MemoryStore::with_capacity(1);
+        let ids = PairIds {
+            family: "f".into(),
+            refresh: "r1".into(),
+            access: "f.a1".into(),
+        };
+        let ttl = Duration::from_millis(50);
+        let request = |family_key, state_key| RotateRequest {
+            family_key,
+            state_key,
+            access_prefix: "jr:jti:",
+            presentation: Presentation {
+                jti: "r0",
+                binding: "c -",
+                now: 100,
+                grace: 30,
+                successor: &ids,
+            },
+            family_ttl: ttl,
+            access_ttl: ttl,
+        };
         assert_eq!(
-            state.use_refresh("r1", "f1", hour, hour).await,
-            Ok(RefreshUse::First)
+            store.rotate(&request("jr:fam:f", "jr:rot:f")).await,
+            Ok(Outcome::Rotated)
+        );
+        // A second family does not fit; the first one's state is still answered.
+        assert_eq!(
+            store.rotate(&request("jr:fam:g", "jr:rot:g")).await,
+            Err(FULL)
         );
         assert_eq!(
-            state.use_refresh("r2", "f1", hour, hour).await,
-            Ok(RefreshUse::First)
+            store.rotate(&request("jr:fam:f", "jr:rot:f")).await,
+            Ok(Outcome::Retried)
         );
+        tokio::time::sleep(ttl).await;
         assert_eq!(
-            state.use_refresh("r1", "f1", hour, hour).await,
-            Ok(RefreshUse::Reused)
+            store.rotate(&request("jr:fam:g", "jr:rot:g")).await,
+            Ok(Outcome::Rotated)
         );
-        assert_eq!(
-            state.use_refresh("r3", "f1", hour, hour).await,
-            Ok(RefreshUse::FamilyRevoked)
-        );
-        assert_eq!(state.is_revoked("f1.a").await, Ok(true));
-        assert_eq!(state.is_revoked("f2.a").await, Ok(false));
-        state.revoke_token("f2.a", hour).await.ok();
-        assert_eq!(state.is_revoked("f2.a").await, Ok(true));
-        assert_eq!(state.is_revoked("f2.b").await, Ok(false));
     }
 }

@@ -1,11 +1,15 @@
-//! The two tokens: an access token (RFC 9068, `typ: at+jwt`) for the API and a refresh
-//! token (`typ: refresh+jwt`, audience the issuer itself) for `/refresh` only, so that
-//! neither can stand in for the other.
+//! The two tokens, each in one place: an access token (RFC 9068, `typ: at+jwt`) for the API
+//! and a refresh token (`typ: refresh+jwt`, audience the issuer itself) for `/refresh` only,
+//! so that neither can stand in for the other; their claims, how they are issued, the rules
+//! they are accepted by, and how long state about them is kept ([`Policy`]).
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use jose_ring::SigningKey;
 use jose_ring::dpop::Confirmation;
 use jose_ring::jws::Header;
-use jose_ring::jwt::{self, NumericDate, RegisteredClaims};
+use jose_ring::jwt::{self, NumericDate, RegisteredClaims, Validation};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 
@@ -53,8 +57,12 @@ pub struct RefreshClaims {
     pub cnf: Option<Confirmation>,
 }
 
-/// Lifetimes and names.
-#[derive(Debug, Clone)]
+/// The clock every token's times come from: issuing, verifying, TTLs.
+pub type SharedClock = Arc<dyn jwt::Clock>;
+
+/// Each token's names, lifetimes and rules: what is issued, what is accepted, and how long
+/// the state about a token is kept.
+#[derive(Clone)]
 pub struct Policy {
     /// `iss` of every token.
     pub issuer: String,
@@ -64,6 +72,169 @@ pub struct Policy {
     pub access_lifetime: u64,
     /// Refresh-token lifetime in seconds.
     pub refresh_lifetime: u64,
+    /// Seconds after a refresh token's first use during which it may be presented again by
+    /// the same client and key (0: never).
+    pub refresh_grace: u64,
+    /// The clock.
+    pub clock: SharedClock,
+}
+
+impl std::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Policy")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_lifetime", &self.access_lifetime)
+            .field("refresh_lifetime", &self.refresh_lifetime)
+            .field("refresh_grace", &self.refresh_grace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Policy {
+    /// The current time, from the policy's clock.
+    #[must_use]
+    pub fn now(&self) -> NumericDate {
+        self.clock.now()
+    }
+
+    /// The access-token rules (the guard's): `typ: at+jwt`, issuer, audience, `exp`, `jti`.
+    #[must_use]
+    pub fn access_rules(&self) -> Validation {
+        Validation::from_clock(Arc::clone(&self.clock))
+            .with_typ(ACCESS_TYP)
+            .with_issuer(self.issuer.as_str())
+            .with_audience(self.audience.as_str())
+            .with_required("jti")
+    }
+
+    /// The refresh-token rules at `now`: `typ: refresh+jwt`, issuer, audience the issuer
+    /// itself, `exp`, `jti`.
+    #[must_use]
+    pub fn refresh_rules(&self, now: NumericDate) -> Validation {
+        Validation::new(now)
+            .with_typ(REFRESH_TYP)
+            .with_issuer(self.issuer.as_str())
+            .with_audience(self.issuer.as_str())
+            .with_required("jti")
+    }
+
+    /// How long to keep state about a token that expires at `exp` (at least a second).
+    #[must_use]
+    pub fn ttl_until(exp: Option<NumericDate>, now: NumericDate) -> Duration {
+        let left = exp.map_or(0, |exp| exp.seconds_since(now));
+        Duration::from_secs(u64::try_from(left).unwrap_or(0).saturating_add(1))
+    }
+
+    /// How long an access token issued now lives, as a TTL.
+    #[must_use]
+    pub fn access_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_lifetime.saturating_add(1))
+    }
+
+    /// How long to keep state about a family (its revocation, its rotation): a minute more
+    /// than the life of the last refresh token issued in it.
+    #[must_use]
+    pub fn family_ttl(&self) -> Duration {
+        Duration::from_secs(self.refresh_lifetime.saturating_add(60))
+    }
+
+    /// Issues a pair with `ids` for `user` in family `fam`, bound to `cnf` if given.
+    ///
+    /// # Errors
+    ///
+    /// [`IssueError`] if signing fails.
+    pub fn issue(
+        &self,
+        key: &SigningKey,
+        user: &User,
+        client_id: &str,
+        ids: &PairIds,
+        cnf: Option<Confirmation>,
+        now: NumericDate,
+    ) -> Result<TokenResponse, IssueError> {
+        let access = AccessClaims {
+            registered: RegisteredClaims::new()
+                .with_issuer(self.issuer.as_str())
+                .with_subject(user.username.as_str())
+                .with_audience(self.audience.as_str())
+                .with_lifetime(now, self.access_lifetime)
+                .with_jwt_id(ids.access.as_str()),
+            client_id: client_id.to_owned(),
+            scope: user.scope.clone(),
+            roles: user.roles.clone(),
+            fam: ids.family.clone(),
+            cnf: cnf.clone(),
+        };
+        let refresh = RefreshClaims {
+            registered: RegisteredClaims::new()
+                .with_issuer(self.issuer.as_str())
+                .with_subject(user.username.as_str())
+                .with_audience(self.issuer.as_str())
+                .with_lifetime(now, self.refresh_lifetime)
+                .with_jwt_id(ids.refresh.as_str()),
+            client_id: client_id.to_owned(),
+            fam: ids.family.clone(),
+            cnf: cnf.clone(),
+        };
+        Ok(TokenResponse {
+            access_token: jwt::encode_with_header(
+                &access,
+                &Header::new().with_typ(ACCESS_TYP),
+                key,
+            )
+            .map_err(IssueError::signing)?,
+            token_type: if cnf.is_some() { "DPoP" } else { "Bearer" },
+            expires_in: self.access_lifetime,
+            refresh_token: jwt::encode_with_header(
+                &refresh,
+                &Header::new().with_typ(REFRESH_TYP),
+                key,
+            )
+            .map_err(IssueError::signing)?,
+            scope: user.scope.clone(),
+        })
+    }
+}
+
+/// The ids of a pair, chosen before it is issued (so that the rotation state can name the
+/// pair before it exists): the family, the refresh token's `jti`, and the access token's
+/// `jti` (`<fam>.<random>`, so that a revocation check given only the `jti` finds the
+/// family too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairIds {
+    /// The family.
+    pub family: String,
+    /// The refresh token's `jti`.
+    pub refresh: String,
+    /// The access token's `jti`.
+    pub access: String,
+}
+
+impl PairIds {
+    /// Fresh ids for a pair of family `family`.
+    ///
+    /// # Errors
+    ///
+    /// [`IssueError`] if the system random source fails.
+    pub fn new(family: &str) -> Result<Self, IssueError> {
+        let id = || random_id().map_err(|_| IssueError("system random source failed".into()));
+        Ok(Self {
+            family: family.to_owned(),
+            refresh: id()?,
+            access: format!("{family}.{}", id()?),
+        })
+    }
+
+    /// Fresh ids for the first pair of a new family (a login).
+    ///
+    /// # Errors
+    ///
+    /// [`IssueError`] if the system random source fails.
+    pub fn new_family() -> Result<Self, IssueError> {
+        let family = random_id().map_err(|_| IssueError("system random source failed".into()))?;
+        Self::new(&family)
+    }
 }
 
 /// A token pair, as `/login` and `/refresh` answer it (RFC 6749 §5.1).
@@ -108,54 +279,4 @@ pub fn random_id() -> Result<String, ring::error::Unspecified> {
     let mut bytes = [0u8; 16];
     SystemRandom::new().fill(&mut bytes)?;
     Ok(hex(&bytes))
-}
-
-/// Issues a pair for `user` in family `fam`, bound to `cnf` if given.
-///
-/// # Errors
-///
-/// [`IssueError`] if signing or the random source fails.
-pub fn issue(
-    policy: &Policy,
-    key: &SigningKey,
-    user: &User,
-    client_id: &str,
-    fam: &str,
-    cnf: Option<Confirmation>,
-    now: NumericDate,
-) -> Result<TokenResponse, IssueError> {
-    let id = || random_id().map_err(|_| IssueError("system random source failed".into()));
-    let access = AccessClaims {
-        registered: RegisteredClaims::new()
-            .with_issuer(policy.issuer.as_str())
-            .with_subject(user.username.as_str())
-            .with_audience(policy.audience.as_str())
-            .with_lifetime(now, policy.access_lifetime)
-            .with_jwt_id(format!("{fam}.{}", id()?)),
-        client_id: client_id.to_owned(),
-        scope: user.scope.clone(),
-        roles: user.roles.clone(),
-        fam: fam.to_owned(),
-        cnf: cnf.clone(),
-    };
-    let refresh = RefreshClaims {
-        registered: RegisteredClaims::new()
-            .with_issuer(policy.issuer.as_str())
-            .with_subject(user.username.as_str())
-            .with_audience(policy.issuer.as_str())
-            .with_lifetime(now, policy.refresh_lifetime)
-            .with_jwt_id(id()?),
-        client_id: client_id.to_owned(),
-        fam: fam.to_owned(),
-        cnf: cnf.clone(),
-    };
-    Ok(TokenResponse {
-        access_token: jwt::encode_with_header(&access, &Header::new().with_typ(ACCESS_TYP), key)
-            .map_err(IssueError::signing)?,
-        token_type: if cnf.is_some() { "DPoP" } else { "Bearer" },
-        expires_in: policy.access_lifetime,
-        refresh_token: jwt::encode_with_header(&refresh, &Header::new().with_typ(REFRESH_TYP), key)
-            .map_err(IssueError::signing)?,
-        scope: user.scope.clone(),
-    })
 }

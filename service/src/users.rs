@@ -119,7 +119,7 @@ pub struct Users {
 }
 
 /// Why a users file was refused.
-pub use crate::SetupError as UsersError;
+pub use crate::error::SetupError as UsersError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

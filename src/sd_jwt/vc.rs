@@ -16,7 +16,6 @@ use serde_json::{Map, Value};
 pub use super::issuer_metadata::{IssuerMetadata, metadata_uri};
 
 use super::issue::Issuer;
-use super::verify::Validation;
 use crate::error::{ClaimError, Error, SdJwt};
 use crate::jws::Header;
 
@@ -24,7 +23,7 @@ use crate::jws::Header;
 pub const TYP: &str = "dc+sd-jwt";
 
 /// The `typ` the draft used until November 2024, accepted only after
-/// [`Validation::with_legacy_vc_typ`].
+/// [`Validation::with_legacy_vc_typ`](super::Validation::with_legacy_vc_typ).
 pub const LEGACY_TYP: &str = "vc+sd-jwt";
 
 /// The registered claims an SD-JWT VC never discloses selectively: always visible in the
@@ -32,12 +31,13 @@ pub const LEGACY_TYP: &str = "vc+sd-jwt";
 pub const NEVER_DISCLOSABLE: [&str; 7] =
     ["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
 
-/// The SD-JWT VC rules of a [`Validation`].
+/// The SD-JWT VC rules of a [`Validation`](super::Validation).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Rules {
     /// The accepted credential types; any when empty.
-    vct: Vec<String>,
-    legacy_typ: bool,
+    pub(super) vct: Vec<String>,
+    /// Whether `vc+sd-jwt` is accepted too.
+    pub(super) legacy_typ: bool,
 }
 
 impl Rules {
@@ -64,53 +64,6 @@ impl Rules {
             }
             Some(_) => Err(ClaimError::InvalidType("vct").into()),
         }
-    }
-}
-
-impl Validation {
-    /// Verifies SD-JWT VCs: the header `typ` must be `dc+sd-jwt` ([`SdJwt::VcTyp`]; this
-    /// replaces the `typ` rule of the claims rules), `vct` must be a string
-    /// ([`ClaimError::Missing`], [`ClaimError::InvalidType`]), and no claim of
-    /// [`NEVER_DISCLOSABLE`] (nor anything inside one) may come from a disclosure
-    /// ([`SdJwt::NeverDisclosable`]).
-    ///
-    /// ```
-    /// use jose_ring::{jwt, sd_jwt};
-    /// let now = jwt::NumericDate::from_seconds(1_748_537_250);
-    /// let rules = sd_jwt::Validation::new(jwt::Validation::new(now))
-    ///     .with_vct("urn:eudi:pid:de:1")
-    ///     .with_key_binding("https://verifier.example.org", "1234567890");
-    /// assert!(rules.is_vc());
-    /// ```
-    #[must_use]
-    pub fn with_vc(mut self) -> Self {
-        self.vc.get_or_insert_with(Rules::default);
-        self
-    }
-
-    /// [`with_vc`](Self::with_vc), accepting only credentials of the type `vct` (called
-    /// again, of any of the types named): another is refused with [`SdJwt::VctMismatch`].
-    #[must_use]
-    pub fn with_vct(mut self, vct: impl Into<String>) -> Self {
-        self.vc
-            .get_or_insert_with(Rules::default)
-            .vct
-            .push(vct.into());
-        self
-    }
-
-    /// [`with_vc`](Self::with_vc), also accepting the `typ` `vc+sd-jwt` that issuers used
-    /// before November 2024; the draft recommends it for a transitional period.
-    #[must_use]
-    pub fn with_legacy_vc_typ(mut self) -> Self {
-        self.vc.get_or_insert_with(Rules::default).legacy_typ = true;
-        self
-    }
-
-    /// Whether the rules verify SD-JWT VCs.
-    #[must_use]
-    pub fn is_vc(&self) -> bool {
-        self.vc.is_some()
     }
 }
 

@@ -367,3 +367,50 @@ fn issuer_signature<K: KeySource + ?Sized>(
         }
     }
 }
+
+impl Validation {
+    /// Verifies SD-JWT VCs: the header `typ` must be `dc+sd-jwt` ([`SdJwt::VcTyp`]; this
+    /// replaces the `typ` rule of the claims rules), `vct` must be a string
+    /// ([`ClaimError::Missing`], [`ClaimError::InvalidType`]), and no claim of
+    /// [`NEVER_DISCLOSABLE`](vc::NEVER_DISCLOSABLE) (nor anything inside one) may come from a disclosure
+    /// ([`SdJwt::NeverDisclosable`]).
+    ///
+    /// ```
+    /// use jose_ring::{jwt, sd_jwt};
+    /// let now = jwt::NumericDate::from_seconds(1_748_537_250);
+    /// let rules = sd_jwt::Validation::new(jwt::Validation::new(now))
+    ///     .with_vct("urn:eudi:pid:de:1")
+    ///     .with_key_binding("https://verifier.example.org", "1234567890");
+    /// assert!(rules.is_vc());
+    /// ```
+    #[must_use]
+    pub fn with_vc(mut self) -> Self {
+        self.vc.get_or_insert_with(vc::Rules::default);
+        self
+    }
+
+    /// [`with_vc`](Self::with_vc), accepting only credentials of the type `vct` (called
+    /// again, of any of the types named): another is refused with [`SdJwt::VctMismatch`].
+    #[must_use]
+    pub fn with_vct(mut self, vct: impl Into<String>) -> Self {
+        self.vc
+            .get_or_insert_with(vc::Rules::default)
+            .vct
+            .push(vct.into());
+        self
+    }
+
+    /// [`with_vc`](Self::with_vc), also accepting the `typ` `vc+sd-jwt` that issuers used
+    /// before November 2024; the draft recommends it for a transitional period.
+    #[must_use]
+    pub fn with_legacy_vc_typ(mut self) -> Self {
+        self.vc.get_or_insert_with(vc::Rules::default).legacy_typ = true;
+        self
+    }
+
+    /// Whether the rules verify SD-JWT VCs.
+    #[must_use]
+    pub fn is_vc(&self) -> bool {
+        self.vc.is_some()
+    }
+}

@@ -15,6 +15,8 @@
 )]
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
+pub mod grace;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -26,9 +28,10 @@ use jose_ring::jwt::NumericDate;
 use jose_ring::{SigningKey, dpop};
 use serde_json::Value;
 
-/// The origin both instances are reached at (as behind one load balancer): `iss`, and the
-/// `htu` of DPoP proofs.
-pub const ORIGIN: &str = "http://jose-service.test";
+/// The origin both instances are reached at (as behind one TLS-terminating load balancer):
+/// `iss`, and the `htu` of DPoP proofs (the guard takes an `https` public origin, or `http`
+/// on a loopback host only).
+pub const ORIGIN: &str = "https://jose-service.test";
 pub const ADA: (&str, &str) = ("ada", "correct horse battery staple");
 pub const BOB: (&str, &str) = ("bob", "hunter2 hunter2");
 
@@ -88,6 +91,16 @@ impl Redis {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    /// A connection of the test's own (not the service's), for `CLIENT PAUSE` and for
+    /// looking at what the service wrote.
+    pub async fn connection(&self) -> redis::aio::MultiplexedConnection {
+        redis::Client::open(self.url())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap()
+    }
+
     /// Stops the server (SIGKILL: as a crash or a partition looks to the service).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -128,8 +141,9 @@ pub struct Service {
 }
 
 impl Service {
-    /// Starts the binary with the test users (1,000 PBKDF2 iterations, to keep tests fast),
-    /// the shared `key_dir`, `--port 0`, and `extra` flags; waits for its `listening on` line.
+    /// Starts the binary with the test users (1,000 PBKDF2 iterations, to keep tests fast)
+    /// unless `extra` names other `--users`, the shared `key_dir`, `--port 0`, and `extra`
+    /// flags; waits for its `listening on` line.
     pub fn start(key_dir: &Path, redis: Option<&Redis>, extra: &[&str]) -> Self {
         let users = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/users.json");
         let log = key_dir.join(format!(
@@ -137,10 +151,11 @@ impl Service {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let mut command = Command::new(env!("CARGO_BIN_EXE_jose-service"));
+        command.args(["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN]);
+        if !extra.contains(&"--users") {
+            command.arg("--users").arg(&users);
+        }
         command
-            .args(["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN])
-            .arg("--users")
-            .arg(&users)
             .arg("--key-dir")
             .arg(key_dir)
             .args(extra)
@@ -194,11 +209,12 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// A status and the JSON body (Null when empty or not JSON).
+/// A status, the JSON body (Null when empty or not JSON), and the headers tests look at.
 pub struct Answer {
     pub status: u16,
     pub body: Value,
     pub www_authenticate: Option<String>,
+    pub retry_after: Option<String>,
 }
 
 impl Answer {
@@ -212,20 +228,41 @@ impl Answer {
     pub fn error(&self) -> &str {
         self.body["error"].as_str().unwrap_or("")
     }
+
+    /// The `error_description` of a token-endpoint error (RFC 6749 §5.2).
+    pub fn description(&self) -> &str {
+        self.body["error_description"].as_str().unwrap_or("")
+    }
+
+    /// Status, `error` and `error_description`, for one assertion.
+    pub fn refusal(&self) -> (u16, &str, &str) {
+        (self.status, self.error(), self.description())
+    }
 }
 
-async fn answer(response: reqwest::Response) -> Answer {
+/// The `error_description` of each refusal of `/refresh`, as the service writes them.
+pub const REUSED: &str = "refresh token already used: its family is revoked";
+pub const FAMILY_REVOKED: &str = "refresh token revoked";
+pub const INVALID: &str = "refresh token invalid";
+
+/// The answer of `response`.
+pub async fn answer(response: reqwest::Response) -> Answer {
     let status = response.status().as_u16();
-    let www_authenticate = response
-        .headers()
-        .get("www-authenticate")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let www_authenticate = header("www-authenticate");
+    let retry_after = header("retry-after");
     let bytes = response.bytes().await.unwrap();
     Answer {
         status,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         www_authenticate,
+        retry_after,
     }
 }
 
@@ -260,9 +297,23 @@ pub async fn refresh(
     token: &str,
     key: Option<&SigningKey>,
 ) -> Answer {
-    let mut request = http
-        .post(service.url("/refresh"))
-        .json(&serde_json::json!({ "refresh_token": token }));
+    refresh_with(
+        http,
+        service,
+        serde_json::json!({ "refresh_token": token }),
+        key,
+    )
+    .await
+}
+
+/// `POST /refresh` with `body`.
+pub async fn refresh_with(
+    http: &reqwest::Client,
+    service: &Service,
+    body: Value,
+    key: Option<&SigningKey>,
+) -> Answer {
+    let mut request = http.post(service.url("/refresh")).json(&body);
     if let Some(key) = key {
         request = request.header("DPoP", proof(key, "POST", "/refresh", None));
     }
@@ -287,6 +338,12 @@ pub async fn call(
         None => request.header("Authorization", format!("Bearer {token}")),
     };
     answer(request.send().await.unwrap()).await
+}
+
+/// The payload of a token (no verification: the test's own tokens).
+pub fn claims(token: &str) -> Value {
+    let peek = jose_ring::dangerous::peek(token).unwrap();
+    peek.claims::<Value>().unwrap()
 }
 
 /// `call` with a given proof.

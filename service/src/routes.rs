@@ -1,0 +1,77 @@
+//! The routes: which handler answers each, behind which guard.
+//!
+//! | route                         | guard                  | does                                      |
+//! |-------------------------------|------------------------|-------------------------------------------|
+//! | `POST /login`                 | none                   | password → access + refresh token         |
+//! | `POST /refresh`               | none (its own checks)  | rotates both; reuse revokes the family    |
+//! | `POST /logout`                | any valid access token | revokes the token and its family          |
+//! | `GET /me`                     | any valid access token | who the token is for                      |
+//! | `GET /admin`                  | role `admin`           | a route needing a role                    |
+//! | `GET /reports`                | scope `reports:read`   | a route needing a scope                   |
+//! | `GET /.well-known/jwks.json`  | none                   | the public keys                           |
+//! | `GET /healthz`                | none                   | liveness (no store access)                |
+//!
+//! Any other path is 404: the guard runs on its routes only.
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jose_ring_axum::{DpopMode, Guard};
+
+use crate::app::App;
+use crate::error::Fatal;
+use crate::request_log::{self, Note};
+use crate::{jwks, resource, token_endpoint};
+
+/// The longest request body (login and refresh bodies are a few hundred bytes).
+const MAX_BODY: usize = 16 * 1024;
+
+/// The router of `app`.
+///
+/// # Errors
+///
+/// If the guard cannot be built from the app's settings.
+pub fn router(app: &Arc<App>) -> Result<Router, Fatal> {
+    let guard = Guard::from_keys(app.guard_keys.clone())
+        .validation(app.policy.access_rules())
+        .clock(Arc::clone(&app.policy.clock))
+        .dpop(DpopMode::Allowed)
+        .public_origin(app.public_origin.as_str())
+        .replay_store(app.state.clone())
+        .revocation(app.state.clone())
+        .on_reject(|rejection| {
+            let reason = rejection.reason().as_str();
+            let mut response = Json(serde_json::json!({ "error": reason })).into_response();
+            Note::refused(&mut response, reason);
+            response
+        })
+        .build()?;
+    let protected = Router::new()
+        .route("/me", get(resource::me))
+        .route("/logout", post(resource::logout))
+        .merge(
+            Router::new()
+                .route("/admin", get(resource::admin))
+                .route_layer(guard.require_role("admin")),
+        )
+        .merge(
+            Router::new()
+                .route("/reports", get(resource::reports))
+                .route_layer(guard.require_scope("reports:read")),
+        )
+        .route_layer(guard.layer());
+    let router = Router::new()
+        .route("/login", post(token_endpoint::login))
+        .route("/refresh", post(token_endpoint::refresh))
+        .route("/.well-known/jwks.json", get(jwks::jwks))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .merge(protected)
+        .with_state(Arc::clone(app))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn(request_log::log));
+    Ok(router)
+}

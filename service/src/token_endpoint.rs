@@ -1,0 +1,269 @@
+//! The token endpoints, `POST /login` (a password, RFC 6749 §4.3) and `POST /refresh` (a
+//! refresh token, RFC 6749 §6, rotated as [`crate::rotation`] says): the request's DPoP proof
+//! if any (RFC 9449 §5), and the answers of RFC 6749 §5.1 and §5.2.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State as AxumState;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use jose_ring::dpop::{self, Confirmation, ProofValidation, VerifiedProof};
+use jose_ring::jwt::{self, NumericDate};
+use jose_ring::{ClaimError, Error};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::refusal::Refusal;
+use crate::request_log::Note;
+use crate::rotation::{self, Outcome, Presentation};
+use crate::tokens::{PairIds, RefreshClaims};
+use crate::users::{MAX_PASSWORD, User};
+
+/// The longest `client_id` accepted.
+const MAX_CLIENT_ID: usize = 64;
+/// The longest user name accepted.
+const MAX_USERNAME: usize = 256;
+/// The `client_id` of a login that names none.
+const DEFAULT_CLIENT: &str = "demo-client";
+/// Clock skew allowed on a proof's `iat`, seconds (the guard's default too).
+const PROOF_LEEWAY: u64 = 5;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LoginRequest {
+    username: String,
+    password: String,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RefreshRequest {
+    refresh_token: String,
+    /// A public client may name itself (RFC 6749 §3.2.1); it must be the token's.
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+fn valid_client_id(client_id: &str) -> bool {
+    !client_id.is_empty()
+        && client_id.len() <= MAX_CLIENT_ID
+        && client_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// Client authentication (RFC 6749 §2.3): the service's clients are public, so a request
+/// that tries it (an `Authorization` field) is refused with 401 and a challenge of the
+/// scheme it used (§5.2).
+fn no_client_authentication(headers: &HeaderMap) -> Result<(), Refusal> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(());
+    };
+    let text = value.to_str().map_err(|_| Refusal::invalid_request())?;
+    let scheme = text.split_once(' ').map_or(text, |(scheme, _)| scheme);
+    let token = !scheme.is_empty()
+        && scheme.len() <= 32
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if token {
+        Err(Refusal::invalid_client(scheme))
+    } else {
+        Err(Refusal::invalid_request())
+    }
+}
+
+/// The request's DPoP proof for `POST <origin><path>`, checked and recorded once in the
+/// shared state (a replay anywhere is refused), if it carries one.
+async fn proof(
+    app: &App,
+    headers: &HeaderMap,
+    path: &str,
+    now: NumericDate,
+) -> Result<Option<VerifiedProof>, Refusal> {
+    let values: Vec<&HeaderValue> = headers.get_all("dpop").iter().collect();
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let texts: Vec<&str> = values
+        .iter()
+        .map(|value| value.to_str())
+        .collect::<Result<_, _>>()
+        .map_err(|_| Refusal::invalid_dpop_proof())?;
+    let proof = dpop::single_proof(texts).map_err(|_| Refusal::invalid_dpop_proof())?;
+    let htu = format!("{}{path}", app.public_origin);
+    let rules = ProofValidation::new(Method::POST.as_str(), &htu, now).with_leeway(PROOF_LEEWAY);
+    let checked = dpop::verify(proof, &rules).map_err(|_| Refusal::invalid_dpop_proof())?;
+    if !app
+        .state
+        .first_proof(
+            &checked.replay_key(),
+            Duration::from_secs(rules.replay_window()),
+        )
+        .await
+        .map_err(Refusal::unavailable)?
+    {
+        return Err(Refusal::invalid_dpop_proof());
+    }
+    Ok(Some(checked))
+}
+
+/// Issues a pair with `ids` signed with the current key, as the token endpoints answer it
+/// (RFC 6749 §5.1: `Cache-Control: no-store`).
+fn issue(
+    app: &App,
+    user: &User,
+    client_id: &str,
+    ids: &PairIds,
+    cnf: Option<Confirmation>,
+    now: NumericDate,
+) -> Result<Response, Refusal> {
+    let keys = app.keys();
+    let pair = app
+        .policy
+        .issue(keys.signer(), user, client_id, ids, cnf, now)
+        .map_err(|error| {
+            tracing::error!(%error, "issuing tokens failed");
+            Refusal::server_error()
+        })?;
+    let mut response = (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(pair),
+    )
+        .into_response();
+    Note::served(&mut response, Some(user.username.clone()));
+    Ok(response)
+}
+
+/// `POST /login`: a password for a new family's first pair, bound to the proof's key if the
+/// request carries a proof.
+pub(crate) async fn login(
+    AxumState(app): AxumState<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Response, Refusal> {
+    no_client_authentication(&headers)?;
+    let Json(request) = body.map_err(|_| Refusal::invalid_request())?;
+    let client_id = request
+        .client_id
+        .unwrap_or_else(|| DEFAULT_CLIENT.to_owned());
+    if !valid_client_id(&client_id)
+        || request.password.len() > MAX_PASSWORD
+        || request.username.len() > MAX_USERNAME
+    {
+        return Err(Refusal::invalid_request());
+    }
+    let now = app.now();
+    let proof = proof(&app, &headers, "/login", now).await?;
+    // PBKDF2 is CPU work: off the async threads. Unknown users take the same path.
+    let users = app.users();
+    let (username, password) = (request.username, request.password);
+    let user = tokio::task::spawn_blocking(move || users.check(&username, &password).cloned())
+        .await
+        .map_err(|_| Refusal::server_error())?
+        .ok_or(Refusal::invalid_grant(
+            "invalid_credentials",
+            "wrong user name or password",
+        ))?;
+    let ids = PairIds::new_family().map_err(|_| Refusal::server_error())?;
+    let cnf = proof.as_ref().map(Confirmation::from_proof);
+    issue(&app, &user, &client_id, &ids, cnf, now)
+}
+
+/// `POST /refresh`: a refresh token for the next pair of its family.
+pub(crate) async fn refresh(
+    AxumState(app): AxumState<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Json<RefreshRequest>, JsonRejection>,
+) -> Result<Response, Refusal> {
+    no_client_authentication(&headers)?;
+    let Json(request) = body.map_err(|_| Refusal::invalid_request())?;
+    let now = app.now();
+    let proof = proof(&app, &headers, "/refresh", now).await?;
+    let mut rules = app.policy.refresh_rules(now);
+    if let Some(proof) = &proof {
+        // A bound refresh token needs a proof by its key (RFC 9449 §5); an unbound one
+        // presented with a proof is refused, as RFC 9449 §5 allows, rather than bound late.
+        rules = rules.with_dpop(proof);
+    }
+    let verified: jwt::Verified<RefreshClaims> =
+        jwt::decode(&request.refresh_token, &*app.guard_keys.current(), &rules).map_err(
+            |error| match error {
+                Error::Claim(ClaimError::Expired { .. }) => {
+                    Refusal::invalid_grant("expired_refresh_token", "refresh token expired")
+                }
+                Error::Claim(ClaimError::ProofRequired) => Refusal::invalid_grant(
+                    "use_dpop_proof",
+                    "refresh token bound to a DPoP key: send a proof by that key",
+                ),
+                _ => Refusal::invalid_grant("invalid_grant", "refresh token invalid"),
+            },
+        )?;
+    let claims = verified.into_claims();
+    if request
+        .client_id
+        .is_some_and(|client_id| client_id != claims.client_id)
+    {
+        return Err(Refusal::invalid_grant(
+            "wrong_client",
+            "refresh token issued to another client",
+        ));
+    }
+    let jti = claims.registered.jti.as_deref().unwrap_or_default();
+    let sub = claims.registered.sub.as_deref().unwrap_or_default();
+    let users = app.users();
+    let user = users.get(sub).ok_or(Refusal::invalid_grant(
+        "unknown_user",
+        "the refresh token's user no longer exists",
+    ))?;
+    let ids = PairIds::new(&claims.fam).map_err(|_| Refusal::server_error())?;
+    let binding = rotation::binding(&claims.client_id, proof.as_ref().map(VerifiedProof::jkt));
+    let presentation = Presentation {
+        jti,
+        binding: &binding,
+        now: now.as_seconds(),
+        grace: app.policy.refresh_grace,
+        successor: &ids,
+    };
+    let outcome = app
+        .state
+        .rotate(
+            &claims.fam,
+            presentation,
+            app.policy.family_ttl(),
+            app.policy.access_ttl(),
+        )
+        .await
+        .map_err(Refusal::unavailable)?;
+    match outcome {
+        Outcome::Rotated => {}
+        Outcome::Retried => {
+            tracing::warn!(
+                sub,
+                "refresh token presented again in its grace window: the pair issued before is revoked"
+            );
+        }
+        Outcome::Reused => {
+            tracing::warn!(sub, "refresh token reused: family revoked");
+            return Err(Refusal::invalid_grant(
+                "refresh_token_reused",
+                "refresh token already used: its family is revoked",
+            ));
+        }
+        Outcome::FamilyRevoked => {
+            return Err(Refusal::invalid_grant(
+                "family_revoked",
+                "refresh token revoked",
+            ));
+        }
+    }
+    issue(&app, user, &claims.client_id, &ids, claims.cnf, now)
+}
