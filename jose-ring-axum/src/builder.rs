@@ -176,7 +176,7 @@ impl<K: fmt::Debug> fmt::Debug for GuardBuilder<K> {
 impl Guard {
     /// A guard for the access tokens of `issuer`: its discovery document (OpenID Connect's,
     /// or RFC 8414's with [`well_known`](GuardBuilder::well_known)) names its JWK Set,
-    /// fetched on the first request and kept fresh. The rules require `iss` to be `issuer`.
+    /// fetched on the first request and kept fresh. The rules require `iss` to be `issuer`, and only it (whatever issuers your rules name).
     ///
     /// ```
     /// use std::sync::Arc;
@@ -467,7 +467,7 @@ impl GuardBuilder<RemoteKeys> {
                 match (issuers.as_slice(), remotes.as_slice()) {
                     ([issuer], [one]) => (
                         Keys::Remote(Arc::clone(one)),
-                        validation.with_issuer(issuer.clone()),
+                        validation.with_sole_issuer(issuer),
                         remotes,
                         issuers,
                     ),

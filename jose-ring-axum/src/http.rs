@@ -5,7 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use jose_ring::jwks::Response;
+use jose_ring::jwks::{Request, Response};
 
 /// A boxed, sendable future: what the dyn-compatible traits of this crate return.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -16,7 +16,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub enum FetchError {
     /// No response within the time allowed.
     Timeout,
-    /// The body is longer than the client reads (the key-set limit, [`jose_ring::Limits::jwks_len`]).
+    /// The body is longer than the request allows ([`Request::max_len`]: 64 KiB for a
+    /// discovery document, [`jose_ring::Limits::jwks_len`] for a key set) or the client reads.
     TooLarge,
     /// The connection failed, or the client failed otherwise.
     Network(Box<dyn std::error::Error + Send + Sync>),
@@ -45,35 +46,33 @@ impl std::error::Error for FetchError {}
 /// An HTTP client for `GET` requests: the guard's only way to the network.
 ///
 /// Answer every HTTP status as a [`Response`] (the cache decides what a 404 or a 500 means);
-/// return an error only when there is no response. Stop reading a body beyond the key-set
-/// limit ([`jose_ring::Limits::jwks_len`], 1 MiB by default) with [`FetchError::TooLarge`],
-/// and bound the whole request in time. Do not follow redirects to another scheme.
+/// return an error only when there is no response. Stop reading a body beyond
+/// [`Request::max_len`] (64 KiB for a discovery document, [`jose_ring::Limits::jwks_len`],
+/// 1 MiB by default, for a key set) with [`FetchError::TooLarge`], and bound the whole request
+/// in time. Do not follow redirects to another scheme.
 ///
 /// ```
-/// use jose_ring::jwks::Response;
+/// use jose_ring::jwks::{Request, Response};
 /// use jose_ring_axum::{BoxFuture, FetchError, HttpClient};
 ///
 /// /// A client that serves one fixed key set: for tests without a network.
 /// struct Fixed(&'static str);
 ///
 /// impl HttpClient for Fixed {
-///     fn get<'a>(&'a self, _uri: &'a str, _if_none_match: Option<&'a str>)
-///         -> BoxFuture<'a, Result<Response, FetchError>> {
+///     fn get<'a>(&'a self, _request: &'a Request) -> BoxFuture<'a, Result<Response, FetchError>> {
 ///         Box::pin(async move { Ok(Response::new(200, self.0.as_bytes().to_vec())) })
 ///     }
 /// }
 /// ```
 pub trait HttpClient: Send + Sync + 'static {
-    /// `GET uri`, with `If-None-Match: if_none_match` when given.
+    /// `GET` [`request.uri()`](Request::uri), with `If-None-Match:`
+    /// [`request.if_none_match()`](Request::if_none_match) when given, reading at most
+    /// [`request.max_len()`](Request::max_len) bytes of the body.
     ///
     /// # Errors
     ///
     /// A [`FetchError`] when there is no response (network, timeout, body too large).
-    fn get<'a>(
-        &'a self,
-        uri: &'a str,
-        if_none_match: Option<&'a str>,
-    ) -> BoxFuture<'a, Result<Response, FetchError>>;
+    fn get<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Response, FetchError>>;
 }
 
 #[cfg(feature = "reqwest")]
@@ -84,13 +83,14 @@ mod reqwest_client {
     use std::time::Duration;
 
     use jose_ring::Limits;
-    use jose_ring::jwks::Response;
+    use jose_ring::jwks::{Request, Response};
 
     use super::{BoxFuture, FetchError, HttpClient};
 
     /// The default [`HttpClient`] (feature `reqwest`): reqwest over rustls with ring and
     /// Mozilla's roots, no redirects, a 5 s connect and a 10 s overall timeout, bodies read up
-    /// to [`Limits::jwks_len`] (1 MiB).
+    /// to the request's [`max_len`](Request::max_len) (64 KiB for a discovery document, 1 MiB
+    /// for a key set) and at most [`max_body`](Self::max_body).
     ///
     /// Bring your own `reqwest::Client` (a custom CA, a client certificate, a proxy) with
     /// [`from_client`](Self::from_client).
@@ -125,23 +125,25 @@ mod reqwest_client {
             }
         }
 
-        /// Sets the most bytes of a body read (default [`Limits::jwks_len`]); a longer body
-        /// is [`FetchError::TooLarge`].
+        /// Sets the most bytes of any body read (default [`Limits::jwks_len`]), below each
+        /// request's own [`max_len`](Request::max_len); a longer body is
+        /// [`FetchError::TooLarge`].
         #[must_use]
         pub fn max_body(mut self, bytes: usize) -> Self {
             self.max_body = bytes;
             self
         }
 
-        async fn fetch(&self, uri: &str, etag: Option<&str>) -> Result<Response, FetchError> {
-            let mut request = self.client.get(uri);
-            if let Some(etag) = etag {
+        async fn fetch(&self, wanted: &Request) -> Result<Response, FetchError> {
+            let max_body = self.max_body.min(wanted.max_len());
+            let mut request = self.client.get(wanted.uri());
+            if let Some(etag) = wanted.if_none_match() {
                 request = request.header(reqwest::header::IF_NONE_MATCH, etag);
             }
             let mut response = request.send().await.map_err(classify)?;
             if response
                 .content_length()
-                .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > self.max_body))
+                .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > max_body))
             {
                 return Err(FetchError::TooLarge);
             }
@@ -159,7 +161,7 @@ mod reqwest_client {
             let cache_control = header(reqwest::header::CACHE_CONTROL);
             let mut body = Vec::new();
             while let Some(chunk) = response.chunk().await.map_err(classify)? {
-                if body.len().saturating_add(chunk.len()) > self.max_body {
+                if body.len().saturating_add(chunk.len()) > max_body {
                     return Err(FetchError::TooLarge);
                 }
                 body.extend_from_slice(&chunk);
@@ -185,12 +187,8 @@ mod reqwest_client {
     }
 
     impl HttpClient for ReqwestClient {
-        fn get<'a>(
-            &'a self,
-            uri: &'a str,
-            if_none_match: Option<&'a str>,
-        ) -> BoxFuture<'a, Result<Response, FetchError>> {
-            Box::pin(self.fetch(uri, if_none_match))
+        fn get<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Response, FetchError>> {
+            Box::pin(self.fetch(request))
         }
     }
 }

@@ -308,12 +308,10 @@ impl Remote {
             Target::Discovery => "discovery",
             Target::KeySet => "jwks",
         };
-        let result = tokio::time::timeout(
-            self.config.fetch_timeout,
-            self.config.client.get(&uri, request.if_none_match()),
-        )
-        .await
-        .unwrap_or(Err(FetchError::Timeout));
+        let result =
+            tokio::time::timeout(self.config.fetch_timeout, self.config.client.get(&request))
+                .await
+                .unwrap_or(Err(FetchError::Timeout));
         let now = self.config.clock.now();
         let mut state = self.lock();
         let (next, outcome, status, error) = match result {

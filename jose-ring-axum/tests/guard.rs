@@ -19,7 +19,7 @@ use axum::routing::get;
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use jose_ring::jwk::{Jwk, JwkSet, KeyRing};
-use jose_ring::jwks::Response as JwksResponse;
+use jose_ring::jwks::{Request as JwksRequest, Response as JwksResponse};
 use jose_ring::jwt::{self, Clock, NumericDate, Validation};
 use jose_ring::{HmacKey, SigningKey, dpop, jwa, jws};
 use jose_ring_axum::{
@@ -661,9 +661,9 @@ struct Client(Arc<Provider>);
 impl HttpClient for Client {
     fn get<'a>(
         &'a self,
-        uri: &'a str,
-        _etag: Option<&'a str>,
+        request: &'a JwksRequest,
     ) -> BoxFuture<'a, Result<JwksResponse, FetchError>> {
+        let uri = request.uri();
         Box::pin(async move {
             self.0.hits.fetch_add(1, Ordering::SeqCst);
             let delay = *self.0.delay.lock().unwrap();
@@ -964,4 +964,28 @@ fn build_errors() {
             .build()
             .is_ok()
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_guard_for_one_issuer_accepts_that_issuer_only_whatever_its_rules_name() {
+    // The user's rules name another issuer too; the guard built for https://as.example still
+    // accepts only tokens whose `iss` is that issuer: its keys vouch for it alone.
+    let clock = clock();
+    let provider = Provider::new();
+    let key = SigningKey::generate(&jwa::ES256).unwrap().with_kid("k1");
+    provider.publish(&[&key]);
+    let guard = Guard::from_issuer("https://as.example")
+        .http_client(Client(Arc::clone(&provider)))
+        .validation(rules(&clock).with_issuer("https://other.example"))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let app = app_of(&guard);
+    let ours = format!("Bearer {}", token(&key, &claims(clock.now(), json!({}))));
+    assert_eq!(authed(&app, "/", &ours).await.status, StatusCode::OK);
+    let theirs = claims(clock.now(), json!({"iss": "https://other.example"}));
+    let theirs = format!("Bearer {}", token(&key, &theirs));
+    let answer = authed(&app, "/", &theirs).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(provider.hits(), 2); // the discovery document, then the key set
 }

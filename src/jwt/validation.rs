@@ -188,10 +188,19 @@ impl Validation {
     }
 
     /// These rules with `issuer` as the one accepted issuer, whatever issuers they named
-    /// before: for [`jwks::Issuers`](crate::jwks::Issuers), where a token verifies only as
-    /// the issuer whose keys were chosen for it.
+    /// before ([`with_issuer`](Self::with_issuer) adds one): for rules applied to the keys of
+    /// one issuer, such as [`jwks::Issuers`](crate::jwks::Issuers) and a guard built for an
+    /// issuer, where a token verifies only as the issuer whose keys were chosen for it.
+    ///
+    /// ```
+    /// use jose_ring::jwt::{NumericDate, Validation};
+    /// let rules = Validation::new(NumericDate::EPOCH)
+    ///     .with_issuer("https://a.example")
+    ///     .with_sole_issuer("https://b.example");
+    /// assert!(format!("{rules:?}").contains(r#"issuers: ["https://b.example"]"#));
+    /// ```
     #[must_use]
-    pub(crate) fn with_sole_issuer(mut self, issuer: &str) -> Self {
+    pub fn with_sole_issuer(mut self, issuer: &str) -> Self {
         self.issuers.clear();
         self.issuers.push(String::from(issuer));
         self
