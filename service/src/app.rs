@@ -6,15 +6,18 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
+use axum::extract::FromRef;
 use axum::http::HeaderValue;
 use jose_ring::jwt::{self, NumericDate};
 use jose_ring_axum::StaticKeys;
 
+use crate::client_ip::TrustedProxies;
 use crate::config::Serve;
 use crate::error::{Fatal, SetupError};
 use crate::keys::{self, KeySource, Keys};
 use crate::state::State;
 use crate::store::{MemoryStore, RedisStore, Store};
+use crate::throttle::Throttle;
 use crate::tokens::Policy;
 use crate::users::Users;
 
@@ -36,11 +39,22 @@ pub struct App {
     pub jwks_cache_control: HeaderValue,
     /// The guard's handle on the verification keys, replaced at each key reload.
     pub guard_keys: StaticKeys,
+    /// The failed-attempt budgets of the token endpoints, on the same store as `state`.
+    pub throttle: Throttle,
+    /// The proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     users: RwLock<Arc<Users>>,
     users_file: Option<UsersFile>,
     keys: RwLock<Arc<Keys>>,
     source: KeySource,
     retain: Duration,
+}
+
+/// The handlers' [`crate::client_ip::ClientIp`] reads the trusted proxies from the app.
+impl FromRef<Arc<App>> for TrustedProxies {
+    fn from_ref(app: &Arc<App>) -> Self {
+        app.trusted_proxies.clone()
+    }
 }
 
 /// The users file and what it looked like when last read (modification time, length).
@@ -106,9 +120,16 @@ impl App {
             }
             None => Users::from_json(DEMO_USERS.as_bytes())?,
         };
-        let store: Arc<dyn Store> = match &options.redis_url {
-            Some(url) => Arc::new(RedisStore::new(url)?),
-            None => Arc::new(MemoryStore::new()),
+        let (store, throttle): (Arc<dyn Store>, Throttle) = match &options.redis_url {
+            Some(url) => {
+                let redis = RedisStore::new(url)?;
+                let throttle = Throttle::redis(redis.clone(), options.budgets());
+                (Arc::new(redis), throttle)
+            }
+            None => (
+                Arc::new(MemoryStore::new()),
+                Throttle::memory(options.budgets()),
+            ),
         };
         let policy = Policy {
             issuer: options.issuer.clone(),
@@ -134,7 +155,10 @@ impl App {
         let public_origin = options
             .public_origin
             .clone()
-            .unwrap_or_else(|| format!("http://{local}"))
+            .unwrap_or_else(|| {
+                let scheme = if options.tls() { "https" } else { "http" };
+                format!("{scheme}://{local}")
+            })
             .trim_end_matches('/')
             .to_owned();
         Ok(Self {
@@ -143,6 +167,8 @@ impl App {
             public_origin,
             jwks_cache_control: cache_control(options.jwks_max_age),
             guard_keys,
+            throttle,
+            trusted_proxies: TrustedProxies::new(options.trusted_proxies.clone()),
             users: RwLock::new(Arc::new(users)),
             users_file,
             keys: RwLock::new(Arc::new(keys)),

@@ -5,8 +5,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
 
+use crate::client_ip;
 use crate::keys;
+use crate::throttle::{Budget, Budgets};
 use crate::users::DEFAULT_ITERATIONS;
 
 /// `jose-service`: login, refresh rotation with reuse detection, logout revocation, JWKS.
@@ -23,6 +26,10 @@ pub struct Cli {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once at start; `serve`'s options are the big one"
+)]
 pub enum Command {
     /// Serve the API (the default).
     Serve(Serve),
@@ -86,9 +93,48 @@ pub struct Serve {
     #[arg(long, env = "REFRESH_GRACE", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(0..=60))]
     pub refresh_grace: u64,
+    /// A proxy (CIDR or address, repeatable; comma-separated in the variable) whose
+    /// `X-Forwarded-For` is believed: the only way that field is read. It is read from the
+    /// right, skipping these proxies; the first other address is the client.
+    #[arg(long = "trusted-proxy", env = "TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = client_ip::parse_network)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// The certificate chain (PEM) to serve HTTPS with; with `--tls-key`. Plain http when
+    /// absent (for loopback development, or behind a TLS-terminating proxy).
+    #[arg(long, env = "TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1); with `--tls-cert`.
+    #[arg(long, env = "TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Failed attempts one client IP may make for one account: BURST/WINDOW (BURST at once,
+    /// refilled evenly over WINDOW, in s, m or h).
+    #[arg(long, env = "THROTTLE_ACCOUNT_IP", default_value = "10/20m")]
+    pub throttle_account_ip: Budget,
+    /// Failed attempts for one account from the IPs it has not logged in from in 30 days.
+    #[arg(long, env = "THROTTLE_ACCOUNT", default_value = "20/20m")]
+    pub throttle_account: Budget,
+    /// Failed attempts from one client IP (an IPv6 /64), whatever the account.
+    #[arg(long, env = "THROTTLE_IP", default_value = "100/10m")]
+    pub throttle_ip: Budget,
 }
 
 impl Serve {
+    /// The throttling budgets.
+    #[must_use]
+    pub const fn budgets(&self) -> Budgets {
+        Budgets {
+            account_ip: self.throttle_account_ip,
+            account: self.throttle_account,
+            ip: self.throttle_ip,
+        }
+    }
+
+    /// Whether the listener serves HTTPS.
+    #[must_use]
+    pub const fn tls(&self) -> bool {
+        self.tls_cert.is_some()
+    }
+
     /// How long a retired key stays published: the longest token life plus one reload.
     #[must_use]
     pub fn retain(&self) -> Duration {

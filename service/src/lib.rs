@@ -8,12 +8,16 @@
 //!   does), [`error`];
 //! - the domain: [`users`] (passwords), [`keys`] (signing, publishing, rotating keys),
 //!   [`tokens`] (each token's claims, issuing, rules and TTLs), [`rotation`] (a family's
-//!   refresh-token rotation), [`store`] (memory or Redis), [`state`] (what the keys mean);
-//! - HTTP: [`serve`] (running), [`app`] (the handlers' shared state and its reloading),
+//!   refresh-token rotation), [`throttle`] (failed-attempt budgets), [`store`] (memory or
+//!   Redis), [`state`] (what the keys mean);
+//! - HTTP: [`serve`] (running), [`tls`] (HTTPS), [`app`] (the handlers' shared state and its reloading),
 //!   [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`resource`] (the guarded API),
-//!   [`jwks`], [`refusal`] (error answers), [`request_log`].
+//!   [`jwks`], [`client_ip`] (who the client is), [`refusal`] (error answers),
+//!   [`request_log`], [`audit`] (every authentication attempt).
 
 pub mod app;
+pub mod audit;
+pub mod client_ip;
 pub mod commands;
 pub mod config;
 pub mod error;
@@ -27,6 +31,8 @@ pub mod routes;
 pub mod serve;
 pub mod state;
 pub mod store;
+pub mod throttle;
+pub mod tls;
 pub mod token_endpoint;
 pub mod tokens;
 pub mod users;

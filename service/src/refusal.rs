@@ -1,6 +1,7 @@
 //! The service's own refusals: at the token endpoints as RFC 6749 §5.2 says (400 with the
 //! registered `error` code, 401 with `WWW-Authenticate` only for client authentication), and
-//! 503 with `Retry-After` wherever the state store cannot answer. The guard answers for
+//! 503 with `Retry-After` wherever the state store cannot answer, 429 with `Retry-After`
+//! when a throttling budget is spent. The guard answers for
 //! itself on the routes it guards.
 
 use axum::Json;
@@ -23,6 +24,7 @@ pub struct Refusal {
     description: Option<&'static str>,
     reason: &'static str,
     challenge: Option<HeaderValue>,
+    retry_after: Option<u64>,
 }
 
 impl Refusal {
@@ -33,6 +35,33 @@ impl Refusal {
             description: None,
             reason,
             challenge: None,
+            retry_after: None,
+        }
+    }
+
+    /// The reason code (for the log and the audit trail).
+    #[must_use]
+    pub const fn reason(&self) -> &'static str {
+        self.reason
+    }
+
+    /// The status.
+    #[must_use]
+    pub const fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// 429 `too_many_attempts` (Auth0's code for the same answer) with `Retry-After`: a
+    /// throttling budget has no room for another attempt ([`crate::throttle`]).
+    #[must_use]
+    pub const fn throttled(retry_after: u64) -> Self {
+        Self {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            error: "too_many_attempts",
+            description: Some("too many failed attempts: try again after Retry-After seconds"),
+            reason: "throttled",
+            challenge: None,
+            retry_after: Some(retry_after),
         }
     }
 
@@ -56,6 +85,7 @@ impl Refusal {
             description: Some(description),
             reason,
             challenge: None,
+            retry_after: None,
         }
     }
 
@@ -80,6 +110,7 @@ impl Refusal {
             description: Some("this service has public clients only: send no client credentials"),
             reason: "invalid_client",
             challenge: HeaderValue::from_str(&format!(r#"{scheme} realm="jose-service""#)).ok(),
+            retry_after: None,
         }
     }
 
@@ -116,10 +147,15 @@ impl IntoResponse for Refusal {
             Json(body),
         )
             .into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        let retry_after = match (self.retry_after, self.status) {
+            (Some(seconds), _) => Some(seconds),
+            (None, StatusCode::SERVICE_UNAVAILABLE) => Some(u64::from(RETRY_AFTER)),
+            (None, _) => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if let Some(challenge) = self.challenge {
             response

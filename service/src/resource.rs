@@ -10,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use jose_ring_axum::{Auth, Claims};
 
 use crate::app::App;
+use crate::audit;
+use crate::client_ip::ClientIp;
 use crate::refusal::Refusal;
 use crate::request_log::Note;
 use crate::tokens::{AccessClaims, Policy};
@@ -45,9 +47,11 @@ pub(crate) async fn reports(Claims(claims): Claims<AccessClaims>) -> Response {
     verified(&claims, body)
 }
 
-/// `POST /logout`: revokes the token (until its `exp`) and its family.
+/// `POST /logout`: revokes the token (until its `exp`) and its family. Audited: `logout`
+/// and `family_revoked`.
 pub(crate) async fn logout(
     AxumState(app): AxumState<Arc<App>>,
+    ClientIp(ip): ClientIp,
     auth: Auth,
     Claims(claims): Claims<AccessClaims>,
 ) -> Result<Response, Refusal> {
@@ -61,6 +65,9 @@ pub(crate) async fn logout(
         .revoke_family(&claims.fam, app.policy.family_ttl())
         .await
         .map_err(Refusal::unavailable)?;
+    let account = claims.registered.sub.as_deref().unwrap_or_default();
+    audit::logout(account, ip, &claims.fam);
+    audit::family_revoked(account, ip, &claims.fam, "logout");
     let mut response = StatusCode::NO_CONTENT.into_response();
     Note::served(&mut response, claims.registered.sub.clone());
     Ok(response)

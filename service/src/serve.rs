@@ -1,14 +1,19 @@
-//! Running the service: the log, the listening socket, the shared state, the periodic
-//! re-reading of keys and users, and serving until Ctrl-C.
+//! Running the service: the log, the listening socket (plain http, or HTTPS with
+//! `--tls-cert`/`--tls-key`), the shared state, the periodic re-reading of keys and users,
+//! and serving until Ctrl-C.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::middleware;
+use axum::serve::ListenerExt;
+
 use crate::app::App;
 use crate::config::Serve;
 use crate::error::Fatal;
 use crate::routes;
+use crate::tls::{self, TlsListener};
 
 /// The log filter when `RUST_LOG` is unset: this service's one line per request; the
 /// guard's own refusal events (`jose_ring_axum=info`, with a log-safe detail) only on demand.
@@ -29,34 +34,65 @@ pub async fn serve(options: Serve) -> Result<(), Fatal> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG)),
         )
         .init();
+    let tls = match (&options.tls_cert, &options.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        _ => None,
+    };
     let listener =
         tokio::net::TcpListener::bind(SocketAddr::new(options.bind, options.port)).await?;
     let local = listener.local_addr()?;
     let app = Arc::new(App::build(&options, local)?);
-    let router = routes::router(&app)?;
+    let mut router = routes::router(&app)?;
+    if tls.is_some() {
+        router = router.layer(middleware::from_fn(tls::hsts));
+    }
     spawn_reload(&app, options.key_reload);
-    // The one line a supervisor (or a test) reads to learn the port.
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    // The one line a supervisor (or a test) reads to learn the scheme and the port.
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        writeln!(out, "listening on http://{local}")?;
+        writeln!(out, "listening on {scheme}://{local}")?;
         out.flush()?;
+    }
+    if tls.is_none() && !local.ip().is_loopback() && app.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "plain http on a non-loopback address: serve HTTPS (--tls-cert, --tls-key) or \
+             put a TLS-terminating proxy in front and name it with --trusted-proxy"
+        );
     }
     tracing::info!(
         addr = %local,
+        scheme,
         store = if options.redis_url.is_some() { "redis" } else { "memory" },
         kid = app.keys().signer().kid().unwrap_or_default(),
         "jose-service started"
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            if let Err(error) = tokio::signal::ctrl_c().await {
-                tracing::error!(%error, "cannot listen for Ctrl-C; serving until killed");
-                std::future::pending::<()>().await;
-            }
-        })
-        .await?;
+    // Handlers see the TCP peer (`ConnectInfo<SocketAddr>`: the client IP's first source).
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    match tls {
+        Some(config) => {
+            // `tap_io` gives any listener's connections their `SocketAddr` as connect info.
+            let listener = TlsListener::new(listener, config)?.tap_io(|_| ());
+            axum::serve(listener, service)
+                .with_graceful_shutdown(ctrl_c())
+                .await?;
+        }
+        None => {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(ctrl_c())
+                .await?;
+        }
+    }
     Ok(())
+}
+
+/// Resolves at Ctrl-C (never, if it cannot be listened for).
+async fn ctrl_c() {
+    if let Err(error) = tokio::signal::ctrl_c().await {
+        tracing::error!(%error, "cannot listen for Ctrl-C; serving until killed");
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Re-reads keys and users every `every` seconds, on the blocking pool (file reads, and

@@ -280,6 +280,20 @@ impl RedisStore {
         })
     }
 
+    /// Runs a prepared script on the store's connection within the timeout of every command
+    /// (for the throttle's script, [`crate::throttle::LUA`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if Redis cannot answer in time.
+    pub async fn invoke<T: redis::FromRedisValue>(
+        &self,
+        invocation: &redis::ScriptInvocation<'_>,
+    ) -> Result<T, Unavailable> {
+        let mut connection = self.connection.clone();
+        answer(tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async(&mut connection)).await)
+    }
+
     async fn run<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Result<T, Unavailable> {
         let mut connection = self.connection.clone();
         answer(tokio::time::timeout(REDIS_TIMEOUT, command.query_async::<T>(&mut connection)).await)

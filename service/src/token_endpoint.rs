@@ -1,14 +1,16 @@
 //! The token endpoints, `POST /login` (a password, RFC 6749 §4.3) and `POST /refresh` (a
 //! refresh token, RFC 6749 §6, rotated as [`crate::rotation`] says): the request's DPoP proof
-//! if any (RFC 9449 §5), and the answers of RFC 6749 §5.1 and §5.2.
+//! if any (RFC 9449 §5), the throttling of failed attempts ([`crate::throttle`]), the audit
+//! trail ([`crate::audit`]), and the answers of RFC 6749 §5.1 and §5.2.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State as AxumState;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jose_ring::dpop::{self, Confirmation, ProofValidation, VerifiedProof};
 use jose_ring::jwt::{self, NumericDate};
@@ -16,9 +18,12 @@ use jose_ring::{ClaimError, Error};
 use serde::Deserialize;
 
 use crate::app::App;
+use crate::audit;
+use crate::client_ip::ClientIp;
 use crate::refusal::Refusal;
 use crate::request_log::Note;
 use crate::rotation::{self, Outcome, Presentation};
+use crate::throttle::{Attempt, Kind, Throttled};
 use crate::tokens::{PairIds, RefreshClaims};
 use crate::users::{MAX_PASSWORD, User};
 
@@ -143,14 +148,98 @@ fn issue(
     Ok(response)
 }
 
+/// What the audit trail says of one attempt, learnt as the handler goes.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The account, when the request is for one that exists.
+    account: Option<String>,
+    client_id: Option<String>,
+    family: Option<String>,
+    dpop: bool,
+    retried: bool,
+    reused: bool,
+    throttled: Option<Throttled>,
+}
+
+impl Seen {
+    /// Charges an attempt to prove `kind` for `account` from `ip`, or refuses it (429).
+    async fn begin<'a>(
+        &mut self,
+        app: &'a App,
+        kind: Kind,
+        account: Option<&str>,
+        ip: IpAddr,
+    ) -> Result<Attempt<'a>, Refusal> {
+        app.throttle
+            .begin(kind, account, ip)
+            .await
+            .map_err(|throttled| {
+                self.throttled = Some(throttled);
+                Refusal::throttled(throttled.retry_after)
+            })
+    }
+
+    /// The audit event of a refusal: `throttled`, `client_auth_failed`, or `failed`'s.
+    fn refused(&self, ip: IpAddr, refusal: &Refusal, failed: impl FnOnce()) {
+        if let Some(throttled) = self.throttled {
+            audit::throttled(
+                throttled.kind.as_str(),
+                self.account.as_deref(),
+                ip,
+                throttled.scope.as_str(),
+                throttled.retry_after,
+            );
+        } else if refusal.reason() == "invalid_client" {
+            audit::client_auth_failed(self.client_id.as_deref(), ip, refusal.reason());
+        } else {
+            failed();
+        }
+    }
+}
+
+/// Settles `attempt` by the status it was `refused` with, if it was: a success is given
+/// back, a refusal for want of the store or of the service (5xx) counts for nothing, any
+/// other refusal is a failure.
+async fn settle(attempt: Attempt<'_>, refused: Option<StatusCode>) {
+    match refused {
+        None => attempt.succeeded().await,
+        Some(status) if status.is_server_error() => attempt.not_counted().await,
+        Some(_) => attempt.failed().await,
+    }
+}
+
 /// `POST /login`: a password for a new family's first pair, bound to the proof's key if the
-/// request carries a proof.
+/// request carries a proof. Audited: `login_ok`, `login_failed`, `throttled`.
 pub(crate) async fn login(
     AxumState(app): AxumState<Arc<App>>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, Refusal> {
-    no_client_authentication(&headers)?;
+    let mut seen = Seen::default();
+    let outcome = password_grant(&app, ip, &headers, body, &mut seen).await;
+    match &outcome {
+        Ok(_) => audit::login_ok(
+            seen.account.as_deref().unwrap_or_default(),
+            ip,
+            seen.client_id.as_deref().unwrap_or_default(),
+            seen.dpop,
+        ),
+        Err(refusal) => seen.refused(ip, refusal, || {
+            audit::login_failed(seen.account.as_deref(), ip, refusal.reason());
+        }),
+    }
+    outcome
+}
+
+async fn password_grant(
+    app: &App,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    body: Result<Json<LoginRequest>, JsonRejection>,
+    seen: &mut Seen,
+) -> Result<Response, Refusal> {
+    no_client_authentication(headers)?;
     let Json(request) = body.map_err(|_| Refusal::invalid_request())?;
     let client_id = request
         .client_id
@@ -161,42 +250,94 @@ pub(crate) async fn login(
     {
         return Err(Refusal::invalid_request());
     }
-    let now = app.now();
-    let proof = proof(&app, &headers, "/login", now).await?;
-    // PBKDF2 is CPU work: off the async threads. Unknown users take the same path.
     let users = app.users();
+    if users.get(&request.username).is_some() {
+        seen.account = Some(request.username.clone());
+    }
+    seen.client_id = Some(client_id.clone());
+    let now = app.now();
+    let proof = proof(app, headers, "/login", now).await?;
+    seen.dpop = proof.is_some();
+    let attempt = seen
+        .begin(app, Kind::Password, Some(&request.username), ip)
+        .await?;
+    // PBKDF2 is CPU work: off the async threads. Unknown users take the same path.
     let (username, password) = (request.username, request.password);
-    let user = tokio::task::spawn_blocking(move || users.check(&username, &password).cloned())
+    let checked = tokio::task::spawn_blocking(move || users.check(&username, &password).cloned())
         .await
-        .map_err(|_| Refusal::server_error())?
-        .ok_or(Refusal::invalid_grant(
-            "invalid_credentials",
-            "wrong user name or password",
-        ))?;
-    let ids = PairIds::new_family().map_err(|_| Refusal::server_error())?;
-    let cnf = proof.as_ref().map(Confirmation::from_proof);
-    issue(&app, &user, &client_id, &ids, cnf, now)
+        .map_err(|_| Refusal::server_error())
+        .and_then(|user| {
+            user.ok_or(Refusal::invalid_grant(
+                "invalid_credentials",
+                "wrong user name or password",
+            ))
+        });
+    let result = checked.and_then(|user| {
+        let ids = PairIds::new_family().map_err(|_| Refusal::server_error())?;
+        let cnf = proof.as_ref().map(Confirmation::from_proof);
+        issue(app, &user, &client_id, &ids, cnf, now)
+    });
+    settle(attempt, result.as_ref().err().map(Refusal::status)).await;
+    result
 }
 
-/// `POST /refresh`: a refresh token for the next pair of its family.
+/// `POST /refresh`: a refresh token for the next pair of its family. Audited:
+/// `refresh_ok`, `refresh_failed`, `refresh_reused` and `family_revoked`, `throttled`.
 pub(crate) async fn refresh(
     AxumState(app): AxumState<Arc<App>>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Result<Json<RefreshRequest>, JsonRejection>,
 ) -> Result<Response, Refusal> {
-    no_client_authentication(&headers)?;
+    let mut seen = Seen::default();
+    let outcome = refresh_grant(&app, ip, &headers, body, &mut seen).await;
+    let account = seen.account.as_deref().unwrap_or_default();
+    let family = seen.family.as_deref().unwrap_or_default();
+    match &outcome {
+        Ok(_) => audit::refresh_ok(
+            account,
+            ip,
+            seen.client_id.as_deref().unwrap_or_default(),
+            family,
+            seen.retried,
+        ),
+        Err(_) if seen.reused => {
+            audit::refresh_reused(account, ip, family);
+            audit::family_revoked(account, ip, family, "reuse");
+        }
+        Err(refusal) => seen.refused(ip, refusal, || {
+            audit::refresh_failed(
+                seen.account.as_deref(),
+                ip,
+                seen.family.as_deref(),
+                refusal.reason(),
+            );
+        }),
+    }
+    outcome
+}
+
+async fn refresh_grant(
+    app: &App,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    body: Result<Json<RefreshRequest>, JsonRejection>,
+    seen: &mut Seen,
+) -> Result<Response, Refusal> {
+    no_client_authentication(headers)?;
     let Json(request) = body.map_err(|_| Refusal::invalid_request())?;
     let now = app.now();
-    let proof = proof(&app, &headers, "/refresh", now).await?;
+    let proof = proof(app, headers, "/refresh", now).await?;
     let mut rules = app.policy.refresh_rules(now);
     if let Some(proof) = &proof {
         // A bound refresh token needs a proof by its key (RFC 9449 §5); an unbound one
         // presented with a proof is refused, as RFC 9449 §5 allows, rather than bound late.
         rules = rules.with_dpop(proof);
     }
-    let verified: jwt::Verified<RefreshClaims> =
-        jwt::decode(&request.refresh_token, &*app.guard_keys.current(), &rules).map_err(
-            |error| match error {
+    let verified =
+        jwt::decode::<RefreshClaims, _>(&request.refresh_token, &*app.guard_keys.current(), &rules)
+            .map(jwt::Verified::into_claims)
+            .map_err(|error| match error {
                 Error::Claim(ClaimError::Expired { .. }) => {
                     Refusal::invalid_grant("expired_refresh_token", "refresh token expired")
                 }
@@ -205,13 +346,35 @@ pub(crate) async fn refresh(
                     "refresh token bound to a DPoP key: send a proof by that key",
                 ),
                 _ => Refusal::invalid_grant("invalid_grant", "refresh token invalid"),
-            },
-        )?;
-    let claims = verified.into_claims();
-    if request
-        .client_id
-        .is_some_and(|client_id| client_id != claims.client_id)
-    {
+            });
+    // The token's account, when it verified: its budgets; otherwise the IP's alone.
+    if let Ok(claims) = &verified {
+        seen.account.clone_from(&claims.registered.sub);
+        seen.family = Some(claims.fam.clone());
+        seen.client_id = Some(claims.client_id.clone());
+    }
+    let account = seen.account.clone();
+    let attempt = seen
+        .begin(app, Kind::RefreshToken, account.as_deref(), ip)
+        .await?;
+    let result = match verified {
+        Ok(claims) => rotate(app, claims, request.client_id, proof, now, seen).await,
+        Err(refusal) => Err(refusal),
+    };
+    settle(attempt, result.as_ref().err().map(Refusal::status)).await;
+    result
+}
+
+/// Rotates the verified refresh token's family and issues the next pair.
+async fn rotate(
+    app: &App,
+    claims: RefreshClaims,
+    client_id: Option<String>,
+    proof: Option<VerifiedProof>,
+    now: NumericDate,
+    seen: &mut Seen,
+) -> Result<Response, Refusal> {
+    if client_id.is_some_and(|client_id| client_id != claims.client_id) {
         return Err(Refusal::invalid_grant(
             "wrong_client",
             "refresh token issued to another client",
@@ -245,14 +408,9 @@ pub(crate) async fn refresh(
         .map_err(Refusal::unavailable)?;
     match outcome {
         Outcome::Rotated => {}
-        Outcome::Retried => {
-            tracing::warn!(
-                sub,
-                "refresh token presented again in its grace window: the pair issued before is revoked"
-            );
-        }
+        Outcome::Retried => seen.retried = true,
         Outcome::Reused => {
-            tracing::warn!(sub, "refresh token reused: family revoked");
+            seen.reused = true;
             return Err(Refusal::invalid_grant(
                 "refresh_token_reused",
                 "refresh token already used: its family is revoked",
@@ -265,5 +423,5 @@ pub(crate) async fn refresh(
             ));
         }
     }
-    issue(&app, user, &claims.client_id, &ids, claims.cnf, now)
+    issue(app, user, &claims.client_id, &ids, claims.cnf, now)
 }
