@@ -8,6 +8,7 @@ use jose_ring::jwt::NumericDate;
 use crate::config::{Cli, Command, HashPassword, RotateKey, Serve};
 use crate::error::Fatal;
 use crate::keys;
+use crate::passwords::{self, RECOMMENDED_CHARS};
 use crate::users::{MAX_PASSWORD, PasswordHash, User};
 
 /// Runs the command.
@@ -38,8 +39,22 @@ fn hash_password(options: &HashPassword) -> Result<(), Fatal> {
     std::io::stdin().lock().read_line(&mut password)?;
     let password = password.strip_suffix('\n').unwrap_or(&password);
     let password = password.strip_suffix('\r').unwrap_or(password);
-    if password.is_empty() || password.len() > MAX_PASSWORD {
-        return Err("the password must be 1 to 1024 bytes".into());
+    if password.len() > MAX_PASSWORD {
+        return Err("the password must be at most 1024 bytes".into());
+    }
+    passwords::check(password)?;
+    if password.chars().count() < RECOMMENDED_CHARS {
+        #[allow(
+            clippy::print_stderr,
+            reason = "advice beside the entry, which goes to standard output"
+        )]
+        {
+            eprintln!(
+                "note: {RECOMMENDED_CHARS} characters or more are recommended (OWASP ASVS 5.0 \
+                 6.2.1); this one has {}",
+                password.chars().count()
+            );
+        }
     }
     let user = User {
         username: options.username.clone(),

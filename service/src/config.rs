@@ -33,7 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the API (the default).
     Serve(Serve),
-    /// Print a users-file entry for a password read from standard input.
+    /// Print a users-file entry for a password read from standard input (at least 8
+    /// characters, 15 recommended; the commonest passwords refused).
     HashPassword(HashPassword),
     /// Add a signing key that activates later, and delete keys no longer published.
     RotateKey(RotateKey),

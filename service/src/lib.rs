@@ -6,7 +6,7 @@
 //!
 //! - the command line: [`config`] (flags and environment), [`commands`] (what each command
 //!   does), [`error`];
-//! - the domain: [`users`] (passwords), [`keys`] (signing, publishing, rotating keys),
+//! - the domain: [`users`] (password hashes), [`passwords`] (the policy), [`keys`] (signing, publishing, rotating keys),
 //!   [`tokens`] (each token's claims, issuing, rules and TTLs), [`rotation`] (a family's
 //!   refresh-token rotation), [`throttle`] (failed-attempt budgets), [`store`] (memory or
 //!   Redis), [`state`] (what the keys mean);
@@ -23,6 +23,7 @@ pub mod config;
 pub mod error;
 pub mod jwks;
 pub mod keys;
+pub mod passwords;
 pub mod refusal;
 pub mod request_log;
 pub mod resource;
