@@ -51,7 +51,16 @@ fn too_short_and_common_passwords_are_refused() {
                 .into()
         )
     );
-    assert_eq!(hash_password("").0, false);
+    assert_eq!(
+        hash_password(""),
+        (
+            false,
+            String::new(),
+            "jose-service: the password has 0 characters: at least 8 are needed, 15 or more \
+             recommended\n"
+                .into()
+        )
+    );
 }
 
 #[test]
