@@ -15,6 +15,7 @@ use crate::client_ip::TrustedProxies;
 use crate::config::Serve;
 use crate::error::{Fatal, SetupError};
 use crate::keys::{self, KeySource, Keys};
+use crate::metrics::{MeteredStore, ServiceMetrics};
 use crate::state::State;
 use crate::store::{MemoryStore, RedisStore, Store};
 use crate::throttle::Throttle;
@@ -43,6 +44,8 @@ pub struct App {
     pub throttle: Throttle,
     /// The proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// The service's own metrics (served at `/metrics` with the guard's).
+    pub metrics: ServiceMetrics,
     users: RwLock<Arc<Users>>,
     users_file: Option<UsersFile>,
     keys: RwLock<Arc<Keys>>,
@@ -120,10 +123,11 @@ impl App {
             }
             None => Users::from_json(DEMO_USERS.as_bytes())?,
         };
+        let metrics = ServiceMetrics::new();
         let (store, throttle): (Arc<dyn Store>, Throttle) = match &options.redis_url {
             Some(url) => {
                 let redis = RedisStore::new(url)?;
-                let throttle = Throttle::redis(redis.clone(), options.budgets());
+                let throttle = Throttle::redis(redis.clone(), options.budgets(), metrics.clone());
                 (Arc::new(redis), throttle)
             }
             None => (
@@ -163,12 +167,13 @@ impl App {
             .to_owned();
         Ok(Self {
             policy,
-            state: State::new(store),
+            state: State::new(Arc::new(MeteredStore::new(store, metrics.clone()))),
             public_origin,
             jwks_cache_control: cache_control(options.jwks_max_age),
             guard_keys,
             throttle,
             trusted_proxies: TrustedProxies::new(options.trusted_proxies.clone()),
+            metrics,
             users: RwLock::new(Arc::new(users)),
             users_file,
             keys: RwLock::new(Arc::new(keys)),

@@ -13,7 +13,7 @@
 //! - HTTP: [`serve`] (running), [`tls`] (HTTPS), [`app`] (the handlers' shared state and its reloading),
 //!   [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`resource`] (the guarded API),
 //!   [`jwks`], [`client_ip`] (who the client is), [`refusal`] (error answers),
-//!   [`request_log`], [`audit`] (every authentication attempt).
+//!   [`request_log`], [`audit`] (every authentication attempt), [`metrics`] (`/metrics`).
 
 pub mod app;
 pub mod audit;
@@ -23,6 +23,7 @@ pub mod config;
 pub mod error;
 pub mod jwks;
 pub mod keys;
+pub mod metrics;
 pub mod passwords;
 pub mod refusal;
 pub mod request_log;

@@ -1,12 +1,15 @@
 //! The request log: one line per request (method, matched route, status, the reason of a
 //! refusal, `sub` when verified, latency), never a header, a body or a token. Handlers tell
-//! it what it cannot see with a [`Note`] on the response.
+//! it what it cannot see with a [`Note`] on the response. The same latency goes to the
+//! metrics.
 
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+
+use crate::metrics::ServiceMetrics;
 
 /// What a handler tells the request log: the verified subject and the reason of a refusal.
 #[derive(Debug, Clone, Default)]
@@ -32,8 +35,8 @@ impl Note {
     }
 }
 
-/// The middleware: logs each request once it is answered.
-pub async fn log(request: Request, next: Next) -> Response {
+/// The middleware: logs each request once it is answered, and times it into `metrics`.
+pub async fn log(State(metrics): State<ServiceMetrics>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let route = request
         .extensions()
@@ -47,7 +50,8 @@ pub async fn log(request: Request, next: Next) -> Response {
         .get::<Note>()
         .cloned()
         .unwrap_or_default();
-    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let elapsed = started.elapsed();
+    let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     tracing::info!(
         method = %method,
         route = %route,
@@ -57,5 +61,6 @@ pub async fn log(request: Request, next: Next) -> Response {
         micros,
         "request"
     );
+    metrics.request(&method, route, status, elapsed);
     response
 }

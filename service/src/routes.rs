@@ -10,6 +10,7 @@
 //! | `GET /reports`                | scope `reports:read`   | a route needing a scope                   |
 //! | `GET /.well-known/jwks.json`  | none                   | the public keys                           |
 //! | `GET /healthz`                | none                   | liveness (no store access)                |
+//! | `GET /metrics`                | none                   | Prometheus metrics (guard and service)    |
 //!
 //! Any other path is 404: the guard runs on its routes only.
 
@@ -25,7 +26,7 @@ use jose_ring_axum::{DpopMode, Guard};
 use crate::app::App;
 use crate::error::Fatal;
 use crate::request_log::{self, Note};
-use crate::{jwks, resource, token_endpoint};
+use crate::{jwks, metrics, resource, token_endpoint};
 
 /// The longest request body (login and refresh bodies are a few hundred bytes).
 const MAX_BODY: usize = 16 * 1024;
@@ -69,9 +70,13 @@ pub fn router(app: &Arc<App>) -> Result<Router, Fatal> {
         .route("/refresh", post(token_endpoint::refresh))
         .route("/.well-known/jwks.json", get(jwks::jwks))
         .route("/healthz", get(|| async { "ok\n" }))
+        .merge(metrics::router(&guard, &app.metrics))
         .merge(protected)
         .with_state(Arc::clone(app))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .layer(middleware::from_fn(request_log::log));
+        .layer(middleware::from_fn_with_state(
+            app.metrics.clone(),
+            request_log::log,
+        ));
     Ok(router)
 }

@@ -33,6 +33,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::metrics::ServiceMetrics;
 use crate::store::{RedisStore, Unavailable};
 
 /// The atomic step on Redis: take, refund or succeed, over the attempt's buckets.
@@ -409,11 +410,12 @@ impl MemoryLimiter {
     }
 }
 
-/// The Redis limiter: [`LUA`] on the store's connection.
+/// The Redis limiter: [`LUA`] on the store's connection, each call timed.
 #[derive(Debug)]
 struct RedisLimiter {
     store: RedisStore,
     script: redis::Script,
+    metrics: ServiceMetrics,
 }
 
 impl RedisLimiter {
@@ -439,7 +441,11 @@ impl RedisLimiter {
                 .arg(bucket.budget.burst);
         }
         invocation.arg(KNOWN_FOR.as_secs());
-        self.store.invoke(&invocation).await
+        let started = std::time::Instant::now();
+        let reply = self.store.invoke(&invocation).await;
+        self.metrics
+            .store_call("throttle", started.elapsed(), reply.is_ok());
+        reply
     }
 
     /// `Take`, `Peek` or `Force`.
@@ -487,13 +493,14 @@ impl Throttle {
     }
 
     /// A throttle shared through `store` by every instance that uses it (in memory while
-    /// the store cannot answer).
+    /// the store cannot answer), its store calls timed into `metrics`.
     #[must_use]
-    pub fn redis(store: RedisStore, budgets: Budgets) -> Self {
+    pub fn redis(store: RedisStore, budgets: Budgets, metrics: ServiceMetrics) -> Self {
         Self {
             redis: Some(RedisLimiter {
                 store,
                 script: redis::Script::new(LUA),
+                metrics,
             }),
             ..Self::memory(budgets)
         }

@@ -174,13 +174,16 @@ impl Seen {
             .begin(kind, account, ip)
             .await
             .map_err(|throttled| {
+                app.metrics
+                    .throttled(throttled.kind.as_str(), throttled.scope.as_str());
                 self.throttled = Some(throttled);
                 Refusal::throttled(throttled.retry_after)
             })
     }
 
-    /// The audit event of a refusal: `throttled`, `client_auth_failed`, or `failed`'s.
-    fn refused(&self, ip: IpAddr, refusal: &Refusal, failed: impl FnOnce()) {
+    /// The audit event of a refusal: `throttled`, `client_auth_failed` (counted as a client
+    /// authentication), or `failed`'s.
+    fn refused(&self, app: &App, ip: IpAddr, refusal: &Refusal, failed: impl FnOnce()) {
         if let Some(throttled) = self.throttled {
             audit::throttled(
                 throttled.kind.as_str(),
@@ -191,6 +194,7 @@ impl Seen {
             );
         } else if refusal.reason() == "invalid_client" {
             audit::client_auth_failed(self.client_id.as_deref(), ip, refusal.reason());
+            app.metrics.client_authentication(refusal.reason());
         } else {
             failed();
         }
@@ -218,6 +222,8 @@ pub(crate) async fn login(
 ) -> Result<Response, Refusal> {
     let mut seen = Seen::default();
     let outcome = password_grant(&app, ip, &headers, body, &mut seen).await;
+    app.metrics
+        .login(outcome.as_ref().map_or_else(Refusal::reason, |_| "ok"));
     match &outcome {
         Ok(_) => audit::login_ok(
             seen.account.as_deref().unwrap_or_default(),
@@ -225,7 +231,7 @@ pub(crate) async fn login(
             seen.client_id.as_deref().unwrap_or_default(),
             seen.dpop,
         ),
-        Err(refusal) => seen.refused(ip, refusal, || {
+        Err(refusal) => seen.refused(&app, ip, refusal, || {
             audit::login_failed(seen.account.as_deref(), ip, refusal.reason());
         }),
     }
@@ -291,6 +297,11 @@ pub(crate) async fn refresh(
 ) -> Result<Response, Refusal> {
     let mut seen = Seen::default();
     let outcome = refresh_grant(&app, ip, &headers, body, &mut seen).await;
+    app.metrics.refresh(match &outcome {
+        Ok(_) if seen.retried => "retried",
+        Ok(_) => "ok",
+        Err(refusal) => refusal.reason(),
+    });
     let account = seen.account.as_deref().unwrap_or_default();
     let family = seen.family.as_deref().unwrap_or_default();
     match &outcome {
@@ -305,7 +316,7 @@ pub(crate) async fn refresh(
             audit::refresh_reused(account, ip, family);
             audit::family_revoked(account, ip, family, "reuse");
         }
-        Err(refusal) => seen.refused(ip, refusal, || {
+        Err(refusal) => seen.refused(&app, ip, refusal, || {
             audit::refresh_failed(
                 seen.account.as_deref(),
                 ip,
