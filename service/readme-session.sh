@@ -132,3 +132,49 @@ curl -s http://127.0.0.1:8082/me -H "authorization: Bearer $AT" | jq -c .'
 run "grep -h -E 'status=(503|401|400)' a.log b.log | cut -c29- | sort -u"
 redis-cli -p 6390 shutdown nosave >/dev/null 2>&1
 echo '```'
+echo
+echo 'Throttling, the audit trail and the metrics (curl plays the trusted proxy, naming the client in'
+echo '`X-Forwarded-For`):'
+echo
+echo '```console'
+show 'jose-service --port 8083 --trusted-proxy 127.0.0.1 2> c.log &'
+jose-service --port 8083 --trusted-proxy 127.0.0.1 > /dev/null 2> c.log & pids+=($!)
+wait_port 8083
+export LOGIN='curl -s http://127.0.0.1:8083/login -H "content-type: application/json"'
+run '# 12 wrong passwords for ada from one address: 10 are checked, then 429
+for i in $(seq 12); do
+  $LOGIN -o /dev/null -w "%{http_code} " -H "x-forwarded-for: 198.51.100.7" \
+    -d "{\"username\":\"ada\",\"password\":\"guess $i\"}"
+done; echo'
+run '# Her password from that address waits too; from another address she gets in
+$LOGIN -i -H "x-forwarded-for: 198.51.100.7" \
+    -d "{\"username\":\"ada\",\"password\":\"correct horse battery staple\"}" | grep -Ei "^(HTTP|retry-after)|error"
+$LOGIN -w " %{http_code}\n" -o /dev/null -H "x-forwarded-for: 192.0.2.1" \
+    -d "{\"username\":\"ada\",\"password\":\"correct horse battery staple\"}"'
+run "# The audit trail: one event per attempt, never a password or a token
+grep ' audit ' c.log | cut -c29- | uniq -c | cut -c1-150"
+run "curl -s http://127.0.0.1:8083/metrics | grep -E '^jose_(service_(logins|throttled)|guard_requests)_total'"
+run "curl -s http://127.0.0.1:8083/metrics | grep -E '^jose_service_request_duration_seconds_(count|sum)\\{method=\"POST\",route=\"/login\",status=\"429\"'"
+echo '```'
+echo
+echo 'HTTPS with a certificate of your own (here a self-signed one for 127.0.0.1):'
+echo
+echo '```console'
+run "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj /CN=localhost \\
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout key.pem -out cert.pem 2> /dev/null"
+show 'jose-service --port 8443 --tls-cert cert.pem --tls-key key.pem 2> tls.log | head -1 &'
+jose-service --port 8443 --tls-cert cert.pem --tls-key key.pem > tls.out 2> tls.log & pids+=($!)
+for _ in $(seq 100); do curl -s --cacert cert.pem https://127.0.0.1:8443/healthz >/dev/null && break; sleep 0.1; done
+head -1 tls.out
+echo
+run "curl -s --cacert cert.pem -D - -o /dev/null https://127.0.0.1:8443/healthz | grep -Ei '^(HTTP|strict)'
+curl -s http://127.0.0.1:8443/healthz -w '%{http_code}\\n'"
+echo '```'
+echo
+echo 'The password policy of `hash-password`:'
+echo
+echo '```console'
+run "echo 'Password1' | jose-service hash-password --username carol"
+run "echo 'hunter2' | jose-service hash-password --username carol"
+run "echo 'tr0ub4dor&3' | jose-service hash-password --username carol | jq -c '{username, alg: .password.alg, iterations: .password.iterations}'"
+echo '```'
