@@ -542,12 +542,36 @@ impl Throttle {
     }
 
     /// Charges an attempt to prove `kind` for `account` (when the request names one) from
-    /// `ip` to its budgets, or refuses it.
+    /// `ip` to its budgets, or refuses it. A token endpoint calls it once it knows who the
+    /// attempt is for and before it checks the secret, then settles the [`Attempt`]; the
+    /// client IP comes from the [`ClientIp`](crate::client_ip::ClientIp) extractor.
     ///
     /// # Errors
     ///
-    /// [`Throttled`] when a budget has no room: answer 429 with `Retry-After`, without
-    /// checking the secret.
+    /// [`Throttled`] when a budget has no room: answer 429 with `Retry-After`
+    /// ([`Refusal::throttled`](crate::refusal::Refusal::throttled)), without checking the
+    /// secret.
+    ///
+    /// ```
+    /// use jose_ring_service::throttle::{Budgets, Kind, Scope, Throttle};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let throttle = Throttle::memory(Budgets::default());
+    /// let ip = "198.51.100.7".parse().unwrap();
+    /// // A client secret at `/token`: ten wrong ones from one address...
+    /// for _ in 0..10 {
+    ///     let attempt = throttle.begin(Kind::ClientSecret, Some("billing"), ip).await.unwrap();
+    ///     // ... check the secret: wrong.
+    ///     attempt.failed().await;
+    /// }
+    /// // ... and the eleventh waits two minutes, without being checked.
+    /// let refused = throttle.begin(Kind::ClientSecret, Some("billing"), ip).await.unwrap_err();
+    /// assert_eq!((refused.scope, refused.retry_after), (Scope::AccountIp, 120));
+    /// // Another client from the same address is let through; a right secret costs nothing.
+    /// let attempt = throttle.begin(Kind::ClientSecret, Some("reports"), ip).await.unwrap();
+    /// attempt.succeeded().await;
+    /// # }
+    /// ```
     pub async fn begin(
         &self,
         kind: Kind,
