@@ -344,12 +344,13 @@ async fn load_two_instances_one_redis() {
         "a revoked token was accepted"
     );
     assert!(replay_unexpected.is_empty(), "{replay_unexpected:#?}");
-    // The attacker: the (account, IP) budget's 10 guesses (one more every 2 minutes).
+    // The attacker: the (account, IP) budget's 10 guesses, one more every 2 minutes; the
+    // rest slowed down.
     assert!(guesses_other.is_empty(), "{guesses_other:?}");
+    let guesses = guesses_checked + guesses_slowed;
     assert!(
-        (1..=11).contains(&guesses_checked),
-        "{guesses_checked} guesses checked"
+        (guesses.min(10)..=guesses.min(11 + seconds / 120)).contains(&guesses_checked),
+        "{guesses_checked} of {guesses} guesses checked"
     );
-    assert!(guesses_slowed > 0 || seconds < 2);
     drop(redis);
 }
