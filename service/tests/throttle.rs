@@ -271,11 +271,12 @@ struct Tally {
 type Attack = Box<dyn Fn(u64) -> (String, String)>;
 
 /// Runs `attack(n)` for `seconds` (at most 20 attempts a second, alternating instances), the
-/// owner logging in from her own address every 5 s.
+/// `owner` (the account attacked, or another) logging in from her own address every 5 s.
 async fn measure(
     http: &reqwest::Client,
     services: [&Service; 2],
     seconds: u64,
+    owner: (&str, &str),
     attack: impl Fn(u64) -> (String, String),
 ) -> Tally {
     let mut tally = Tally::default();
@@ -297,7 +298,7 @@ async fn measure(
             other => panic!("{other}: {}", answer.body),
         }
         if started.elapsed() >= owner_at {
-            let owner = login_from(http, services[0], ADA, "192.0.2.200").await;
+            let owner = login_from(http, services[0], owner, "192.0.2.200").await;
             if owner.status == 200 {
                 tally.owner_ok += 1;
             } else {
@@ -332,35 +333,45 @@ async fn measure_the_default_budgets() {
     let a = Service::start(&dir, Some(&redis), &proxy);
     let b = Service::start(&dir, Some(&redis), &proxy);
     let http = client();
-    // The owner has logged in from her address before.
-    assert_eq!(login_from(&http, &a, ADA, "192.0.2.200").await.status, 200);
-    let scenarios: [(&str, Attack); 3] = [
+    // The owners have logged in from their address before.
+    for owner in [ADA, BOB] {
+        assert_eq!(
+            login_from(&http, &a, owner, "192.0.2.200").await.status,
+            200
+        );
+    }
+    // Each attack on an account of its own: ada, then bob.
+    let scenarios: [(&str, (&str, &str), Attack); 3] = [
         (
             "one IP, one account",
+            ADA,
             Box::new(|_| ("ada".into(), "198.51.100.1".into())),
         ),
         (
             "many IPs, one account",
+            BOB,
             Box::new(|n| {
                 (
-                    "ada".into(),
+                    "bob".into(),
                     format!("10.{}.{}.{}", n / 65536 % 256, n / 256 % 256, n % 256),
                 )
             }),
         ),
         (
             "one IP, many accounts",
+            ADA,
             Box::new(|n| (format!("user{n}"), "203.0.113.50".into())),
         ),
     ];
-    for (name, attack) in scenarios {
-        let tally = measure(&http, [&a, &b], seconds, attack).await;
+    for (name, owner, attack) in scenarios {
+        let tally = measure(&http, [&a, &b], seconds, owner, attack).await;
         let per_minute = |count: u64| count as f64 * 60.0 / seconds as f64;
         println!(
-            "{name}: {:.0} tries/min checked, {:.0}/min slowed down (429); the owner from her \
+            "{name}: {:.0} tries/min checked, {:.0}/min slowed down (429); {} from a known \
              address: {} logins ok, {} refused",
             per_minute(tally.tried),
             per_minute(tally.slowed),
+            owner.0,
             tally.owner_ok,
             tally.owner_refused,
         );
