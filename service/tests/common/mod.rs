@@ -16,6 +16,7 @@
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
 pub mod grace;
+pub mod oauth;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -46,7 +47,7 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -145,13 +146,24 @@ impl Service {
     /// unless `extra` names other `--users`, the shared `key_dir`, `--port 0`, and `extra`
     /// flags; waits for its `listening on` line.
     pub fn start(key_dir: &Path, redis: Option<&Redis>, extra: &[&str]) -> Self {
+        Self::start_at(
+            &["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN],
+            key_dir,
+            redis,
+            extra,
+        )
+    }
+
+    /// [`start`](Self::start) with `at` instead of `--port 0 --issuer ORIGIN --public-origin
+    /// ORIGIN` (a service reached at its own loopback address, whose issuer URL is fetchable).
+    pub fn start_at(at: &[&str], key_dir: &Path, redis: Option<&Redis>, extra: &[&str]) -> Self {
         let users = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/users.json");
         let log = key_dir.join(format!(
             "service-{}.log",
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let mut command = Command::new(env!("CARGO_BIN_EXE_jose-service"));
-        command.args(["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN]);
+        command.args(at);
         if !extra.contains(&"--users") {
             command.arg("--users").arg(&users);
         }
@@ -215,9 +227,18 @@ pub struct Answer {
     pub body: Value,
     pub www_authenticate: Option<String>,
     pub retry_after: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Answer {
+    /// A response header, as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
     pub fn token(&self, name: &str) -> String {
         self.body[name]
             .as_str()
@@ -257,12 +278,14 @@ pub async fn answer(response: reqwest::Response) -> Answer {
     };
     let www_authenticate = header("www-authenticate");
     let retry_after = header("retry-after");
+    let headers = response.headers().clone();
     let bytes = response.bytes().await.unwrap();
     Answer {
         status,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         www_authenticate,
         retry_after,
+        headers,
     }
 }
 
