@@ -17,13 +17,16 @@
 //!
 //! **Revocation** is checked by RFC 7662 introspection at the service's
 //! `introspection_endpoint` (from the same metadata), authenticated as the client named by the
-//! environment (`RESOURCE_API_CLIENT_ID`, `RESOURCE_API_CLIENT_SECRET`; secrets stay out of
-//! the command line, where `ps` shows them): every request that passes the guard costs one
+//! environment (credentials stay out of the command line, where `ps` shows them):
+//! `RESOURCE_API_CLIENT_ID` and either `RESOURCE_API_CLIENT_KEY` (a file holding the client's
+//! private JWK: `private_key_jwt`, a fresh assertion per request, cheap for the service) or
+//! `RESOURCE_API_CLIENT_SECRET` (`client_secret_basic`: the service checks the secret's PBKDF2
+//! hash at every request, as costly as a login). Every request that passes the guard costs one
 //! round trip to the service, and a token revoked there (RFC 7009) is refused at the next
 //! request. A token found inactive is remembered until its `exp`, so that repeating it costs
 //! nothing. If the service cannot answer, the request is refused with 503 and `Retry-After`
-//! (fail closed). Without the two variables the API checks tokens locally only, says so at
-//! start, and a revoked token is accepted until it expires: keep access tokens short then.
+//! (fail closed). Without credentials the API checks tokens locally only, says so at start,
+//! and a revoked token is accepted until it expires: keep access tokens short then.
 #![allow(
     clippy::print_stderr,
     clippy::print_stdout,
@@ -42,9 +45,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jose_ring::dpop::{Challenge, ChallengeError};
-use jose_ring::jwa;
+use jose_ring::jwk::Jwk;
 use jose_ring::jwks::{UriPolicy, WellKnown, discovery_uri};
-use jose_ring::jwt::{NumericDate, SystemClock, Validation};
+use jose_ring::jwt::{self, NumericDate, SystemClock, Validation};
+use jose_ring::{SigningKey, jwa};
 use jose_ring_axum::{Auth, Claims, Credentials, DpopMode, ExpiringSet, Guard, Scheme};
 use serde::Deserialize;
 use tokio::sync::OnceCell;
@@ -109,11 +113,42 @@ struct Introspection {
     metadata: String,
     /// Its `introspection_endpoint`, read once.
     endpoint: OnceCell<String>,
-    /// `Basic` credentials of the API's own client.
-    authorization: HeaderValue,
+    /// How the API's own client authenticates.
+    client: ClientAuth,
     http: reqwest::Client,
     /// Tokens found inactive, by `jti`, until their `exp`.
     inactive: ExpiringSet,
+}
+
+/// How the API authenticates to the service as its own client.
+enum ClientAuth {
+    /// `client_secret_basic`: this `Authorization` value.
+    Basic(HeaderValue),
+    /// `private_key_jwt`: assertions by this key for this client, `aud` the issuer.
+    Key {
+        client_id: String,
+        key: SigningKey,
+        issuer: String,
+    },
+}
+
+impl ClientAuth {
+    /// A client assertion (RFC 7523 §3) living 60 s, its `jti` fresh.
+    fn assertion(client_id: &str, key: &SigningKey, issuer: &str) -> Option<String> {
+        use ring::rand::SecureRandom;
+        let mut jti = [0u8; 16];
+        ring::rand::SystemRandom::new().fill(&mut jti).ok()?;
+        let now = NumericDate::now().as_seconds();
+        let claims = serde_json::json!({
+            "iss": client_id,
+            "sub": client_id,
+            "aud": issuer,
+            "iat": now,
+            "exp": now.saturating_add(60),
+            "jti": jti.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        });
+        jwt::encode(&claims, key).ok()
+    }
 }
 
 /// The RFC 8414 members read.
@@ -145,16 +180,30 @@ impl Introspection {
                 Ok::<_, reqwest::Error>(found.introspection_endpoint)
             })
             .await?;
-        let answer: Active = self
-            .http
-            .post(endpoint)
-            .header(header::AUTHORIZATION, self.authorization.clone())
-            .form(&[("token", token), ("token_type_hint", "access_token")])
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
+        let request = self.http.post(endpoint);
+        let form = [("token", token), ("token_type_hint", "access_token")];
+        let request = match &self.client {
+            ClientAuth::Basic(authorization) => request
+                .header(header::AUTHORIZATION, authorization.clone())
+                .form(&form),
+            ClientAuth::Key {
+                client_id,
+                key,
+                issuer,
+            } => {
+                let assertion = ClientAuth::assertion(client_id, key, issuer).unwrap_or_default();
+                request.form(&[
+                    form[0],
+                    form[1],
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &assertion),
+                ])
+            }
+        };
+        let answer: Active = request.send().await?.error_for_status()?.json().await?;
         Ok(answer.active)
     }
 }
@@ -231,6 +280,37 @@ async fn check_revocation(
     }
 }
 
+/// The API's own client credentials, from the environment: a key file or a secret.
+fn client_auth(issuer: &str) -> Result<Option<ClientAuth>, String> {
+    let Ok(client_id) = std::env::var("RESOURCE_API_CLIENT_ID") else {
+        return Ok(None);
+    };
+    if let Ok(path) = std::env::var("RESOURCE_API_CLIENT_KEY") {
+        let json = std::fs::read(&path).map_err(|error| format!("{path}: {error}"))?;
+        let key = Jwk::from_json(&json)
+            .and_then(|jwk| {
+                let alg = jwk
+                    .alg()
+                    .and_then(|name| jwa::ASYMMETRIC.iter().find(|alg| alg.name() == name))
+                    .copied()
+                    .unwrap_or(&jwa::ES256);
+                jwk.signing_key(alg)
+            })
+            .map_err(|error| format!("{path}: {error}"))?;
+        return Ok(Some(ClientAuth::Key {
+            client_id,
+            key,
+            issuer: issuer.to_owned(),
+        }));
+    }
+    match std::env::var("RESOURCE_API_CLIENT_SECRET") {
+        Ok(secret) => basic(&client_id, &secret)
+            .map(|value| Some(ClientAuth::Basic(value)))
+            .ok_or_else(|| "RESOURCE_API_CLIENT_SECRET: not a header value".to_owned()),
+        Err(_) => Ok(None),
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -283,17 +363,19 @@ async fn main() -> ExitCode {
     } else {
         UriPolicy::HttpsOnly
     };
-    let credentials = (
-        std::env::var("RESOURCE_API_CLIENT_ID"),
-        std::env::var("RESOURCE_API_CLIENT_SECRET"),
-    );
-    let introspection = match credentials {
-        (Ok(id), Ok(secret)) => {
-            let (Ok(metadata), Some(authorization)) = (
-                discovery_uri(&args.issuer, WellKnown::OAuthAuthorizationServer, policy),
-                basic(&id, &secret),
-            ) else {
-                eprintln!("resource-api: bad issuer or client credentials");
+    let client = match client_auth(&args.issuer) {
+        Ok(client) => client,
+        Err(message) => {
+            eprintln!("resource-api: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let introspection = match client {
+        Some(client) => {
+            let Ok(metadata) =
+                discovery_uri(&args.issuer, WellKnown::OAuthAuthorizationServer, policy)
+            else {
+                eprintln!("resource-api: --issuer is not an issuer URL");
                 return ExitCode::from(2);
             };
             let http = match reqwest::Client::builder()
@@ -309,15 +391,15 @@ async fn main() -> ExitCode {
             Some(Arc::new(Introspection {
                 metadata,
                 endpoint: OnceCell::new(),
-                authorization,
+                client,
                 http,
                 inactive: ExpiringSet::new(),
             }))
         }
-        _ => {
+        None => {
             tracing::warn!(
-                "RESOURCE_API_CLIENT_ID and RESOURCE_API_CLIENT_SECRET unset: revocation is \
-                 not checked, a revoked token is accepted until it expires"
+                "RESOURCE_API_CLIENT_ID with RESOURCE_API_CLIENT_KEY or RESOURCE_API_CLIENT_SECRET \
+                 unset: revocation is not checked, a revoked token is accepted until it expires"
             );
             None
         }

@@ -71,6 +71,11 @@ fn kid(token: &str) -> String {
 async fn a_second_api_trusts_the_service() {
     let dir = temp_dir("resource-api");
     let clients = write_clients(&dir, &es256());
+    // The API introspects as its own client, by private_key_jwt.
+    let api_key = es256();
+    add_key_client(&clients, "resource-api", &api_key, &[RESOURCE]);
+    let api_key_file = dir.join("resource-api.jwk");
+    write_private_jwk(&api_key_file, &api_key);
     let port = free_port().to_string();
     let origin = format!("http://127.0.0.1:{port}");
     let lifetime = 4;
@@ -100,8 +105,8 @@ async fn a_second_api_trusts_the_service() {
     command
         .args(["--issuer", &origin, "--audience", RESOURCE])
         .args(["--port", "0", "--allow-http-loopback"])
-        .env("RESOURCE_API_CLIENT_ID", RESOURCE_SERVER.0)
-        .env("RESOURCE_API_CLIENT_SECRET", RESOURCE_SERVER.1);
+        .env("RESOURCE_API_CLIENT_ID", "resource-api")
+        .env("RESOURCE_API_CLIENT_KEY", &api_key_file);
     let api = Process::start(command, dir.join("resource-api.log"));
     let http = client();
 
@@ -251,4 +256,116 @@ async fn a_second_api_trusts_the_service() {
         "{challenge}"
     );
     println!("resource-api log:\n{}", api.log());
+}
+
+/// The cost of the revocation check, side by side in one run: the API introspecting by
+/// `private_key_jwt`, by `client_secret_basic` with the default 600,000 PBKDF2 iterations, and
+/// without introspection (local verification only), `ROUNDS` rounds of `PER_ROUND`
+/// sequential requests each, alternating.
+/// `cargo test -p jose-ring-service --test resource_api -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement: run by hand"]
+async fn introspection_cost() {
+    const ROUNDS: usize = 5;
+    const PER_ROUND: usize = 20;
+    let dir = temp_dir("resource-api-cost");
+    let clients = write_clients(&dir, &es256());
+    let api_key = es256();
+    add_key_client(&clients, "resource-api", &api_key, &[RESOURCE]);
+    let api_key_file = dir.join("resource-api.jwk");
+    write_private_jwk(&api_key_file, &api_key);
+    // A secret client hashed as hash-client does by default.
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&clients).unwrap()).unwrap();
+    let hash = jose_ring_service::users::PasswordHash::new(
+        b"rs-secret-600k",
+        std::num::NonZeroU32::new(600_000).unwrap(),
+    )
+    .unwrap();
+    file["clients"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "client_id": "resource-api-600k", "secret": hash, "resources": [RESOURCE]
+        }));
+    std::fs::write(&clients, serde_json::to_vec(&file).unwrap()).unwrap();
+    let port = free_port().to_string();
+    let origin = format!("http://127.0.0.1:{port}");
+    let service = Service::start_at(
+        &[
+            "--port",
+            &port,
+            "--issuer",
+            &origin,
+            "--public-origin",
+            &origin,
+        ],
+        &dir,
+        None,
+        &["--clients", clients.to_str().unwrap()],
+    );
+    let start = |env: &[(&str, &str)], log: &str| {
+        let mut command = Command::new(example("resource-api"));
+        command
+            .args(["--issuer", &origin, "--audience", RESOURCE])
+            .args(["--port", "0", "--allow-http-loopback"])
+            .env("RUST_LOG", "warn");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Process::start(command, dir.join(log))
+    };
+    let key_file = api_key_file.to_str().unwrap();
+    let apis = [
+        (
+            "private_key_jwt",
+            start(
+                &[
+                    ("RESOURCE_API_CLIENT_ID", "resource-api"),
+                    ("RESOURCE_API_CLIENT_KEY", key_file),
+                ],
+                "key.log",
+            ),
+        ),
+        (
+            "client_secret_basic, 600,000 iterations",
+            start(
+                &[
+                    ("RESOURCE_API_CLIENT_ID", "resource-api-600k"),
+                    ("RESOURCE_API_CLIENT_SECRET", "rs-secret-600k"),
+                ],
+                "secret.log",
+            ),
+        ),
+        ("local verification only", start(&[], "local.log")),
+    ];
+    let http = client();
+    let token = client_credentials(&http, &service, BATCH, &[])
+        .await
+        .token("access_token");
+    let mut times = vec![Vec::new(); apis.len()];
+    for _ in 0..ROUNDS {
+        for (i, (_, api)) in apis.iter().enumerate() {
+            for _ in 0..PER_ROUND {
+                let started = Instant::now();
+                let (status, _, _) = get(&http, api, "/hello", Some(&token), None).await;
+                assert_eq!(status, 200);
+                times[i].push(started.elapsed());
+            }
+        }
+    }
+    let local = {
+        let last = times.last_mut().unwrap();
+        last.sort();
+        last[last.len() / 2]
+    };
+    for (i, (name, _)) in apis.iter().enumerate() {
+        times[i].sort();
+        let median = times[i][times[i].len() / 2];
+        println!(
+            "GET /hello, {} requests: median {median:?} ({:.1}x local) with {name}",
+            ROUNDS * PER_ROUND,
+            median.as_secs_f64() / local.as_secs_f64()
+        );
+    }
 }

@@ -176,3 +176,32 @@ pub async fn client_credentials(
     )
     .await
 }
+
+/// Adds a `private_key_jwt` client `id` with `key`'s public JWK and `resources` to the
+/// clients file at `path`.
+pub fn add_key_client(path: &Path, id: &str, key: &SigningKey, resources: &[&str]) {
+    let mut file: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let jwk: Value = serde_json::from_str(
+        &Jwk::from_verifying_key(&key.verifying_key())
+            .to_json()
+            .unwrap(),
+    )
+    .unwrap();
+    file["clients"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({ "client_id": id, "jwk": jwk, "resources": resources }));
+    std::fs::write(path, serde_json::to_vec_pretty(&file).unwrap()).unwrap();
+}
+
+/// Writes `key`'s private JWK to `path` (mode 0600 does not matter in a test directory).
+pub fn write_private_jwk(path: &Path, key: &SigningKey) {
+    std::fs::write(
+        path,
+        Jwk::from_signing_key(key)
+            .unwrap()
+            .to_private_json()
+            .expose(),
+    )
+    .unwrap();
+}
