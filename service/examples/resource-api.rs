@@ -127,7 +127,7 @@ enum ClientAuth {
     /// `private_key_jwt`: assertions by this key for this client, `aud` the issuer.
     Key {
         client_id: String,
-        key: SigningKey,
+        key: Box<SigningKey>,
         issuer: String,
     },
 }
@@ -299,7 +299,7 @@ fn client_auth(issuer: &str) -> Result<Option<ClientAuth>, String> {
             .map_err(|error| format!("{path}: {error}"))?;
         return Ok(Some(ClientAuth::Key {
             client_id,
-            key,
+            key: Box::new(key),
             issuer: issuer.to_owned(),
         }));
     }
