@@ -1,7 +1,7 @@
 //! The token endpoints, `POST /login` (a password, RFC 6749 §4.3) and `POST /refresh` (a
 //! refresh token, RFC 6749 §6, rotated as [`crate::rotation`] says): the request's DPoP proof
 //! if any (RFC 9449 §5), and the answers of RFC 6749 §5.1 and §5.2. The refresh grant
-//! ([`refresh_grant`]) is the one `POST /token` runs too.
+//! (`refresh_grant`) is the one `POST /token` runs too.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,13 +1,13 @@
 //! `POST /token` (RFC 6749 §3.2), form-encoded: `client_credentials` (§4.4) for the machine
 //! clients of the clients file, and `refresh_token` (§6), the very grant of `/refresh`
-//! ([`refresh_grant`]: rotation, grace window, reuse revokes the family). A request may carry
+//! (`token_endpoint::refresh_grant`: rotation, grace window, reuse revokes the family). A request may carry
 //! a DPoP proof (RFC 9449 §5), as at `/login`: the token is then bound to its key
 //! (`token_type: DPoP`). Every error is RFC 6749 §5.2's.
 //!
 //! `client_credentials`:
 //!
 //! - **the client authenticates** (`client_secret_basic` or `private_key_jwt`,
-//!   [`client_auth`](crate::oauth::client_auth)); a public client cannot use the grant
+//!   [`crate::oauth::client_auth`]); a public client cannot use the grant
 //!   (§4.4: 401 `invalid_client`);
 //! - **`scope`** must be among the client's (else `invalid_scope`); without one, all of them
 //!   (§3.3 allows a default; Keycloak grants the client's default scopes, as here);
