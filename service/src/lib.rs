@@ -8,7 +8,8 @@
 //!   does), [`error`];
 //! - the domain: [`users`] (passwords), [`keys`] (signing, publishing, rotating keys),
 //!   [`tokens`] (each token's claims, issuing, rules and TTLs), [`rotation`] (a family's
-//!   refresh-token rotation), [`store`] (memory or Redis), [`state`] (what the keys mean);
+//!   refresh-token rotation), [`store`] (memory or Redis), [`primary`] (finding the Redis
+//!   primary, through Sentinel too), [`state`] (what the keys mean);
 //! - HTTP: [`serve`] (running), [`app`] (the handlers' shared state and its reloading),
 //!   [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`resource`] (the guarded API),
 //!   [`jwks`], [`refusal`] (error answers), [`request_log`].
@@ -19,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod jwks;
 pub mod keys;
+pub mod primary;
 pub mod refusal;
 pub mod request_log;
 pub mod resource;
