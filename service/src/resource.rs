@@ -53,12 +53,15 @@ pub(crate) async fn logout(
 ) -> Result<Response, Refusal> {
     let now = app.now();
     let jti = auth.jti().unwrap_or_default();
+    // The family first: it revokes this token too (every check looks at the family), so a
+    // logout answered 503 half-way leaves no token of the family usable, and its retry is
+    // refused 401 `revoked` with nothing left to do.
     app.state
-        .revoke_token(jti, Policy::ttl_until(auth.expires_at(), now))
+        .revoke_family(&claims.fam, app.policy.family_ttl())
         .await
         .map_err(Refusal::unavailable)?;
     app.state
-        .revoke_family(&claims.fam, app.policy.family_ttl())
+        .revoke_token(jti, Policy::ttl_until(auth.expires_at(), now))
         .await
         .map_err(Refusal::unavailable)?;
     let mut response = StatusCode::NO_CONTENT.into_response();

@@ -16,6 +16,8 @@
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
 pub mod grace;
+pub mod load;
+pub mod sentinel;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -46,12 +48,33 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Whether `redis-server` is on PATH. Under CI (`CI=true`) a missing one fails the test;
+/// elsewhere the test is skipped with a loud message.
+pub fn redis_server_present() -> bool {
+    if Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "redis-server is not on PATH: .ci/run installs it (apt-get install redis-server)"
+    );
+    eprintln!(
+        "\n!!!!!!!! SKIPPED: redis-server is not on PATH; install it (apt-get install \
+         redis-server) to run the Redis tests !!!!!!!!\n"
+    );
+    false
 }
 
 /// A `redis-server` of the test's own on an ephemeral loopback port, no persistence.
@@ -64,19 +87,7 @@ impl Redis {
     /// Starts one, or `None` (with a loud message) if `redis-server` is not on PATH. Under
     /// CI (`CI=true`) a missing `redis-server` fails the test instead.
     pub fn start() -> Option<Self> {
-        if Command::new("redis-server")
-            .arg("--version")
-            .output()
-            .is_err()
-        {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "redis-server is not on PATH: .ci/run installs it (apt-get install redis-server)"
-            );
-            eprintln!(
-                "\n!!!!!!!! SKIPPED: redis-server is not on PATH; install it (apt-get install \
-                 redis-server) to run the Redis tests !!!!!!!!\n"
-            );
+        if !redis_server_present() {
             return None;
         }
         let mut redis = Self {
@@ -145,6 +156,11 @@ impl Service {
     /// unless `extra` names other `--users`, the shared `key_dir`, `--port 0`, and `extra`
     /// flags; waits for its `listening on` line.
     pub fn start(key_dir: &Path, redis: Option<&Redis>, extra: &[&str]) -> Self {
+        Self::start_at(key_dir, redis.map(Redis::url).as_deref(), extra)
+    }
+
+    /// [`Service::start`] with `REDIS_URL` set to `redis_url` (a Sentinel URL too).
+    pub fn start_at(key_dir: &Path, redis_url: Option<&str>, extra: &[&str]) -> Self {
         let users = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/users.json");
         let log = key_dir.join(format!(
             "service-{}.log",
@@ -164,8 +180,8 @@ impl Service {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap());
-        if let Some(redis) = redis {
-            command.env("REDIS_URL", redis.url());
+        if let Some(url) = redis_url {
+            command.env("REDIS_URL", url);
         }
         let mut child = command.spawn().unwrap();
         let mut line = String::new();
