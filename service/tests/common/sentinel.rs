@@ -50,6 +50,39 @@ impl Node {
         node
     }
 
+    /// A data node on `port`, no persistence, a replica of the node on `primary` if given;
+    /// its log in `dir`.
+    pub fn data(dir: &Path, port: u16, primary: Option<u16>) -> Self {
+        let mut args: Vec<String> = [
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            // A replica's first full sync starts at once (default: 5 s later, waiting
+            // for more replicas).
+            "--repl-diskless-sync-delay",
+            "0",
+            "--logfile",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let log = dir.join(format!("redis-{port}.log"));
+        args.push(log.display().to_string());
+        if let Some(primary) = primary {
+            args.extend([
+                "--replicaof".into(),
+                "127.0.0.1".into(),
+                primary.to_string(),
+            ]);
+        }
+        Self::spawn(port, &args, log)
+    }
+
     fn signal(&self, signal: &str) {
         let pid = self.child.as_ref().expect("running").id().to_string();
         let status = Command::new("kill").args([signal, &pid]).status().unwrap();
@@ -147,36 +180,7 @@ impl Replicated {
         if !redis_server_present() {
             return None;
         }
-        let data = |port: u16, primary: Option<u16>| {
-            let mut args: Vec<String> = [
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                // A replica's first full sync starts at once (default: 5 s later, waiting
-                // for more replicas).
-                "--repl-diskless-sync-delay",
-                "0",
-                "--logfile",
-            ]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-            let log = dir.join(format!("redis-{port}.log"));
-            args.push(log.display().to_string());
-            if let Some(primary) = primary {
-                args.extend([
-                    "--replicaof".into(),
-                    "127.0.0.1".into(),
-                    primary.to_string(),
-                ]);
-            }
-            Node::spawn(port, &args, log)
-        };
+        let data = |port: u16, primary: Option<u16>| Node::data(dir, port, primary);
         let first = free_port();
         let mut nodes = vec![data(first, None)];
         for _ in 0..2 {
