@@ -367,3 +367,58 @@ async fn a_frozen_primary_fails_over_and_rejoins_as_a_replica_with_nothing_lost(
     );
     assert_eq!(missing, 0);
 }
+
+/// What the acknowledgement costs, measured side by side on the same replicated Redis: the
+/// load against two instances that wait for one replica (the Sentinel default), then
+/// against two that do not (`--redis-ack-replicas 0`), then the first pair again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "failure test: run with --ignored (see the file's docs)"]
+async fn acknowledgement_cost_side_by_side() {
+    let Some(setup) = setup("failover-cost").await else {
+        return;
+    };
+    let url = setup.redis.url();
+    let unacked = [
+        Arc::new(Service::start_at(
+            &setup.redis.dir,
+            Some(&url),
+            &["--redis-ack-replicas", "0"],
+        )),
+        Arc::new(Service::start_at(
+            &setup.redis.dir,
+            Some(&url),
+            &["--redis-ack-replicas", "0"],
+        )),
+    ];
+    let acked = [Arc::clone(&setup.a), Arc::clone(&setup.b)];
+    let phase = Duration::from_secs((setup.seconds / 2).max(3));
+    let mut rates = Vec::new();
+    for (name, pair) in [("ack 1", &acked), ("ack 0", &unacked), ("ack 1", &acked)] {
+        let started = Instant::now();
+        let tally = load::run(
+            [&pair[0], &pair[1]],
+            setup.clients,
+            started + phase,
+            Patience::None,
+        )
+        .await;
+        let elapsed = started.elapsed();
+        println!("{name}: {}", load::summary(&tally, elapsed));
+        assert_eq!(tally.server_errors(), (0, 0));
+        assert!(tally.unexpected.is_empty(), "{:#?}", tally.unexpected);
+        rates.push((
+            tally.seen.len() as f64 / elapsed.as_secs_f64(),
+            tally.latency(0.5),
+            tally.latency(0.99),
+        ));
+    }
+    let acked_rate = f64::midpoint(rates[0].0, rates[2].0);
+    println!(
+        "throughput with acknowledgement / without: {:.2}; p50 {:.2?} / {:.2?}, p99 {:.2?} / {:.2?}",
+        acked_rate / rates[1].0,
+        rates[0].1.max(rates[2].1),
+        rates[1].1,
+        rates[0].2.max(rates[2].2),
+        rates[1].2,
+    );
+}
