@@ -304,7 +304,9 @@ impl Primary {
         let Finder::Sentinel { sentinels, service } = &primary.finder else {
             return;
         };
-        if primary.watching.swap(true, Ordering::AcqRel) {
+        if primary.watching.load(Ordering::Acquire)
+            || primary.watching.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         for sentinel in sentinels {
