@@ -304,8 +304,7 @@ impl Primary {
         let Finder::Sentinel { sentinels, service } = &primary.finder else {
             return;
         };
-        if primary.watching.load(Ordering::Acquire)
-            || primary.watching.swap(true, Ordering::AcqRel)
+        if primary.watching.load(Ordering::Acquire) || primary.watching.swap(true, Ordering::AcqRel)
         {
             return;
         }
@@ -370,12 +369,19 @@ impl Primary {
         let config = self.config(lane);
         let (node, connection) = match node {
             Some(node) => {
-                let connection = bounded(
+                let connecting = bounded(
                     self.timeout,
                     node.get_multiplexed_async_connection_with_config(&config),
                 )
-                .await?;
-                (node, connection)
+                .await;
+                match connecting {
+                    Ok(connection) => (node, connection),
+                    Err(error) => {
+                        // Gone since the other lane connected: find the primary again.
+                        self.forget(Some(generation), error.0);
+                        return Err(error);
+                    }
+                }
             }
             None => self.find(&config).await?,
         };
