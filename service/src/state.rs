@@ -12,6 +12,11 @@
 //! `grace_until`): the family's [`Rotation`](crate::rotation::Rotation). An access token's
 //! `jti` is `<fam>.<random>`, so that the guard's revocation check, which is given only the
 //! `jti`, looks up the token and its family in one `EXISTS` round trip.
+//!
+//! Every write here would let a token through if it were lost, so each goes through a
+//! [`Store`] write, which Redis with replicas acknowledges before it counts
+//! ([`crate::store::Durability::Replicated`]); a new write of that kind (a revocation through
+//! another endpoint, a client assertion's `jti`) belongs here too.
 
 use std::sync::Arc;
 use std::time::Duration;

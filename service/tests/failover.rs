@@ -174,7 +174,8 @@ async fn run_with(
     let (access, proofs, seen, unexpected) = probe.await.unwrap();
     let elapsed = started.elapsed();
 
-    let (replayed_accepted, replay_errors) = load::replay([&setup.a, &setup.b], &tally).await;
+    let (replayed_accepted, replay_errors, wrong) =
+        load::replay([&setup.a, &setup.b], &tally).await;
     let (proofs_accepted, proof_answers) =
         replay_proofs([&setup.a, &setup.b], &access, &proofs).await;
     println!(
@@ -199,7 +200,8 @@ async fn run_with(
     assert_eq!(
         (replayed_accepted, replay_errors, proofs_accepted),
         (0, 0, 0),
-        "a revoked token, a spent refresh token or a used proof was accepted"
+        "a revoked token, a spent refresh token or a used proof was accepted: {wrong:#?}\n{}",
+        logs(setup)
     );
     assert!(proof_answers.is_empty(), "{proof_answers:#?}");
     (tally, broken, over, elapsed)

@@ -237,21 +237,33 @@ pub async fn run(
 }
 
 /// Replays every revoked access token and every spent refresh token of `tally` against
-/// both instances in turn: how many were accepted, and how many answered 5xx.
-pub async fn replay(services: [&Service; 2], tally: &Tally) -> (u64, u64) {
+/// both instances in turn: how many were accepted, how many answered 5xx, and the first
+/// few of those answers.
+pub async fn replay(services: [&Service; 2], tally: &Tally) -> (u64, u64, Vec<String>) {
     let http = client();
-    let (mut accepted, mut errors) = (0u64, 0u64);
+    let (mut accepted, mut errors, mut seen) = (0u64, 0u64, Vec::new());
+    let mut note = |what: &str, service: &Service, answer: &Answer| {
+        let wrong = answer.status == 200 || answer.status >= 500;
+        accepted += u64::from(answer.status == 200);
+        errors += u64::from(answer.status >= 500);
+        if wrong && seen.len() < 10 {
+            seen.push(format!(
+                "{what} on {}: {} {}",
+                service.base, answer.status, answer.body
+            ));
+        }
+    };
     for (i, token) in tally.revoked_access.iter().enumerate() {
-        let me = call(&http, services[i % 2], "GET", "/me", token, None).await;
-        accepted += u64::from(me.status == 200);
-        errors += u64::from(me.status >= 500);
+        let service = services[i % 2];
+        let me = call(&http, service, "GET", "/me", token, None).await;
+        note("revoked access token", service, &me);
     }
     for (i, token) in tally.spent_refresh.iter().enumerate() {
-        let again = refresh(&http, services[(i + 1) % 2], token, None).await;
-        accepted += u64::from(again.status == 200);
-        errors += u64::from(again.status >= 500);
+        let service = services[(i + 1) % 2];
+        let again = refresh(&http, service, token, None).await;
+        note("spent refresh token", service, &again);
     }
-    (accepted, errors)
+    (accepted, errors, seen)
 }
 
 /// One line of figures.
