@@ -171,6 +171,14 @@ pub struct Link {
     generation: u64,
 }
 
+impl Link {
+    /// Whether `other` goes to the same primary, as known then (no failure in between).
+    #[must_use]
+    pub fn same_primary(&self, other: &Self) -> bool {
+        self.generation == other.generation
+    }
+}
+
 /// How the primary is found.
 enum Finder {
     Single(Client),

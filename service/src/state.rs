@@ -7,6 +7,7 @@
 //! | `jr:fam:<fam>`      | `/logout`, reuse detection                  | `/refresh`, every access-token check     | refresh lifetime + 60 s          |
 //! | `jr:jti:<jti>`      | `/logout`, a retry superseding a pair       | every access-token check                 | until the access token's `exp`   |
 //! | `jr:dpop:<jkt>:<jti>` | the guard, `/login`, `/refresh` (`SET NX`) | the same `SET NX` (taken: replay)       | the proof's replay window        |
+//! | `jr:settle`         | Redis with replicas, after a key was found  | nobody (its `WAIT` covers what was read) | 1 s                              |
 //!
 //! `jr:rot:<fam>` is a hash (`current`, `current_access`, `previous`, `binding`,
 //! `grace_until`): the family's [`Rotation`](crate::rotation::Rotation). An access token's

@@ -23,7 +23,7 @@ use jose_ring_axum::{BoxFuture, ExpiringSet};
 use redis::{ErrorKind, ExistenceCheck, ServerErrorKind, SetExpiry, SetOptions};
 use tokio::time::Instant;
 
-use crate::primary::{BadUrl, Lane, Location, NoPrimary, Primary};
+use crate::primary::{BadUrl, Lane, Link, Location, NoPrimary, Primary};
 use crate::rotation::{self, Outcome, Presentation, Rotation};
 
 /// The store could not answer (Redis unreachable, timed out, or answered nonsense). Its text
@@ -371,27 +371,44 @@ impl RedisStore {
     /// round trip; forgets the primary after any failure.
     async fn send<T: redis::FromRedisValue>(
         &self,
-        mut pipe: redis::Pipeline,
+        pipe: redis::Pipeline,
         durability: Durability,
         script: Option<&redis::ScriptInvocation<'_>>,
     ) -> Result<T, Unavailable> {
-        let started = Instant::now();
         let acked = durability == Durability::Replicated && self.ack.replicas > 0;
-        let (lane, limit) = if acked {
+        let link = self
+            .link(if acked { Lane::Acked } else { Lane::Read })
+            .await?;
+        self.send_on(&link, pipe, acked, script).await
+    }
+
+    /// A connection of `lane` to the primary, within the command timeout.
+    async fn link(&self, lane: Lane) -> Result<Link, Unavailable> {
+        Primary::watch(&self.primary);
+        let linking = self.primary.link(lane, Instant::now());
+        match tokio::time::timeout(REDIS_TIMEOUT, linking).await {
+            Ok(Ok(link)) => Ok(link),
+            Ok(Err(NoPrimary(why))) => Err(Unavailable(why)),
+            Err(_) => Err(Unavailable("redis timed out")),
+        }
+    }
+
+    /// [`RedisStore::send`] on `link`; `acked`: followed by `WAIT`.
+    async fn send_on<T: redis::FromRedisValue>(
+        &self,
+        link: &Link,
+        mut pipe: redis::Pipeline,
+        acked: bool,
+        script: Option<&redis::ScriptInvocation<'_>>,
+    ) -> Result<T, Unavailable> {
+        let limit = if acked {
             let wait = self.ack.timeout.as_millis().max(1);
             pipe.cmd("WAIT")
                 .arg(self.ack.replicas)
                 .arg(wait.to_string());
-            (Lane::Acked, REDIS_TIMEOUT.saturating_add(self.ack.timeout))
+            REDIS_TIMEOUT.saturating_add(self.ack.timeout)
         } else {
-            (Lane::Read, REDIS_TIMEOUT)
-        };
-        Primary::watch(&self.primary);
-        let link = match tokio::time::timeout(REDIS_TIMEOUT, self.primary.link(lane, started)).await
-        {
-            Ok(Ok(link)) => link,
-            Ok(Err(NoPrimary(why))) => return Err(Unavailable(why)),
-            Err(_) => return Err(Unavailable("redis timed out")),
+            REDIS_TIMEOUT
         };
         let mut connection = link.connection.clone();
         let sent = tokio::time::timeout(limit, async {
@@ -410,7 +427,7 @@ impl RedisStore {
         let replies = match answer(sent) {
             Ok(replies) => replies,
             Err(unavailable) => {
-                self.primary.lost(&link, unavailable.0);
+                self.primary.lost(link, unavailable.0);
                 return Err(unavailable);
             }
         };
@@ -427,13 +444,42 @@ impl RedisStore {
             if count < self.ack.replicas {
                 // The node may be an old primary whose replicas have moved on: find the
                 // primary again.
-                self.primary.lost(&link, NOT_ACKNOWLEDGED.0);
+                self.primary.lost(link, NOT_ACKNOWLEDGED.0);
                 return Err(NOT_ACKNOWLEDGED);
             }
         }
         Ok(reply)
     }
+
+    /// Whether any of `keys` is recorded; a `true` only once the replicas hold everything
+    /// the primary held when it answered. A key read on the primary may come from a write
+    /// that was answered 503 (not acknowledged) and that a failover would undo: a refusal
+    /// resting on it (a logout's retry answered `revoked`) would tell a client its token is
+    /// gone when it comes back after the failover. So a found key is followed, on the same
+    /// primary, by a write of [`SETTLE_KEY`] and `WAIT`: the replicas acknowledging it hold
+    /// every earlier write too.
+    async fn any_settled(&self, keys: &[String]) -> Result<bool, Unavailable> {
+        let read = self.link(Lane::Read).await?;
+        let mut exists = redis::pipe();
+        exists.add_command(redis::Cmd::exists(keys));
+        let count: u64 = self.send_on(&read, exists, false, None).await?;
+        if count == 0 || self.ack.replicas == 0 {
+            return Ok(count > 0);
+        }
+        let acked = self.link(Lane::Acked).await?;
+        if !acked.same_primary(&read) {
+            return Err(Unavailable("redis primary changed"));
+        }
+        let mut settle = redis::pipe();
+        settle.add_command(redis::Cmd::set_ex(SETTLE_KEY, 1, 1));
+        let () = self.send_on(&acked, settle, true, None).await?;
+        Ok(true)
+    }
 }
+
+/// The key written (for one second) after a key was found, so that `WAIT` covers what was
+/// found ([`RedisStore`]'s `any`).
+pub const SETTLE_KEY: &str = "jr:settle";
 
 /// Fewer replicas than asked acknowledged a write in time.
 const NOT_ACKNOWLEDGED: Unavailable = Unavailable("write not acknowledged by enough replicas");
@@ -498,10 +544,7 @@ impl Store for RedisStore {
             if keys.is_empty() {
                 return Ok(false);
             }
-            let count: u64 = self
-                .command(&redis::Cmd::exists(keys), Durability::Primary)
-                .await?;
-            Ok(count > 0)
+            self.any_settled(keys).await
         })
     }
 

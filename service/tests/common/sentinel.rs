@@ -73,6 +73,12 @@ impl Node {
         .collect();
         let log = dir.join(format!("redis-{port}.log"));
         args.push(log.display().to_string());
+        // A replica's full sync writes the primary's snapshot (`dump.rdb`) to its working
+        // directory, which every later redis-server started there would load: the test's
+        // own directory, then.
+        let own = dir.join(format!("redis-{port}"));
+        std::fs::create_dir_all(&own).unwrap();
+        args.extend(["--dir".into(), own.display().to_string()]);
         if let Some(primary) = primary {
             args.extend([
                 "--replicaof".into(),
@@ -124,13 +130,14 @@ impl Node {
     }
 
     /// `ROLE`'s first element (`master`, `slave`, `sentinel`), and for a replica its
-    /// primary's port and link state.
+    /// primary's port and link state; `error` if the connection failed (a node turned into a
+    /// replica closes its clients' connections).
     pub async fn role(&self) -> (String, Option<u16>, String) {
         let mut connection = self.connection().await;
-        let role: Vec<redis::Value> = redis::cmd("ROLE")
-            .query_async(&mut connection)
-            .await
-            .unwrap();
+        let role: Vec<redis::Value> = match redis::cmd("ROLE").query_async(&mut connection).await {
+            Ok(role) => role,
+            Err(error) => return ("error".into(), None, error.to_string()),
+        };
         let text = |v: Option<&redis::Value>| -> String {
             v.map(|v| redis::from_redis_value_ref::<String>(v).unwrap_or_default())
                 .unwrap_or_default()
@@ -144,6 +151,23 @@ impl Node {
         } else {
             (kind, None, String::new())
         }
+    }
+
+    /// How many replicas acknowledge a write of the test's own within 100 ms (`WAIT`).
+    /// (`INFO replication` shows a replica `state=online` before that: after a diskless
+    /// sync the primary streams to it only once it has sent its first acknowledgement.)
+    pub async fn acknowledging_replicas(&self) -> u32 {
+        let mut connection = self.connection().await;
+        let reply: redis::RedisResult<((), u32)> = redis::pipe()
+            .cmd("SET")
+            .arg("jr:test-probe")
+            .arg(1)
+            .cmd("WAIT")
+            .arg(2)
+            .arg(100)
+            .query_async(&mut connection)
+            .await;
+        reply.map(|(_, acked)| acked).unwrap_or(0)
     }
 
     /// What the process logged.
@@ -248,7 +272,8 @@ impl Replicated {
     }
 
     /// Waits until every sentinel names one primary with no failure flag, sees two replicas
-    /// and two other sentinels; returns the primary's port.
+    /// and two other sentinels, and both replicas acknowledge a write; returns the primary's
+    /// port.
     pub async fn settle(&self, limit: Duration) -> u16 {
         let deadline = Instant::now() + limit;
         loop {
@@ -264,7 +289,7 @@ impl Replicated {
                 .collect();
             if ports.len() == self.sentinels.len()
                 && ports.windows(2).all(|w| w[0] == w[1])
-                && self.online_replicas(ports[0].parse().unwrap()).await == 2
+                && self.acknowledging_replicas(ports[0].parse().unwrap()).await == 2
             {
                 return ports[0].parse().unwrap();
             }
@@ -276,20 +301,12 @@ impl Replicated {
         }
     }
 
-    /// How many replicas the primary on `port` streams to (`state=online`).
-    pub async fn online_replicas(&self, port: u16) -> usize {
-        let Some(node) = self.nodes.iter().find(|n| n.port == port) else {
-            return 0;
-        };
-        let mut connection = node.connection().await;
-        let info: String = redis::cmd("INFO")
-            .arg("replication")
-            .query_async(&mut connection)
-            .await
-            .unwrap_or_default();
-        info.lines()
-            .filter(|l| l.starts_with("slave") && l.contains("state=online"))
-            .count()
+    /// How many replicas acknowledge a write on the node on `port`.
+    pub async fn acknowledging_replicas(&self, port: u16) -> u32 {
+        match self.nodes.iter().find(|n| n.port == port) {
+            Some(node) => node.acknowledging_replicas().await,
+            None => 0,
+        }
     }
 
     /// The primary as a majority of the sentinels name it (`get-master-addr-by-name`).
