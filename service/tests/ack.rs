@@ -37,7 +37,7 @@ async fn without_a_replica_to_acknowledge_writes_fail_closed_and_a_retry_is_safe
     let dir = temp_dir("ack");
     let primary = Node::data(&dir, free_port(), None);
     let flags = ["--redis-ack-replicas", "1", "--redis-ack-timeout", "100"];
-    let service = Service::start_at(&dir, Some(&primary.url()), &flags);
+    let service = Service::start_url(&dir, Some(&primary.url()), &flags);
     let http = client();
     let key = SigningKey::generate(&jwa::ES256).unwrap();
 
@@ -111,7 +111,7 @@ async fn a_single_redis_waits_for_no_replica_by_default() {
     }
     let dir = temp_dir("ack-default");
     let primary = Node::data(&dir, free_port(), None);
-    let service = Service::start_at(&dir, Some(&primary.url()), &[]);
+    let service = Service::start_url(&dir, Some(&primary.url()), &[]);
     let http = client();
     let access = login(&http, &service, ADA, None)
         .await

@@ -63,8 +63,8 @@ async fn setup(name: &str) -> Option<Setup> {
     let dir = temp_dir(name);
     let redis = Replicated::start(&dir).await?;
     let url = redis.url();
-    let a = Arc::new(Service::start_at(&dir, Some(&url), &[]));
-    let b = Arc::new(Service::start_at(&dir, Some(&url), &[]));
+    let a = Arc::new(Service::start_url(&dir, Some(&url), &[]));
+    let b = Arc::new(Service::start_url(&dir, Some(&url), &[]));
     // Both find the primary before the clock starts.
     let http = client();
     for service in [&a, &b] {
@@ -381,12 +381,12 @@ async fn acknowledgement_cost_side_by_side() {
     };
     let url = setup.redis.url();
     let unacked = [
-        Arc::new(Service::start_at(
+        Arc::new(Service::start_url(
             &setup.redis.dir,
             Some(&url),
             &["--redis-ack-replicas", "0"],
         )),
-        Arc::new(Service::start_at(
+        Arc::new(Service::start_url(
             &setup.redis.dir,
             Some(&url),
             &["--redis-ack-replicas", "0"],
