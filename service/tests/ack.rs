@@ -1,8 +1,8 @@
 //! Writes acknowledged by replicas (`--redis-ack-replicas`), on a real `redis-server` and a
 //! real replica of it: with no replica to acknowledge them, every write whose loss would
 //! let a token through is answered 503 with `Retry-After` (fail closed) while reads are
-//! answered; once a replica is there, the same requests succeed, and a retry of a write
-//! that was answered 503 is safe.
+//! answered, and so is a refusal that rests on such a write; once a replica is there, the
+//! same requests succeed, and a retry of a write that was answered 503 is safe.
 //!
 //! Without `redis-server` on PATH these tests fail under CI (`CI=true`) and are skipped with
 //! a loud message elsewhere.
@@ -68,6 +68,17 @@ async fn without_a_replica_to_acknowledge_writes_fail_closed_and_a_retry_is_safe
     assert!(
         log.contains("write not acknowledged by enough replicas"),
         "{log}"
+    );
+
+    // The logout was applied on the primary all the same (unacknowledged): a refusal resting
+    // on it would tell the client its token is gone while a failover could bring it back, so
+    // the retry, and a refresh of the family, are 503 too until a replica holds it.
+    let again = call(&http, &service, "POST", "/logout", &access, None).await;
+    assert_eq!(refusal(&again), (503, "revocation_unavailable", Some("1")));
+    let revoked = refresh(&http, &service, &first, None).await;
+    assert_eq!(
+        refusal(&revoked),
+        (503, "temporarily_unavailable", Some("1"))
     );
 
     // A replica arrives: the same requests succeed.
