@@ -16,8 +16,9 @@ use crate::error::{Fatal, SetupError};
 use crate::keys::{self, KeySource, Keys};
 use crate::oauth::clients::Clients;
 use crate::oauth::endpoints::Endpoints;
+use crate::primary::Location;
 use crate::state::State;
-use crate::store::{MemoryStore, RedisStore, Store};
+use crate::store::{Ack, MemoryStore, RedisStore, Store};
 use crate::tokens::Policy;
 use crate::users::Users;
 
@@ -152,7 +153,22 @@ impl App {
             None => Clients::none(audience)?,
         };
         let store: Arc<dyn Store> = match &options.redis_url {
-            Some(url) => Arc::new(RedisStore::new(url)?),
+            Some(url) => {
+                let location = Location::parse(url)?;
+                let ack = Ack {
+                    replicas: options
+                        .redis_ack_replicas
+                        .unwrap_or_else(|| Ack::default_replicas(&location)),
+                    timeout: Duration::from_millis(options.redis_ack_timeout),
+                };
+                tracing::info!(
+                    sentinel = location.is_sentinel(),
+                    ack_replicas = ack.replicas,
+                    ack_timeout_ms = options.redis_ack_timeout,
+                    "redis store"
+                );
+                Arc::new(RedisStore::new(location, ack)?)
+            }
             None => Arc::new(MemoryStore::new()),
         };
         let policy = Policy {

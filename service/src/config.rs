@@ -43,9 +43,21 @@ pub struct Serve {
     /// Port to listen on (0: any free port; the one chosen is printed on standard output).
     #[arg(long, env = "PORT", default_value_t = 8080)]
     pub port: u16,
-    /// Redis for the shared state (`redis://127.0.0.1:6379/`); in memory when absent.
+    /// Redis for the shared state: one Redis (`redis://127.0.0.1:6379/`), or the primary
+    /// Redis Sentinel names (`redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE_NAME`); in
+    /// memory when absent.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
+    /// Replicas that must acknowledge each write whose loss would let a token through
+    /// (revocations, rotations, used DPoP proofs) before it is answered; otherwise 503.
+    /// Default: 1 with Sentinel, 0 with a single Redis.
+    #[arg(long, env = "REDIS_ACK_REPLICAS",
+          value_parser = clap::value_parser!(u32).range(0..=16))]
+    pub redis_ack_replicas: Option<u32>,
+    /// Milliseconds to wait for those acknowledgements (`WAIT`) before answering 503.
+    #[arg(long, env = "REDIS_ACK_TIMEOUT", default_value_t = 250,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub redis_ack_timeout: u64,
     /// The users file (JSON, PBKDF2 hashes), re-read when it changes; the bundled demo users
     /// when absent.
     #[arg(long, env = "USERS_FILE")]

@@ -8,7 +8,8 @@
 //!   does), [`error`];
 //! - the domain: [`users`] (passwords), [`keys`] (signing, publishing, rotating keys),
 //!   [`tokens`] (each token's claims, issuing, rules and TTLs), [`rotation`] (a family's
-//!   refresh-token rotation), [`store`] (memory or Redis), [`state`] (what the keys mean);
+//!   refresh-token rotation), [`store`] (memory or Redis), [`primary`] (finding the Redis
+//!   primary, through Sentinel too), [`state`] (what the keys mean);
 //! - HTTP: [`serve`] (running), [`app`] (the handlers' shared state and its reloading),
 //!   [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`oauth`] (the standard OAuth
 //!   endpoints: metadata, `/token`, `/revoke`, `/introspect`, and the machine clients),
@@ -21,6 +22,7 @@ pub mod error;
 pub mod jwks;
 pub mod keys;
 pub mod oauth;
+pub mod primary;
 pub mod refusal;
 pub mod request_log;
 pub mod resource;

@@ -54,16 +54,19 @@ pub(crate) async fn logout(
 ) -> Result<Response, Refusal> {
     let now = app.now();
     let jti = auth.jti().unwrap_or_default();
-    app.state
-        .revoke_token(jti, Policy::ttl_until(auth.expires_at(), now))
-        .await
-        .map_err(Refusal::unavailable)?;
+    // The family first: it revokes this token too (every check looks at the family), so a
+    // logout answered 503 half-way leaves no token of the family usable, and its retry is
+    // refused 401 `revoked` with nothing left to do.
     if let Some(family) = &claims.fam {
         app.state
             .revoke_family(family, app.policy.family_ttl())
             .await
             .map_err(Refusal::unavailable)?;
     }
+    app.state
+        .revoke_token(jti, Policy::ttl_until(auth.expires_at(), now))
+        .await
+        .map_err(Refusal::unavailable)?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     Note::served(&mut response, claims.registered.sub.clone());
     Ok(response)

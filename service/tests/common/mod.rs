@@ -16,7 +16,9 @@
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
 pub mod grace;
+pub mod load;
 pub mod oauth;
+pub mod sentinel;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -55,6 +57,27 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Whether `redis-server` is on PATH. Under CI (`CI=true`) a missing one fails the test;
+/// elsewhere the test is skipped with a loud message.
+pub fn redis_server_present() -> bool {
+    if Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "redis-server is not on PATH: .ci/run installs it (apt-get install redis-server)"
+    );
+    eprintln!(
+        "\n!!!!!!!! SKIPPED: redis-server is not on PATH; install it (apt-get install \
+         redis-server) to run the Redis tests !!!!!!!!\n"
+    );
+    false
+}
+
 /// A `redis-server` of the test's own on an ephemeral loopback port, no persistence.
 pub struct Redis {
     port: u16,
@@ -65,19 +88,7 @@ impl Redis {
     /// Starts one, or `None` (with a loud message) if `redis-server` is not on PATH. Under
     /// CI (`CI=true`) a missing `redis-server` fails the test instead.
     pub fn start() -> Option<Self> {
-        if Command::new("redis-server")
-            .arg("--version")
-            .output()
-            .is_err()
-        {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "redis-server is not on PATH: .ci/run installs it (apt-get install redis-server)"
-            );
-            eprintln!(
-                "\n!!!!!!!! SKIPPED: redis-server is not on PATH; install it (apt-get install \
-                 redis-server) to run the Redis tests !!!!!!!!\n"
-            );
+        if !redis_server_present() {
             return None;
         }
         let mut redis = Self {
@@ -157,6 +168,20 @@ impl Service {
     /// [`start`](Self::start) with `at` instead of `--port 0 --issuer ORIGIN --public-origin
     /// ORIGIN` (a service reached at its own loopback address, whose issuer URL is fetchable).
     pub fn start_at(at: &[&str], key_dir: &Path, redis: Option<&Redis>, extra: &[&str]) -> Self {
+        Self::start_with(at, key_dir, redis.map(Redis::url).as_deref(), extra)
+    }
+
+    /// [`start`](Self::start) with `REDIS_URL` set to `redis_url` (a Sentinel URL too).
+    pub fn start_url(key_dir: &Path, redis_url: Option<&str>, extra: &[&str]) -> Self {
+        Self::start_with(
+            &["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN],
+            key_dir,
+            redis_url,
+            extra,
+        )
+    }
+
+    fn start_with(at: &[&str], key_dir: &Path, redis_url: Option<&str>, extra: &[&str]) -> Self {
         let users = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/users.json");
         let log = key_dir.join(format!(
             "service-{}.log",
@@ -176,8 +201,8 @@ impl Service {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap());
-        if let Some(redis) = redis {
-            command.env("REDIS_URL", redis.url());
+        if let Some(url) = redis_url {
+            command.env("REDIS_URL", url);
         }
         let mut child = command.spawn().unwrap();
         let mut line = String::new();
