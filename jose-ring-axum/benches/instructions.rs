@@ -70,9 +70,11 @@ fn main() {
         .validation(rules)
         .build()
         .unwrap();
-    let mut service = guard.layer().layer(tower::service_fn(|_req: Request<Body>| async {
-        Ok::<_, Infallible>(Response::new(Body::empty()))
-    }));
+    let mut service = guard
+        .layer()
+        .layer(tower::service_fn(|_req: Request<Body>| async {
+            Ok::<_, Infallible>(Response::new(Body::empty()))
+        }));
     let authorization = format!("Bearer {token}");
     for _ in 0..n {
         let request = Request::get("/hello")
