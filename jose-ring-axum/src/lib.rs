@@ -130,6 +130,7 @@ mod config;
 mod counters;
 mod credentials;
 mod facts;
+mod grpc;
 mod guard;
 mod http;
 mod keys;
@@ -144,6 +145,7 @@ pub use builder::{BuildError, GuardBuilder, LocalKeys, RemoteKeys};
 pub use config::{DpopMode, NonceSource, TypRule};
 pub use counters::Counters;
 pub use credentials::{CredentialError, CredentialSources, Credentials, Scheme};
+pub use grpc::{GrpcLayer, GrpcService};
 pub use guard::Guard;
 #[cfg(feature = "reqwest")]
 pub use http::ReqwestClient;
