@@ -4,13 +4,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use axum_core::extract::FromRequestParts;
+use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
 use jose_ring::jwa::Algorithm;
 use jose_ring::jwt::{self, NumericDate};
 use serde::de::DeserializeOwned;
 
+use crate::authorities::Names;
 use crate::credentials::Scheme;
 use crate::reason::Reason;
 use crate::reject::{Rejection, Responder};
@@ -36,8 +37,10 @@ pub struct Auth {
     pub(crate) expires_at: Option<NumericDate>,
     pub(crate) algorithm: &'static Algorithm,
     pub(crate) scheme: Scheme,
-    pub(crate) scope: Option<String>,
-    pub(crate) roles: Vec<String>,
+    pub(crate) scopes: Names,
+    pub(crate) roles: Names,
+    pub(crate) acr: Option<String>,
+    pub(crate) auth_time: Option<NumericDate>,
     /// The verified claims, as the token's payload decoded them.
     pub(crate) payload: Arc<[u8]>,
     /// The answering part of the guard that verified the token.
@@ -93,18 +96,43 @@ impl Auth {
         self.scheme
     }
 
-    /// Whether the token's `scope` claim (space-delimited) has `scope`.
+    /// Whether `scope` is among the token's scopes (as [`scopes`](Self::scopes) lists them).
     #[must_use]
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.scope
-            .as_deref()
-            .is_some_and(|s| s.split(' ').any(|s| s == scope))
+        self.scopes.contains(scope)
     }
 
-    /// Whether the token's `roles` claim (RFC 9068 §2.2.3.1: an array of strings) has `role`.
+    /// Whether `role` is among the token's roles (as [`roles`](Self::roles) lists them).
     #[must_use]
     pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+        self.roles.contains(role)
+    }
+
+    /// The token's scopes, read from the claims the guard was told
+    /// ([`GuardBuilder::scope_claims`](crate::GuardBuilder::scope_claims); `scope` and
+    /// `scp` by default), each with its source's prefix, in the order read.
+    pub fn scopes(&self) -> impl Iterator<Item = &str> + '_ {
+        self.scopes.iter()
+    }
+
+    /// The token's roles, read from the claims the guard was told
+    /// ([`GuardBuilder::role_claims`](crate::GuardBuilder::role_claims); `roles` by
+    /// default), each with its source's prefix, in the order read.
+    pub fn roles(&self) -> impl Iterator<Item = &str> + '_ {
+        self.roles.iter()
+    }
+
+    /// The token's `acr`: the authentication context class of the user's authentication
+    /// (OpenID Connect Core §2, RFC 9470 §4).
+    #[must_use]
+    pub fn acr(&self) -> Option<&str> {
+        self.acr.as_deref()
+    }
+
+    /// The token's `auth_time`: when the user last authenticated (whole seconds).
+    #[must_use]
+    pub fn auth_time(&self) -> Option<NumericDate> {
+        self.auth_time
     }
 
     /// The verified claims, read into `T` from the payload the guard kept (the token is not
@@ -132,6 +160,9 @@ impl fmt::Debug for Auth {
             .field("jkt", &self.jkt)
             .field("algorithm", &self.algorithm.name())
             .field("scheme", &self.scheme)
+            .field("scopes", &self.scopes)
+            .field("roles", &self.roles)
+            .field("acr", &self.acr)
             .finish_non_exhaustive()
     }
 }
@@ -160,6 +191,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
     }
 }
 
+/// Marks a request an optional layer let through without credentials: `Option<Auth>` is
+/// `None` only then. Without the mark and without an [`Auth`], no guard layer ran: 500, as
+/// for `Auth` (fail closed).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Anonymous;
+
+/// `Option<Auth>`: `Some` with a verified token, `None` for a request an optional layer
+/// ([`Guard::optional_layer`](crate::Guard::optional_layer)) let through without
+/// credentials; [`MissingAuth`] (500) when no guard layer ran.
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Auth {
+    type Rejection = MissingAuth;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match parts.extensions.get::<Self>() {
+            Some(auth) => Ok(Some(auth.clone())),
+            None if parts.extensions.get::<Anonymous>().is_some() => Ok(None),
+            None => Err(MissingAuth),
+        }
+    }
+}
+
 /// The verified claims of the request's token, as your type: `Claims(claims): Claims<MyClaims>`.
 ///
 /// The layer verified the token and kept its decoded claims; this reads them into `T` (a
@@ -185,16 +240,41 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Claims<T> {
         let Some(auth) = parts.extensions.get::<Auth>() else {
             return Err(ClaimsRejection(Refusal::MissingAuth));
         };
-        auth.claims().map(Self).map_err(|error| {
-            ClaimsRejection(Refusal::Mismatch {
-                rejection: Rejection::new(Reason::InvalidToken, Some(auth.scheme))
-                    .with_description(&error.to_string()),
-                responder: Arc::clone(&auth.responder),
-                method: parts.method.clone(),
-                path: parts.uri.path().to_owned(),
-            })
-        })
+        read_claims(auth, parts)
     }
+}
+
+/// `Option<Claims<T>>`: `None` for a request an optional layer let through without
+/// credentials; otherwise as `Claims<T>` (claims that do not fit `T` are still refused).
+impl<S: Send + Sync, T: DeserializeOwned> OptionalFromRequestParts<S> for Claims<T> {
+    type Rejection = ClaimsRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match parts.extensions.get::<Auth>() {
+            Some(auth) => read_claims(auth, parts).map(Some),
+            None if parts.extensions.get::<Anonymous>().is_some() => Ok(None),
+            None => Err(ClaimsRejection(Refusal::MissingAuth)),
+        }
+    }
+}
+
+/// The verified claims of `auth` as `T`, or the guard's refusal.
+fn read_claims<T: DeserializeOwned>(
+    auth: &Auth,
+    parts: &Parts,
+) -> Result<Claims<T>, ClaimsRejection> {
+    auth.claims().map(Claims).map_err(|error| {
+        ClaimsRejection(Refusal::Mismatch(Box::new(Mismatch {
+            rejection: Rejection::new(Reason::InvalidToken, Some(auth.scheme))
+                .with_description(&error.to_string()),
+            responder: Arc::clone(&auth.responder),
+            method: parts.method.clone(),
+            path: parts.uri.path().to_owned(),
+        })))
+    })
 }
 
 /// Why [`Claims<T>`] refused a request: no guard layer in front of the route (500, as
@@ -208,12 +288,16 @@ pub struct ClaimsRejection(Refusal);
 #[derive(Debug)]
 enum Refusal {
     MissingAuth,
-    Mismatch {
-        rejection: Rejection,
-        responder: Arc<Responder>,
-        method: http::Method,
-        path: String,
-    },
+    Mismatch(Box<Mismatch>),
+}
+
+/// Claims that do not fit: the refusal, and what answering it needs.
+#[derive(Debug)]
+struct Mismatch {
+    rejection: Rejection,
+    responder: Arc<Responder>,
+    method: http::Method,
+    path: String,
 }
 
 impl ClaimsRejection {
@@ -222,7 +306,7 @@ impl ClaimsRejection {
     pub fn reason(&self) -> Reason {
         match &self.0 {
             Refusal::MissingAuth => Reason::Misconfigured,
-            Refusal::Mismatch { rejection, .. } => rejection.reason(),
+            Refusal::Mismatch(mismatch) => mismatch.rejection.reason(),
         }
     }
 
@@ -232,7 +316,7 @@ impl ClaimsRejection {
     pub fn rejection(&self) -> Option<&Rejection> {
         match &self.0 {
             Refusal::MissingAuth => None,
-            Refusal::Mismatch { rejection, .. } => Some(rejection),
+            Refusal::Mismatch(mismatch) => Some(&mismatch.rejection),
         }
     }
 }
@@ -241,7 +325,7 @@ impl fmt::Display for ClaimsRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             Refusal::MissingAuth => f.write_str("no guard layer in front of the route"),
-            Refusal::Mismatch { .. } => f.write_str("the verified claims do not fit the type"),
+            Refusal::Mismatch(_) => f.write_str("the verified claims do not fit the type"),
         }
     }
 }
@@ -252,12 +336,15 @@ impl IntoResponse for ClaimsRejection {
     fn into_response(self) -> Response {
         match self.0 {
             Refusal::MissingAuth => MissingAuth.into_response(),
-            Refusal::Mismatch {
-                rejection,
-                responder,
-                method,
-                path,
-            } => responder.reject(rejection, method.as_str(), &path),
+            Refusal::Mismatch(mismatch) => {
+                let Mismatch {
+                    rejection,
+                    responder,
+                    method,
+                    path,
+                } = *mismatch;
+                responder.reject(rejection, method.as_str(), &path)
+            }
         }
     }
 }

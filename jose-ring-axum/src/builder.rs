@@ -12,6 +12,7 @@ use jose_ring::jwks::{CachePolicy, Issuers, KeySetCache, UriPolicy, WellKnown};
 use jose_ring::jwt::{Clock, SystemClock, Validation};
 use jose_ring::{HmacKey, Limits};
 
+use crate::authorities::{ClaimSource, DEFAULT_ROLE_CLAIMS, DEFAULT_SCOPE_CLAIMS, Plan};
 use crate::config::{DpopMode, Inner, Keys, Metadata, NonceSource, Proofs, TypRule};
 use crate::counters::Cells;
 use crate::credentials::CredentialSources;
@@ -45,6 +46,10 @@ pub enum BuildError {
     HttpClient(FetchError),
     /// The protected resource metadata document could not be written.
     Metadata,
+    /// A scope or role claim path (named here) that is not a dotted path of claim names
+    /// (a name with dots in double quotes), or that names one of the claims the guard reads
+    /// for itself (`jti`, `iss`, `sub`, `acr`, `auth_time`).
+    ClaimPath(String),
 }
 
 impl fmt::Display for BuildError {
@@ -56,6 +61,10 @@ impl fmt::Display for BuildError {
             Self::NoHttpClient => f.write_str("remote keys need an http client"),
             Self::HttpClient(e) => write!(f, "http client: {e}"),
             Self::Metadata => f.write_str("the resource metadata document cannot be written"),
+            Self::ClaimPath(path) => write!(
+                f,
+                "claim path {path:?} is not a dotted path of claim names (quote a name with dots)"
+            ),
         }
     }
 }
@@ -146,6 +155,8 @@ struct Settings {
     realm: Option<String>,
     metadata: Option<ResourceMetadata>,
     on_reject: Option<Hook>,
+    scope_claims: Vec<ClaimSource>,
+    role_claims: Vec<ClaimSource>,
 }
 
 /// Builds a [`Guard`]; from a constructor that says where the keys are ([`Guard::from_issuer`],
@@ -247,6 +258,8 @@ impl<K> GuardBuilder<K> {
                 realm: None,
                 metadata: None,
                 on_reject: None,
+                scope_claims: DEFAULT_SCOPE_CLAIMS.map(ClaimSource::new).to_vec(),
+                role_claims: DEFAULT_ROLE_CLAIMS.map(ClaimSource::new).to_vec(),
             },
         }
     }
@@ -346,6 +359,57 @@ impl<K> GuardBuilder<K> {
     /// Serves this protected resource metadata (RFC 9728) and names it in 401 challenges.
     pub fn resource_metadata(mut self, metadata: ResourceMetadata) -> Self {
         self.settings.metadata = Some(metadata);
+        self
+    }
+
+    /// Where the token's scopes are read, replacing the default: the `scope` claim (RFC
+    /// 9068 §2.2.3, space-delimited) and `scp` (Entra ID: space-delimited; Okta: an array),
+    /// the two claims Spring Security reads. Every source is read and their names joined;
+    /// see [`ClaimSource`] for paths (`a.b`, `"https://example.com/scopes"`), delimiters and
+    /// prefixes. [`require_scope`](Guard::require_scope) and [`Auth::scopes`](crate::Auth::scopes)
+    /// use them.
+    ///
+    /// ```
+    /// use jose_ring_axum::{ClaimSource, Guard};
+    /// # use jose_ring::jwk::KeyRing;
+    /// // Auth0 with RBAC: the `permissions` array as well as `scope`.
+    /// let guard = Guard::from_hmac_key_ring(KeyRing::new_hmac())
+    ///     .scope_claims(["scope", "permissions"])
+    ///     .build()?;
+    /// # Ok::<(), jose_ring_axum::BuildError>(())
+    /// ```
+    pub fn scope_claims<I>(mut self, sources: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<ClaimSource>,
+    {
+        self.settings.scope_claims = sources.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Where the token's roles are read, replacing the default (`roles`: RFC 9068
+    /// §2.2.3.1, Entra ID's app roles). Every source is read and their names joined; see
+    /// [`ClaimSource`]. [`require_role`](Guard::require_role) and
+    /// [`Auth::roles`](crate::Auth::roles) use them.
+    ///
+    /// ```
+    /// use jose_ring_axum::{ClaimSource, Guard};
+    /// # use jose_ring::jwk::KeyRing;
+    /// // Keycloak: realm roles, and the roles of the client `my-api` kept apart.
+    /// let guard = Guard::from_hmac_key_ring(KeyRing::new_hmac())
+    ///     .role_claims([
+    ///         ClaimSource::new("realm_access.roles"),
+    ///         ClaimSource::new("resource_access.my-api.roles").prefix("my-api:"),
+    ///     ])
+    ///     .build()?;
+    /// # Ok::<(), jose_ring_axum::BuildError>(())
+    /// ```
+    pub fn role_claims<I>(mut self, sources: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<ClaimSource>,
+    {
+        self.settings.role_claims = sources.into_iter().map(Into::into).collect();
         self
     }
 
@@ -499,7 +563,8 @@ impl GuardBuilder<LocalKeys> {
     ///
     /// [`BuildError::InvalidUri`] for a resource or public origin that is not an `https`
     /// (or loopback `http`) URL; [`BuildError::NoOrigin`] for DPoP without a public origin;
-    /// [`BuildError::Metadata`] if the metadata document cannot be written.
+    /// [`BuildError::Metadata`] if the metadata document cannot be written;
+    /// [`BuildError::ClaimPath`] for a scope or role claim path that cannot be read.
     pub fn build(self) -> Result<Guard, BuildError> {
         let Self { keys, settings } = self;
         let validation = settings.rules();
@@ -544,6 +609,8 @@ impl Settings {
     /// The guard with these settings and `built` keys.
     fn finish(self, built: Built) -> Result<Guard, BuildError> {
         let dpop_on = self.dpop != DpopMode::Disabled;
+        let plan =
+            Plan::new(&self.scope_claims, &self.role_claims).map_err(BuildError::ClaimPath)?;
         // Neither is fetched: https, or http on a loopback host for local development.
         let uris = UriPolicy::AllowHttpLoopback;
         if let Some(metadata) = &self.metadata {
@@ -609,6 +676,7 @@ impl Settings {
                 proofs,
                 revocation: self.revocation,
                 sources,
+                plan: Arc::new(plan),
                 metadata,
                 responder: Arc::new(Responder {
                     counters: built.counters,

@@ -10,6 +10,7 @@ use jose_ring::jwk::KeyRing;
 use jose_ring::jwks::Issuers;
 use jose_ring::jwt::{Clock, Validation};
 
+use crate::authorities::Plan;
 use crate::credentials::CredentialSources;
 use crate::keys::{IssuerKeys, Remote, StaticKeys};
 use crate::reject::Responder;
@@ -107,6 +108,8 @@ pub(crate) struct Inner {
     pub(crate) proofs: Option<Proofs>,
     pub(crate) revocation: Option<Arc<dyn RevocationStore>>,
     pub(crate) sources: CredentialSources,
+    /// Where scopes and roles are read from.
+    pub(crate) plan: Arc<Plan>,
     pub(crate) metadata: Option<Metadata>,
     pub(crate) responder: Arc<Responder>,
     pub(crate) clock: Arc<dyn Clock>,

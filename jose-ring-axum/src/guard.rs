@@ -11,14 +11,15 @@ use axum_core::response::Response;
 use http::{HeaderMap, HeaderValue, Method};
 use jose_ring::dpop::{self, ProofValidation, VerifiedProof};
 use jose_ring::jwa::Algorithm;
-use jose_ring::jwt::{self, NumericDate, Validation};
+use jose_ring::jwt::{self, Clock, NumericDate, Validation};
 use jose_ring::{ClaimError, Dpop, Error, KeySource, NoKey, jws};
 
 use crate::auth::Auth;
+use crate::authorities::Plan;
 use crate::config::{DpopMode, Inner, Keys, Proofs};
-use crate::counters::Counters;
+use crate::counters::{Cells, Counters, Store};
 use crate::credentials::{CredentialSources, Credentials, Scheme};
-use crate::facts::Facts;
+use crate::facts::{Facts, with_plan};
 use crate::keys::{Lookup, Remote, Snapshot, Unknown};
 use crate::reason::Reason;
 use crate::reject::{Rejection, Responder};
@@ -60,15 +61,33 @@ thread_local! {
     static PAYLOAD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Verifies `token` with `keys` under `rules` ([`jwt::decode_borrowed`]), keeping its
-/// decoded payload.
+/// What verifying a token needs besides the keys and rules: where the facts are read from
+/// and where the time it took goes.
+#[derive(Clone, Copy)]
+struct Reading<'g> {
+    plan: &'g Arc<Plan>,
+    #[cfg_attr(
+        not(feature = "metrics"),
+        allow(dead_code, reason = "timings need the feature")
+    )]
+    cells: &'g Cells,
+}
+
+/// Verifies `token` with `keys` under `rules` ([`jwt::decode_borrowed`]), reading the facts
+/// `reading` names in the same pass and keeping the decoded payload; with the `metrics`
+/// feature, records the time a verified token took under its algorithm.
 fn decode<K: KeySource + ?Sized>(
     token: &str,
     keys: &K,
     rules: &Validation,
+    reading: Reading<'_>,
 ) -> Result<Decoded, Error> {
-    PAYLOAD.with_borrow_mut(|buffer| {
-        let verified: jwt::Verified<Facts> = jwt::decode_borrowed(token, keys, rules, buffer)?;
+    #[cfg(feature = "metrics")]
+    let started = std::time::Instant::now();
+    let decoded = PAYLOAD.with_borrow_mut(|buffer| {
+        let verified: jwt::Verified<Facts> = with_plan(reading.plan, || {
+            jwt::decode_borrowed(token, keys, rules, buffer)
+        })?;
         Ok(Decoded {
             payload: Arc::from(buffer.as_slice()),
             kid: verified.header().kid().map(str::to_owned),
@@ -76,7 +95,18 @@ fn decode<K: KeySource + ?Sized>(
             expires_at: verified.expires_at(),
             facts: verified.into_claims(),
         })
-    })
+    });
+    #[cfg(feature = "metrics")]
+    if let Ok(decoded) = &decoded {
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        if let Some(at) = jose_ring::jwa::ALL
+            .iter()
+            .position(|alg| std::ptr::eq(*alg, decoded.algorithm))
+        {
+            reading.cells.timings.record(at, nanos);
+        }
+    }
+    decoded
 }
 
 /// A DPoP proof that passed, with how long it must be remembered.
@@ -178,6 +208,19 @@ impl Guard {
         all
     }
 
+    /// The clock of the guard (step-up's maximum age).
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        &*self.inner.clock
+    }
+
+    /// How this guard reads the facts of a token.
+    fn reading(&self) -> Reading<'_> {
+        Reading {
+            plan: &self.inner.plan,
+            cells: &self.inner.responder.counters,
+        }
+    }
+
     /// The answering part, shared with every [`Auth`] this guard issues.
     pub(crate) fn responder(&self) -> &Arc<Responder> {
         &self.inner.responder
@@ -221,6 +264,7 @@ impl Guard {
                         .with_description("the token is revoked"));
                 }
                 Err(error) => {
+                    inner.responder.counters.store_error(Store::Revocation);
                     tracing::warn!(target: "jose_ring_axum", %error, "revocation store unavailable");
                     return Err(Rejection::new(Reason::RevocationUnavailable, Some(scheme)));
                 }
@@ -235,6 +279,7 @@ impl Guard {
                         .with_description("dpop proof rejected: replayed"));
                 }
                 Err(error) => {
+                    inner.responder.counters.store_error(Store::Replay);
                     tracing::warn!(target: "jose_ring_axum", %error, "replay store unavailable");
                     return Err(Rejection::new(Reason::ReplayUnavailable, Some(scheme)));
                 }
@@ -249,8 +294,10 @@ impl Guard {
             expires_at: decoded.expires_at,
             algorithm: decoded.algorithm,
             scheme,
-            scope: facts.scope.0,
-            roles: facts.roles.0,
+            scopes: facts.scopes,
+            roles: facts.roles,
+            acr: facts.acr,
+            auth_time: facts.auth_time,
             payload: decoded.payload,
             responder: Arc::clone(&inner.responder),
         })
@@ -316,27 +363,31 @@ impl Guard {
         let inner = &*self.inner;
         let bind = |rules| bind(rules, jkt);
         let fail = |e: Error| token_rejection(&e, scheme);
+        let reading = self.reading();
         match &inner.keys {
-            Keys::Ring(ring) => decode(token, &**ring, &bind(&inner.validation))
+            Keys::Ring(ring) => decode(token, &**ring, &bind(&inner.validation), reading)
                 .map(|v| (v, None))
                 .map_err(fail),
-            Keys::Hmac(ring) => decode(token, &**ring, &bind(&inner.validation))
+            Keys::Hmac(ring) => decode(token, &**ring, &bind(&inner.validation), reading)
                 .map(|v| (v, None))
                 .map_err(fail),
-            Keys::Handle(handle) => {
-                decode(token, &Snapshot(handle.current()), &bind(&inner.validation))
-                    .map(|v| (v, None))
-                    .map_err(fail)
-            }
+            Keys::Handle(handle) => decode(
+                token,
+                &Snapshot(handle.current()),
+                &bind(&inner.validation),
+                reading,
+            )
+            .map(|v| (v, None))
+            .map_err(fail),
             Keys::Remote(remote) => {
                 let rules = bind(&inner.validation);
-                let decoded = Self::with_remote(remote, token, &rules, scheme).await?;
+                let decoded = Self::with_remote(remote, token, &rules, scheme, reading).await?;
                 Ok((decoded, remote.issuer().map(str::to_owned)))
             }
             Keys::Issuers(issuers) => {
                 let (keys, rules) = issuers.route(token).map_err(fail)?;
                 let rules = bind(rules);
-                let decoded = Self::with_remote(&keys.0, token, &rules, scheme).await?;
+                let decoded = Self::with_remote(&keys.0, token, &rules, scheme, reading).await?;
                 Ok((decoded, keys.0.issuer().map(str::to_owned)))
             }
         }
@@ -351,6 +402,7 @@ impl Guard {
         token: &str,
         rules: &Validation,
         scheme: Scheme,
+        reading: Reading<'_>,
     ) -> Result<Decoded, Rejection> {
         // Without keys, a token that does not even parse is still a bad token (401), not a
         // key problem (503).
@@ -364,12 +416,12 @@ impl Guard {
         let (mut waited, mut refetched) = (false, false);
         loop {
             match remote.lookup() {
-                Lookup::Ready(ring) => match decode(token, &*ring, rules) {
+                Lookup::Ready(ring) => match decode(token, &*ring, rules, reading) {
                     Err(Error::NoKey(NoKey::UnknownKid)) if !refetched => {
                         refetched = true;
                         match remote.unknown_kid(&ring) {
                             Unknown::Newer(newer) => {
-                                return decode(token, &*newer, rules)
+                                return decode(token, &*newer, rules, reading)
                                     .map_err(|e| token_rejection(&e, scheme));
                             }
                             Unknown::Wait(waiter) => {
@@ -410,24 +462,6 @@ impl Guard {
             dpop = auth.jkt().is_some(),
             "request authenticated"
         );
-    }
-
-    /// Checks the route's scopes and roles on a verified token.
-    pub(crate) fn check_route(
-        auth: &Auth,
-        scopes: &[String],
-        roles: &[String],
-    ) -> Result<(), Rejection> {
-        if let Some(missing) = scopes.iter().find(|s| !auth.has_scope(s)) {
-            return Err(Rejection::new(Reason::InsufficientScope, Some(auth.scheme))
-                .with_description("the token lacks a scope this route needs")
-                .with_scope(missing));
-        }
-        if roles.iter().any(|r| !auth.has_role(r)) {
-            return Err(Rejection::new(Reason::InsufficientRole, Some(auth.scheme))
-                .with_description("the token lacks a role this route needs"));
-        }
-        Ok(())
     }
 }
 

@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use jose_ring::jwk::KeyRing;
-use jose_ring::jwks::{KeyProvider, KeySetCache, Refetch, Request, Target};
+use jose_ring::jwks::{CacheState, KeyProvider, KeySetCache, Refetch, Request, Target};
 use jose_ring::jwt::{Clock, NumericDate};
 use jose_ring::{Error, KeyRef, KeySource};
 use tokio::sync::watch;
 
-use crate::counters::Cells;
+use crate::counters::{Cells, FetchResult, KeyCells, UnknownKid};
 use crate::http::{FetchError, HttpClient};
 
 /// A key ring the application can replace while the guard runs: for a service that rotates
@@ -130,7 +130,10 @@ struct State {
 pub(crate) struct Remote {
     /// The issuer, for a set found by discovery.
     issuer: Option<String>,
+    /// The issuer, or the JWKS URI given: what metrics name the set by.
+    label: String,
     config: RemoteConfig,
+    cells: KeyCells,
     published: RwLock<Published>,
     state: Mutex<State>,
     done: watch::Sender<u64>,
@@ -148,9 +151,16 @@ impl Remote {
     /// A remote set driven by `cache`, empty: nothing is fetched before the first request
     /// needs it.
     pub(crate) fn new(cache: KeySetCache, config: RemoteConfig) -> Arc<Self> {
+        let issuer = cache.issuer().map(str::to_owned);
+        let label = issuer
+            .clone()
+            .or_else(|| cache.jwks_uri().map(str::to_owned))
+            .unwrap_or_default();
         Arc::new(Self {
-            issuer: cache.issuer().map(str::to_owned),
+            issuer,
+            label,
             config,
+            cells: KeyCells::default(),
             published: RwLock::new(Published {
                 ring: None,
                 serve_until: NumericDate::MIN,
@@ -166,6 +176,24 @@ impl Remote {
     /// The issuer, for a set found by discovery.
     pub(crate) fn issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
+    }
+
+    /// The issuer, or the JWKS URI this set was given: bounded by configuration.
+    pub(crate) fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Its fetch and unknown-`kid` counters.
+    pub(crate) fn cells(&self) -> &KeyCells {
+        &self.cells
+    }
+
+    /// The number of keys held and the state of the set now.
+    pub(crate) fn state(&self) -> (usize, CacheState) {
+        let now = self.config.clock.now();
+        let state = self.lock();
+        let keys = state.cache.keys(now).map_or(0, |ring| ring.len());
+        (keys, state.cache.freshness(now))
     }
 
     /// The keys now, or what to do without them. Until the cache's next check is due, the
@@ -214,6 +242,7 @@ impl Remote {
         let mut state = self.lock();
         if let Ok(ring) = state.cache.keys(now) {
             if !Arc::ptr_eq(ring, seen) {
+                self.cells.unknown_kid(UnknownKid::Newer);
                 return Unknown::Newer(Arc::clone(ring));
             }
         }
@@ -223,11 +252,18 @@ impl Remote {
                 state.started = Some(now);
                 self.publish(&state, now);
                 drop(state);
+                self.cells.unknown_kid(UnknownKid::Fetch);
                 self.spawn(request);
                 Unknown::Wait(waiter)
             }
-            Refetch::Wait => Unknown::Wait(waiter),
-            Refetch::Cooldown => Unknown::Cooldown,
+            Refetch::Wait => {
+                self.cells.unknown_kid(UnknownKid::Wait);
+                Unknown::Wait(waiter)
+            }
+            Refetch::Cooldown => {
+                self.cells.unknown_kid(UnknownKid::Cooldown);
+                Unknown::Cooldown
+            }
         }
     }
 
@@ -304,35 +340,35 @@ impl Remote {
     async fn fetch_one(&self, request: Request) -> Option<Request> {
         let started = Instant::now();
         let uri = request.uri().to_owned();
-        let kind = match request.target() {
-            Target::Discovery => "discovery",
-            Target::KeySet => "jwks",
-        };
+        let discovery = request.target() == Target::Discovery;
+        let kind = if discovery { "discovery" } else { "jwks" };
         let result =
             tokio::time::timeout(self.config.fetch_timeout, self.config.client.get(&request))
                 .await
                 .unwrap_or(Err(FetchError::Timeout));
         let now = self.config.clock.now();
         let mut state = self.lock();
-        let (next, outcome, status, error) = match result {
+        let (next, result, status, error) = match result {
             Ok(response) => {
                 let status = response.status();
                 match state.cache.complete(request, now, &response) {
-                    Ok(next) if status == 304 => (next, "not_modified", status, None),
-                    Ok(next) => (next, "ok", status, None),
-                    Err(error) => (None, "refused", status, Some(error.to_string())),
+                    Ok(next) if status == 304 => (next, FetchResult::NotModified, status, None),
+                    Ok(next) => (next, FetchResult::Ok, status, None),
+                    Err(error) => (None, FetchResult::Refused, status, Some(error.to_string())),
                 }
             }
             Err(error) => {
                 state.cache.fail(request);
-                let outcome = if matches!(error, FetchError::Timeout) {
-                    "timeout"
+                let result = if matches!(error, FetchError::Timeout) {
+                    FetchResult::Timeout
                 } else {
-                    "failed"
+                    FetchResult::Failed
                 };
-                (None, outcome, 0, Some(error.to_string()))
+                (None, result, 0, Some(error.to_string()))
             }
         };
+        let outcome = result.as_str();
+        self.cells.fetched(discovery, result);
         let keys = state.cache.keys(now).map_or(0, |ring| ring.len());
         self.publish(&state, now);
         drop(state);

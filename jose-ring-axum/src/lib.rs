@@ -125,6 +125,7 @@
 //! fetch failures.
 
 mod auth;
+mod authorities;
 mod builder;
 mod config;
 mod counters;
@@ -136,11 +137,15 @@ mod http;
 mod keys;
 mod layer;
 mod metadata;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod reason;
 mod reject;
+mod route;
 mod store;
 
 pub use auth::{Auth, Claims, ClaimsRejection, MissingAuth};
+pub use authorities::ClaimSource;
 pub use builder::{BuildError, GuardBuilder, LocalKeys, RemoteKeys};
 pub use config::{DpopMode, NonceSource, TypRule};
 pub use counters::Counters;
@@ -153,6 +158,12 @@ pub use http::{BoxFuture, FetchError, HttpClient};
 pub use keys::StaticKeys;
 pub use layer::{GuardLayer, GuardService};
 pub use metadata::ResourceMetadata;
+#[cfg(feature = "metrics")]
+pub use metrics::{CONTENT_TYPE_OPENMETRICS, GuardCollector, Metrics};
+/// The Prometheus project's client library the `metrics` feature is built on: register your
+/// own metrics in [`Metrics::registry_mut`] with its types.
+#[cfg(feature = "metrics")]
+pub use prometheus_client;
 pub use reason::Reason;
 pub use reject::Rejection;
 pub use store::{

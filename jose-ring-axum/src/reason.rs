@@ -19,6 +19,7 @@ use http::StatusCode;
 /// | [`DpopRequired`](Self::DpopRequired) | `dpop_required` | 401 | `invalid_token` (DPoP) |
 /// | [`InsufficientScope`](Self::InsufficientScope) | `insufficient_scope` | 403 | `insufficient_scope` |
 /// | [`InsufficientRole`](Self::InsufficientRole) | `insufficient_role` | 403 | `insufficient_scope` |
+/// | [`InsufficientUserAuthentication`](Self::InsufficientUserAuthentication) | `insufficient_user_authentication` | 401 | `insufficient_user_authentication` |
 /// | [`InvalidDpopProof`](Self::InvalidDpopProof) | `invalid_dpop_proof` | 401 | `invalid_dpop_proof` |
 /// | [`DpopReplayed`](Self::DpopReplayed) | `dpop_replayed` | 401 | `invalid_dpop_proof` |
 /// | [`UseDpopNonce`](Self::UseDpopNonce) | `use_dpop_nonce` | 401 | `use_dpop_nonce` |
@@ -32,7 +33,7 @@ use http::StatusCode;
 /// assert_eq!(Reason::Expired.as_str(), "expired");
 /// assert_eq!(Reason::Expired.status(), http::StatusCode::UNAUTHORIZED);
 /// assert_eq!(Reason::Expired.error_code(), Some("invalid_token"));
-/// assert_eq!(Reason::ALL.len(), 17);
+/// assert_eq!(Reason::ALL.len(), 18);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -60,6 +61,10 @@ pub enum Reason {
     InsufficientScope,
     /// The token lacks a role the route needs.
     InsufficientRole,
+    /// The user's authentication behind the token is not the kind (`acr`) or not as recent
+    /// (`auth_time`) as the route needs (RFC 9470 §3): the challenge says what would do
+    /// (`acr_values`, `max_age`).
+    InsufficientUserAuthentication,
     /// The DPoP proof is missing, malformed, or does not match the request or the token.
     InvalidDpopProof,
     /// The DPoP proof was used before.
@@ -78,7 +83,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in the order of the table.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::MissingCredentials,
         Self::InvalidRequest,
         Self::InvalidToken,
@@ -89,6 +94,7 @@ impl Reason {
         Self::DpopRequired,
         Self::InsufficientScope,
         Self::InsufficientRole,
+        Self::InsufficientUserAuthentication,
         Self::InvalidDpopProof,
         Self::DpopReplayed,
         Self::UseDpopNonce,
@@ -112,6 +118,7 @@ impl Reason {
             Self::DpopRequired => "dpop_required",
             Self::InsufficientScope => "insufficient_scope",
             Self::InsufficientRole => "insufficient_role",
+            Self::InsufficientUserAuthentication => "insufficient_user_authentication",
             Self::InvalidDpopProof => "invalid_dpop_proof",
             Self::DpopReplayed => "dpop_replayed",
             Self::UseDpopNonce => "use_dpop_nonce",
@@ -148,6 +155,7 @@ impl Reason {
             | Self::Misconfigured => None,
             Self::InvalidRequest => Some("invalid_request"),
             Self::InsufficientScope | Self::InsufficientRole => Some("insufficient_scope"),
+            Self::InsufficientUserAuthentication => Some("insufficient_user_authentication"),
             Self::InvalidDpopProof | Self::DpopReplayed => Some("invalid_dpop_proof"),
             Self::UseDpopNonce => Some("use_dpop_nonce"),
             _ => Some("invalid_token"),

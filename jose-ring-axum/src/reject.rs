@@ -23,7 +23,8 @@ pub struct Rejection {
     pub(crate) reason: Reason,
     pub(crate) scheme: Option<Scheme>,
     pub(crate) description: Option<String>,
-    pub(crate) scope: Option<String>,
+    /// The parameters of a 403 or a step-up refusal; boxed: rare, and refusals stay small.
+    pub(crate) params: Option<Box<Params>>,
     pub(crate) nonce: Option<String>,
     pub(crate) retry_after: Option<u64>,
     pub(crate) challenges: Vec<String>,
@@ -37,7 +38,7 @@ impl Rejection {
             reason,
             scheme,
             description: None,
-            scope: None,
+            params: None,
             nonce: None,
             retry_after: (reason.status() == StatusCode::SERVICE_UNAVAILABLE).then_some(1),
             challenges: Vec::new(),
@@ -51,7 +52,17 @@ impl Rejection {
     }
 
     pub(crate) fn with_scope(mut self, scope: &str) -> Self {
-        self.scope = Some(scope.to_owned());
+        self.params.get_or_insert_default().scope = Some(scope.to_owned());
+        self
+    }
+
+    pub(crate) fn with_acr_values(mut self, acr_values: String) -> Self {
+        self.params.get_or_insert_default().acr_values = Some(acr_values);
+        self
+    }
+
+    pub(crate) fn with_max_age(mut self, seconds: u64) -> Self {
+        self.params.get_or_insert_default().max_age = Some(seconds);
         self
     }
 
@@ -90,11 +101,34 @@ impl Rejection {
         &self.challenges
     }
 
+    /// The `acr_values` of a step-up refusal (RFC 9470 §3): the authentication context
+    /// classes the route accepts, space-delimited, in order of preference.
+    #[must_use]
+    pub fn acr_values(&self) -> Option<&str> {
+        self.params.as_ref()?.acr_values.as_deref()
+    }
+
+    /// The `max_age` of a step-up refusal (RFC 9470 §3): the most seconds since the user's
+    /// last authentication the route accepts.
+    #[must_use]
+    pub fn max_age(&self) -> Option<u64> {
+        self.params.as_ref()?.max_age
+    }
+
     /// The `Retry-After` seconds of a 503, if any.
     #[must_use]
     pub fn retry_after(&self) -> Option<u64> {
         self.retry_after
     }
+}
+
+/// What a refusal names beyond its error: the scope of a 403, the requirements of a
+/// step-up (RFC 9470 §3).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Params {
+    pub(crate) scope: Option<String>,
+    pub(crate) acr_values: Option<String>,
+    pub(crate) max_age: Option<u64>,
 }
 
 /// Marks a response as a guard's refusal, so that a guard layer around it does not count the
@@ -140,7 +174,7 @@ impl Responder {
     /// transport's answer starts from.
     pub(crate) fn record(&self, rejection: &mut Rejection, method: &str, path: &str) {
         let reason = rejection.reason;
-        self.counters.rejected(reason);
+        self.counters.rejected(reason, rejection.scheme);
         tracing::info!(
             target: "jose_ring_axum",
             reason = reason.as_str(),
@@ -153,9 +187,14 @@ impl Responder {
         rejection.challenges = self.answers.challenges(rejection);
     }
 
-    /// Counts a request let through every guard layer.
-    pub(crate) fn accepted(&self) {
-        self.counters.accepted();
+    /// Counts a request let through every guard layer with a token of `scheme`.
+    pub(crate) fn accepted(&self, scheme: Scheme) {
+        self.counters.accepted(scheme);
+    }
+
+    /// Counts a request let through every guard layer without credentials.
+    pub(crate) fn anonymous(&self) {
+        self.counters.anonymous();
     }
 }
 
@@ -184,6 +223,9 @@ impl Answers {
             Reason::InsufficientScope | Reason::InsufficientRole => {
                 Some(ChallengeError::InsufficientScope)
             }
+            Reason::InsufficientUserAuthentication => {
+                Some(ChallengeError::InsufficientUserAuthentication)
+            }
             Reason::InvalidDpopProof | Reason::DpopReplayed => Some(ChallengeError::InvalidProof),
             Reason::UseDpopNonce => Some(ChallengeError::UseNonce),
             _ => Some(ChallengeError::InvalidToken),
@@ -205,8 +247,14 @@ impl Answers {
                         challenge = challenge.with_description(text);
                     }
                 }
-                if let Some(scope) = &rejection.scope {
+                if let Some(scope) = rejection.params.as_ref().and_then(|p| p.scope.as_deref()) {
                     challenge = challenge.with_scope(scope);
+                }
+                if let Some(acr_values) = rejection.acr_values() {
+                    challenge = challenge.with_acr_values(acr_values);
+                }
+                if let Some(max_age) = rejection.max_age() {
+                    challenge = challenge.with_max_age(max_age);
                 }
             }
             if let Some(url) = &self.resource_metadata {
@@ -355,6 +403,31 @@ mod tests {
             [
                 r#"Bearer realm="api", error="invalid_request", resource_metadata="https://r.example/.well-known/oauth-protected-resource""#
             ]
+        );
+    }
+
+    #[test]
+    fn step_up_names_what_would_do_on_the_scheme_used() {
+        let r = Rejection::new(Reason::InsufficientUserAuthentication, Some(Scheme::Dpop))
+            .with_description("a different authentication level is required")
+            .with_acr_values("phrh phr".into())
+            .with_max_age(300);
+        assert_eq!(
+            answers(true, true).challenges(&r),
+            [
+                "Bearer",
+                r#"DPoP error="insufficient_user_authentication", error_description="a different authentication level is required", acr_values="phrh phr", max_age="300", algs="ES256 Ed25519""#
+            ]
+        );
+        let r = Rejection::new(Reason::InsufficientUserAuthentication, Some(Scheme::Bearer))
+            .with_max_age(0);
+        assert_eq!(
+            answers(true, false).challenges(&r),
+            [r#"Bearer error="insufficient_user_authentication", max_age="0""#]
+        );
+        assert_eq!(
+            (r.acr_values(), r.max_age(), r.status()),
+            (None, Some(0), StatusCode::UNAUTHORIZED)
         );
     }
 

@@ -26,6 +26,10 @@ pub enum ChallengeError {
     /// `insufficient_scope` (RFC 6750 §3.1): the token lacks a scope the resource needs
     /// (name it with [`Challenge::with_scope`]). Sent with status 403.
     InsufficientScope,
+    /// `insufficient_user_authentication` (RFC 9470 §3): the authentication event behind
+    /// the token is not strong or recent enough; say what would be with
+    /// [`Challenge::with_acr_values`] and [`Challenge::with_max_age`]. Sent with status 401.
+    InsufficientUserAuthentication,
 }
 
 impl ChallengeError {
@@ -38,6 +42,7 @@ impl ChallengeError {
             Self::InvalidToken => "invalid_token",
             Self::InvalidRequest => "invalid_request",
             Self::InsufficientScope => "insufficient_scope",
+            Self::InsufficientUserAuthentication => "insufficient_user_authentication",
         }
     }
 }
@@ -47,7 +52,7 @@ impl ChallengeError {
 ///
 /// Parameters are written as RFC 9110 §5.6.4 quoted strings (`"` and `\` escaped, control and
 /// non-ASCII characters left out), in the order `realm`, `error`, `error_description`,
-/// `scope`, `algs`, `resource_metadata`. The description is a text of this crate's errors or the caller's own: nothing from
+/// `scope`, `acr_values`, `max_age`, `algs`, `resource_metadata`. The description is a text of this crate's errors or the caller's own: nothing from
 /// the request is ever echoed.
 ///
 /// ```
@@ -84,6 +89,29 @@ impl ChallengeError {
 /// );
 /// assert_eq!(Challenge::bearer().to_string(), "Bearer");
 /// ```
+///
+/// The step-up challenge of RFC 9470 §3 names the authentication context classes that would
+/// do (`acr_values`, in order of preference) and the longest time since the user last
+/// authenticated (`max_age`, seconds):
+///
+/// ```
+/// use jose_ring::dpop::{Challenge, ChallengeError};
+/// let challenge = Challenge::bearer()
+///     .with_error(ChallengeError::InsufficientUserAuthentication)
+///     .with_description("A different authentication level is required")
+///     .with_acr_values("myACR");
+/// assert_eq!(
+///     challenge.to_string(),
+///     r#"Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="myACR""#
+/// );
+/// let challenge = Challenge::bearer()
+///     .with_error(ChallengeError::InsufficientUserAuthentication)
+///     .with_max_age(5);
+/// assert_eq!(
+///     challenge.to_string(),
+///     r#"Bearer error="insufficient_user_authentication", max_age="5""#
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Challenge {
     scheme: &'static str,
@@ -91,6 +119,8 @@ pub struct Challenge {
     error: Option<ChallengeError>,
     description: Option<String>,
     scope: Option<String>,
+    acr_values: Option<String>,
+    max_age: Option<u64>,
     algs: Vec<&'static str>,
     resource_metadata: Option<String>,
     nonce: Option<String>,
@@ -107,6 +137,8 @@ impl Challenge {
             error: None,
             description: None,
             scope: None,
+            acr_values: None,
+            max_age: None,
             algs: algorithms.iter().map(|alg| alg.name()).collect(),
             resource_metadata: None,
             nonce: None,
@@ -200,6 +232,24 @@ impl Challenge {
         self
     }
 
+    /// Sets `acr_values` (RFC 9470 §3): the authentication context class references that
+    /// would satisfy the resource, space-delimited, in order of preference; sent with
+    /// [`ChallengeError::InsufficientUserAuthentication`].
+    #[must_use]
+    pub fn with_acr_values(mut self, acr_values: &str) -> Self {
+        self.acr_values = Some(acr_values.into());
+        self
+    }
+
+    /// Sets `max_age` (RFC 9470 §3): the most seconds since the user's last active
+    /// authentication that the resource accepts; sent with
+    /// [`ChallengeError::InsufficientUserAuthentication`].
+    #[must_use]
+    pub fn with_max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
     /// Sets `resource_metadata` (RFC 9728 §5.1): the URL of the resource's protected resource
     /// metadata document.
     #[must_use]
@@ -225,11 +275,14 @@ impl fmt::Display for Challenge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.scheme)?;
         let algs = (!self.algs.is_empty()).then(|| self.algs.join(" "));
+        let max_age = self.max_age.map(|seconds| alloc::format!("{seconds}"));
         let params = [
             ("realm", self.realm.as_deref()),
             ("error", self.error.map(ChallengeError::code)),
             ("error_description", self.description.as_deref()),
             ("scope", self.scope.as_deref()),
+            ("acr_values", self.acr_values.as_deref()),
+            ("max_age", max_age.as_deref()),
             ("algs", algs.as_deref()),
             ("resource_metadata", self.resource_metadata.as_deref()),
         ];
@@ -305,6 +358,42 @@ mod tests {
         assert_eq!(
             ChallengeError::InsufficientScope.code(),
             "insufficient_scope"
+        );
+    }
+
+    /// RFC 9470 §3's two examples, and both parameters with a DPoP challenge: in the
+    /// documented order, quoted like every other parameter.
+    #[test]
+    fn step_up_parameters() {
+        let acr = Challenge::bearer()
+            .with_error(ChallengeError::InsufficientUserAuthentication)
+            .with_description("A different authentication level is required")
+            .with_acr_values("myACR");
+        assert_eq!(
+            acr.to_string(),
+            r#"Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="myACR""#
+        );
+        let age = Challenge::bearer()
+            .with_error(ChallengeError::InsufficientUserAuthentication)
+            .with_description("More recent authentication is required")
+            .with_max_age(5);
+        assert_eq!(
+            age.to_string(),
+            r#"Bearer error="insufficient_user_authentication", error_description="More recent authentication is required", max_age="5""#
+        );
+        let both = Challenge::new(&[&jwa::ES256])
+            .with_realm("api")
+            .with_error(ChallengeError::InsufficientUserAuthentication)
+            .with_acr_values("phrh \"phr\"")
+            .with_max_age(0)
+            .with_resource_metadata("m");
+        assert_eq!(
+            both.to_string(),
+            r#"DPoP realm="api", error="insufficient_user_authentication", acr_values="phrh \"phr\"", max_age="0", algs="ES256", resource_metadata="m""#
+        );
+        assert_eq!(
+            ChallengeError::InsufficientUserAuthentication.code(),
+            "insufficient_user_authentication"
         );
     }
 

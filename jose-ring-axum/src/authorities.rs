@@ -1,0 +1,366 @@
+//! Where a guard reads scopes and roles: [`ClaimSource`] (a claim path, the delimiter of a
+//! string value, a prefix), parsed once at build into the [`Plan`] that `facts.rs` walks in
+//! its one pass over a verified token's claims; and [`Names`], what was read.
+
+use std::fmt;
+
+/// Where a guard reads scopes or roles from: a claim, found by a path, whose value is an
+/// array of strings (each one a name) or a string (split at the delimiter, a space by
+/// default), each name given a prefix if one is set. The knobs of Spring Security's
+/// `JwtGrantedAuthoritiesConverter` (claim name, delimiter, authority prefix), with nested
+/// paths.
+///
+/// **Paths.** Claim names joined by dots walk into objects: `realm_access.roles` is the
+/// `roles` member of the `realm_access` object (Keycloak), `resource_access.my-api.roles`
+/// one client's roles. A name that contains a dot is written in double quotes:
+/// `"https://example.com/roles"` is Auth0's namespaced claim of that name, and
+/// `resource_access."my.api".roles` quotes one segment. A quoted name cannot contain `"`;
+/// an empty path or segment is refused when the guard is built
+/// ([`BuildError::ClaimPath`](crate::BuildError::ClaimPath)).
+///
+/// **Values.** A string is split at the delimiter (empty pieces skipped): Entra ID's `scp`
+/// and RFC 9068's `scope` are space-delimited. An array contributes each of its strings
+/// whole: Okta's `scp`, Keycloak's and Entra ID's `roles`, Auth0's `permissions`. Any other
+/// JSON value, or a missing claim, contributes nothing.
+///
+/// ```
+/// use jose_ring_axum::ClaimSource;
+/// let keycloak_client = ClaimSource::new("resource_access.my-api.roles").prefix("my-api:");
+/// let auth0 = ClaimSource::new(r#""https://example.com/roles""#);
+/// let comma = ClaimSource::new("authorities").delimiter(',');
+/// # let _ = (keycloak_client, auth0, comma);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimSource {
+    path: String,
+    delimiter: char,
+    prefix: String,
+}
+
+impl ClaimSource {
+    /// The claim at `path` (dotted, names with dots in double quotes), values split at
+    /// spaces, no prefix.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            delimiter: ' ',
+            prefix: String::new(),
+        }
+    }
+
+    /// The character a string value is split at; default a space.
+    #[must_use]
+    pub fn delimiter(mut self, delimiter: char) -> Self {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// Put before each name read from this claim (Spring's authority prefix, such as
+    /// `SCOPE_`): `require_scope` / `require_role` then name the prefixed value. Keeps the
+    /// names of two sources apart (`realm:admin`, `my-api:admin`). Default none.
+    #[must_use]
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The path, as given.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl From<&str> for ClaimSource {
+    fn from(path: &str) -> Self {
+        Self::new(path)
+    }
+}
+
+impl From<String> for ClaimSource {
+    fn from(path: String) -> Self {
+        Self::new(path)
+    }
+}
+
+/// The scope claims by default: `scope` (RFC 8693 §4.2, RFC 9068 §2.2.3) and `scp` (Entra
+/// ID, Okta), the two Spring Security reads.
+pub(crate) const DEFAULT_SCOPE_CLAIMS: [&str; 2] = ["scope", "scp"];
+
+/// The role claim by default: `roles` (RFC 9068 §2.2.3.1, RFC 7643 §4.1.2; Entra ID).
+pub(crate) const DEFAULT_ROLE_CLAIMS: [&str; 1] = ["roles"];
+
+/// The top-level claims the guard reads for itself: not a place for scopes or roles.
+pub(crate) const OWN_CLAIMS: [&str; 5] = ["jti", "iss", "sub", "acr", "auth_time"];
+
+/// What a name read goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Scope,
+    Role,
+}
+
+/// Where the names of a claim go, once it is reached.
+#[derive(Debug)]
+pub(crate) struct Sink {
+    pub(crate) kind: Kind,
+    pub(crate) delimiter: char,
+    pub(crate) prefix: String,
+}
+
+/// One level of the claim paths: the sinks of the claim reached here, and the members to
+/// walk into.
+#[derive(Debug, Default)]
+pub(crate) struct Node {
+    pub(crate) sinks: Vec<Sink>,
+    pub(crate) children: Vec<(String, Node)>,
+}
+
+impl Node {
+    /// The child named `name`, if a path goes there.
+    pub(crate) fn child(&self, name: &str) -> Option<&Node> {
+        self.children
+            .iter()
+            .find_map(|(n, node)| (n == name).then_some(node))
+    }
+
+    /// The child named `name`, added if no path went there yet (`None` cannot happen).
+    fn child_mut(&mut self, name: &str) -> Option<&mut Node> {
+        let at = match self.children.iter().position(|(n, _)| n == name) {
+            Some(at) => at,
+            None => {
+                self.children.push((name.to_owned(), Node::default()));
+                self.children.len().saturating_sub(1)
+            }
+        };
+        self.children.get_mut(at).map(|(_, node)| node)
+    }
+}
+
+/// Every scope and role source of a guard, as a tree of claim names from the top-level
+/// claims: one walk over the claims reads them all.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    pub(crate) root: Node,
+}
+
+/// A claim path that cannot be read.
+#[derive(Debug)]
+pub(crate) struct BadPath;
+
+impl Plan {
+    /// The plan for these scope and role sources.
+    pub(crate) fn new(scopes: &[ClaimSource], roles: &[ClaimSource]) -> Result<Self, String> {
+        let mut plan = Self::default();
+        let sources = scopes
+            .iter()
+            .map(|s| (Kind::Scope, s))
+            .chain(roles.iter().map(|s| (Kind::Role, s)));
+        for (kind, source) in sources {
+            let segments = parse_path(&source.path).map_err(|BadPath| source.path.clone())?;
+            if let [only] = segments.as_slice() {
+                if OWN_CLAIMS.contains(&only.as_str()) {
+                    return Err(source.path.clone());
+                }
+            }
+            let mut node = &mut plan.root;
+            for segment in &segments {
+                node = node.child_mut(segment).ok_or_else(|| source.path.clone())?;
+            }
+            node.sinks.push(Sink {
+                kind,
+                delimiter: source.delimiter,
+                prefix: source.prefix.clone(),
+            });
+        }
+        if let Some(own) = OWN_CLAIMS.iter().find(|own| {
+            plan.root
+                .child(own)
+                .is_some_and(|node| !node.children.is_empty())
+        }) {
+            return Err((*own).to_owned());
+        }
+        Ok(plan)
+    }
+
+    /// The guard's defaults: scopes from `scope` and `scp`, roles from `roles`.
+    #[cfg(test)]
+    pub(crate) fn defaults() -> Self {
+        let scopes = DEFAULT_SCOPE_CLAIMS.map(ClaimSource::new);
+        let roles = DEFAULT_ROLE_CLAIMS.map(ClaimSource::new);
+        Self::new(&scopes, &roles).unwrap_or_default()
+    }
+}
+
+/// Splits a dotted path into claim names; a name with dots is in double quotes.
+fn parse_path(path: &str) -> Result<Vec<String>, BadPath> {
+    let mut segments = Vec::new();
+    let mut rest = path;
+    loop {
+        let (segment, after) = match rest.strip_prefix('"') {
+            Some(quoted) => {
+                let (name, after) = quoted.split_once('"').ok_or(BadPath)?;
+                (name, after)
+            }
+            None => match rest.find(['.', '"']) {
+                Some(at) => rest.split_at_checked(at).ok_or(BadPath)?,
+                None => (rest, ""),
+            },
+        };
+        if segment.is_empty() {
+            return Err(BadPath);
+        }
+        segments.push(segment.to_owned());
+        if after.is_empty() {
+            return Ok(segments);
+        }
+        rest = after.strip_prefix('.').ok_or(BadPath)?;
+        if rest.is_empty() {
+            return Err(BadPath);
+        }
+    }
+}
+
+/// Names read from a token (scopes or roles), prefixed as their source says: one string and
+/// the end of each name in it, so that a token's names cost two allocations however many
+/// there are.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Names {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Names {
+    /// Adds `prefix` + `name`, unless `name` is empty.
+    pub(crate) fn push(&mut self, prefix: &str, name: &str) {
+        if name.is_empty() {
+            return;
+        }
+        self.text.push_str(prefix);
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+    }
+
+    /// Adds each piece of `value` split at `delimiter`.
+    pub(crate) fn push_split(&mut self, prefix: &str, value: &str, delimiter: char) {
+        for piece in value.split(delimiter) {
+            self.push(prefix, piece);
+        }
+    }
+
+    /// The names, in the order read.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.ends.iter().scan(0, |start, &end| {
+            let name = self.text.get(*start..end);
+            *start = end;
+            name
+        })
+    }
+
+    /// Whether `name` is one of them.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.iter().any(|n| n == name)
+    }
+}
+
+impl fmt::Debug for Names {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_dotted_with_quoted_names() {
+        let ok = |p: &str| parse_path(p).unwrap();
+        assert_eq!(ok("roles"), ["roles"]);
+        assert_eq!(ok("realm_access.roles"), ["realm_access", "roles"]);
+        assert_eq!(
+            ok("resource_access.my-api.roles"),
+            ["resource_access", "my-api", "roles"]
+        );
+        assert_eq!(
+            ok(r#""https://example.com/roles""#),
+            ["https://example.com/roles"]
+        );
+        assert_eq!(
+            ok(r#"resource_access."my.api".roles"#),
+            ["resource_access", "my.api", "roles"]
+        );
+        assert_eq!(ok(r#""a.b"."c.d""#), ["a.b", "c.d"]);
+        for bad in [
+            "",
+            ".",
+            "a.",
+            ".a",
+            "a..b",
+            r#"""#,
+            r#""""#,
+            r#""a"b"#,
+            r#"a"b""#,
+            r#""a.b"#,
+            r#"a."b""#.trim_end_matches('"'),
+        ] {
+            assert!(parse_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn plans_share_prefixes_and_refuse_the_guards_own_claims() {
+        let plan = Plan::new(
+            &[ClaimSource::new("scope"), ClaimSource::new("scp")],
+            &[
+                ClaimSource::new("realm_access.roles"),
+                ClaimSource::new("resource_access.api.roles").prefix("api:"),
+                ClaimSource::new("resource_access.web.roles"),
+            ],
+        )
+        .unwrap();
+        let names: Vec<&str> = plan.root.children.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["scope", "scp", "realm_access", "resource_access"]);
+        let access = plan.root.child("resource_access").unwrap();
+        assert_eq!(access.children.len(), 2);
+        let api = access.child("api").unwrap().child("roles").unwrap();
+        assert_eq!(
+            (
+                api.sinks.len(),
+                api.sinks[0].kind,
+                api.sinks[0].prefix.as_str()
+            ),
+            (1, Kind::Role, "api:")
+        );
+        for own in ["iss", "sub", "jti", "acr", "auth_time", "acr.x"] {
+            assert_eq!(
+                Plan::new(&[], &[ClaimSource::new(own)]).unwrap_err(),
+                own.split('.').next().unwrap(),
+                "{own}"
+            );
+        }
+        assert_eq!(
+            Plan::new(&[ClaimSource::new("a..b")], &[]).unwrap_err(),
+            "a..b"
+        );
+    }
+
+    #[test]
+    fn names_keep_order_prefixes_and_skip_empty_pieces() {
+        let mut names = Names::default();
+        names.push_split("", "  read  write ", ' ');
+        names.push("api:", "admin");
+        names.push("", "");
+        names.push_split("g:", "a,b,,c", ',');
+        assert_eq!(
+            names.iter().collect::<Vec<_>>(),
+            ["read", "write", "api:admin", "g:a", "g:b", "g:c"]
+        );
+        assert!(names.contains("api:admin") && !names.contains("admin"));
+        assert_eq!(
+            format!("{names:?}"),
+            r#"["read", "write", "api:admin", "g:a", "g:b", "g:c"]"#
+        );
+        assert_eq!(Names::default().iter().count(), 0);
+    }
+}
