@@ -13,10 +13,12 @@ use http::{HeaderValue, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::auth::Auth;
 use crate::guard::Guard;
 use crate::http::BoxFuture;
 use crate::reason::Reason;
 use crate::reject::{Refused, Rejection};
+use crate::route::Route;
 
 /// The gRPC status code of `OK`'s refusing siblings (gRPC's `statuscodes.md`).
 const UNAUTHENTICATED: u16 = 16;
@@ -71,10 +73,10 @@ impl Reason {
 #[derive(Clone, Debug)]
 pub struct GrpcLayer {
     guard: Guard,
-    scopes: Arc<[String]>,
-    roles: Arc<[String]>,
-    /// `(method path, scope)`: a scope one method needs.
-    method_scopes: Arc<[(String, String)]>,
+    /// What every method needs.
+    route: Arc<Route>,
+    /// `(method path, what it needs too)`.
+    methods: Arc<[(String, Route)]>,
 }
 
 impl Guard {
@@ -84,57 +86,62 @@ impl Guard {
     pub fn grpc_layer(&self) -> GrpcLayer {
         GrpcLayer {
             guard: self.clone(),
-            scopes: Arc::from(Vec::new()),
-            roles: Arc::from(Vec::new()),
-            method_scopes: Arc::from(Vec::new()),
+            route: Arc::new(Route::default()),
+            methods: Arc::from(Vec::new()),
         }
     }
 }
 
 impl GrpcLayer {
-    /// Also requires `scope` for every method: `PERMISSION_DENIED` without it.
-    #[must_use]
-    pub fn scope(self, scope: impl Into<String>) -> Self {
-        let mut scopes = self.scopes.to_vec();
-        scopes.push(scope.into());
+    /// The layer with one more requirement for every method.
+    fn with(self, change: impl FnOnce(&mut Route)) -> Self {
+        let mut route = Route::clone(&self.route);
+        change(&mut route);
         Self {
-            scopes: scopes.into(),
+            route: Arc::new(route),
             ..self
         }
     }
 
-    /// Also requires `role` (the token's roles) for every method.
+    /// Also requires `scope` for every method: `PERMISSION_DENIED` without it.
+    #[must_use]
+    pub fn scope(self, scope: impl Into<String>) -> Self {
+        let scope = scope.into();
+        self.with(|route| route.scopes.push(scope))
+    }
+
+    /// Also requires `role` (among the roles the guard reads) for every method.
     #[must_use]
     pub fn role(self, role: impl Into<String>) -> Self {
-        let mut roles = self.roles.to_vec();
-        roles.push(role.into());
-        Self {
-            roles: roles.into(),
-            ..self
-        }
+        let role = role.into();
+        self.with(|route| route.roles.push(role))
     }
 
     /// Also requires `scope` for the method `path` (`/package.Service/Method`).
     #[must_use]
     pub fn method_scope(self, path: impl Into<String>, scope: impl Into<String>) -> Self {
-        let mut method_scopes = self.method_scopes.to_vec();
-        method_scopes.push((path.into(), scope.into()));
+        let mut methods = self.methods.to_vec();
+        methods.push((
+            path.into(),
+            Route {
+                scopes: vec![scope.into()],
+                ..Route::default()
+            },
+        ));
         Self {
-            method_scopes: method_scopes.into(),
+            methods: methods.into(),
             ..self
         }
     }
 
-    /// The scopes a call to `path` needs.
-    fn scopes_for(&self, path: &str) -> Vec<String> {
-        let mut scopes = self.scopes.to_vec();
-        scopes.extend(
-            self.method_scopes
-                .iter()
-                .filter(|(method, _)| method == path)
-                .map(|(_, scope)| scope.clone()),
-        );
-        scopes
+    /// Checks a verified token against what a call to `path` needs.
+    fn check(&self, auth: &Auth, path: &str) -> Result<(), Rejection> {
+        let clock = self.guard.clock();
+        self.route.check(auth, clock)?;
+        self.methods
+            .iter()
+            .filter(|(method, _)| method == path)
+            .try_for_each(|(_, route)| route.check(auth, clock))
     }
 }
 
@@ -183,17 +190,16 @@ where
                 .authenticate(&parts.method, path, &parts.headers)
                 .await
             {
-                Ok(auth) => {
-                    Guard::check_route(&auth, &layer.scopes_for(path), &layer.roles).map(|()| auth)
-                }
+                Ok(auth) => layer.check(&auth, path).map(|()| auth),
                 Err(rejection) => Err(rejection),
             };
             match outcome {
                 Ok(auth) => {
                     Guard::authenticated(&auth, parts.method.as_str(), path);
+                    let scheme = auth.scheme();
                     parts.extensions.insert(auth);
                     let response = inner.call(Request::from_parts(parts, body)).await?;
-                    guard.responder().accepted();
+                    guard.responder().accepted(scheme);
                     Ok(response)
                 }
                 Err(mut rejection) => {
