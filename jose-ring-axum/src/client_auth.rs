@@ -42,7 +42,7 @@ enum How {
     /// The `Authorization: Basic` value, written once.
     Basic(String),
     PrivateKeyJwt {
-        key: SigningKey,
+        key: Box<SigningKey>,
         audience: Option<String>,
     },
 }
@@ -84,7 +84,7 @@ impl ClientAuth {
         Self {
             client_id: client_id.into(),
             how: How::PrivateKeyJwt {
-                key,
+                key: Box::new(key),
                 audience: None,
             },
         }
@@ -135,7 +135,7 @@ impl ClientAuth {
                     iat: now.as_seconds(),
                     exp: now.as_seconds().saturating_add(ASSERTION_LIFETIME),
                 };
-                let signed = jwt::encode(&assertion, key)?;
+                let signed = jwt::encode(&assertion, &**key)?;
                 Ok(post
                     .with_field("client_id", &self.client_id)
                     .with_field("client_assertion_type", JWT_BEARER)
@@ -180,7 +180,10 @@ mod tests {
         // RFC 7617 §2's example.
         let auth = ClientAuth::secret_basic("Aladdin", "open sesame");
         let post = auth
-            .authenticate(FormPost::new("https://as.example/i", 10), NumericDate::from_seconds(0))
+            .authenticate(
+                FormPost::new("https://as.example/i", 10),
+                NumericDate::from_seconds(0),
+            )
             .unwrap();
         // RFC 6749 §2.3.1 form-encodes the space first: "Aladdin:open+sesame".
         assert_eq!(
@@ -189,7 +192,10 @@ mod tests {
         );
         let auth = ClientAuth::secret_basic("rs", "a:b c");
         let post = auth
-            .authenticate(FormPost::new("https://as.example/i", 10), NumericDate::from_seconds(0))
+            .authenticate(
+                FormPost::new("https://as.example/i", 10),
+                NumericDate::from_seconds(0),
+            )
             .unwrap();
         // "rs:a%3Ab+c"
         assert_eq!(

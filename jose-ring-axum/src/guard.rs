@@ -102,10 +102,11 @@ fn decode<K: KeySource + ?Sized>(
     #[cfg(feature = "metrics")]
     if let Ok(decoded) = &decoded {
         let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        if let Some(at) = jose_ring::jwa::ALL
-            .iter()
-            .position(|alg| decoded.algorithm.is_some_and(|used| std::ptr::eq(*alg, used)))
-        {
+        if let Some(at) = jose_ring::jwa::ALL.iter().position(|alg| {
+            decoded
+                .algorithm
+                .is_some_and(|used| std::ptr::eq(*alg, used))
+        }) {
             reading.cells.timings.record(at, nanos);
         }
     }

@@ -81,6 +81,9 @@ pub(crate) struct Active {
     token_type: Option<String>,
 }
 
+/// An answer read: its claims, and their JSON (what [`Auth::claims`](crate::Auth::claims) reads).
+type Read = (Map<String, Value>, Arc<[u8]>);
+
 /// Why a token was refused: a claim the library's rules refused (answered as the guard
 /// answers a token's claims), or another refusal.
 pub(crate) enum Denied {
@@ -167,7 +170,9 @@ impl Introspector {
             }
         };
         match (scheme, active.cnf_jkt.as_deref(), jkt) {
-            (Scheme::Bearer, Some(_), _) => return Err(Denied::Token(ClaimError::ProofRequired.into())),
+            (Scheme::Bearer, Some(_), _) => {
+                return Err(Denied::Token(ClaimError::ProofRequired.into()));
+            }
             (Scheme::Dpop, None, _) => {
                 return Err(Denied::Token(
                     ClaimError::Missing(std::borrow::Cow::Borrowed("cnf")).into(),
@@ -274,11 +279,7 @@ impl Introspector {
     }
 
     /// A JWT answer, verified: its introspection claims and their JSON.
-    async fn read_jwt(
-        &self,
-        keys: &dyn AnswerKeys,
-        body: &[u8],
-    ) -> Result<(Map<String, Value>, Arc<[u8]>), &'static str> {
+    async fn read_jwt(&self, keys: &dyn AnswerKeys, body: &[u8]) -> Result<Read, &'static str> {
         let answer = std::str::from_utf8(body)
             .map_err(|_| "not text")?
             .trim_ascii();
@@ -289,7 +290,8 @@ impl Introspector {
             tracing::warn!(target: "jose_ring_axum", detail = rejection.description().unwrap_or(""), "introspection jwt refused");
             "the jwt answer does not verify"
         })?;
-        let outer: JwtAnswer = jwt::parse_claims(&verified).map_err(|_| "no token_introspection")?;
+        let outer: JwtAnswer =
+            jwt::parse_claims(&verified).map_err(|_| "no token_introspection")?;
         let payload = serde_json::to_vec(&outer.token_introspection).map_err(|_| "unwritable")?;
         Ok((outer.token_introspection, Arc::from(payload)))
     }
@@ -357,7 +359,7 @@ impl Introspector {
 }
 
 /// A JSON answer: its claims, and the body as their JSON.
-fn read_json(body: &[u8]) -> Result<(Map<String, Value>, Arc<[u8]>), &'static str> {
+fn read_json(body: &[u8]) -> Result<Read, &'static str> {
     let claims: Map<String, Value> = jwt::parse_claims(body).map_err(|_| "not a json object")?;
     Ok((claims, Arc::from(body)))
 }

@@ -144,9 +144,7 @@ impl Reason {
             Self::KeysUnavailable
             | Self::RevocationUnavailable
             | Self::ReplayUnavailable
-            | Self::IntrospectionUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            | Self::IntrospectionUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNAUTHORIZED,
         }
