@@ -29,9 +29,9 @@ use axum_core::response::Response;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::Request;
 use jose_ring::jwk::KeyRing;
+use jose_ring::jwks::Response as HttpResponse;
 use jose_ring::jwt::{self, NumericDate, RegisteredClaims, SystemClock, Validation};
 use jose_ring::{HmacKey, SigningKey, jwa, jws};
-use jose_ring::jwks::Response as HttpResponse;
 use jose_ring_axum::{BoxFuture, ClientAuth, FetchError, FormPost, Guard, HttpClient};
 use tower::{Layer, Service};
 

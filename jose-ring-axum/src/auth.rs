@@ -111,14 +111,14 @@ impl Auth {
 
     /// The token's scopes, read from the claims the guard was told
     /// ([`GuardBuilder::scope_claims`](crate::GuardBuilder::scope_claims); `scope` and
-    /// `scp` by default), each with its source's prefix, in the order read.
+    /// `scp` by default), each with its source's prefix, in the order of the claims in the token.
     pub fn scopes(&self) -> impl Iterator<Item = &str> + '_ {
         self.scopes.iter()
     }
 
     /// The token's roles, read from the claims the guard was told
     /// ([`GuardBuilder::role_claims`](crate::GuardBuilder::role_claims); `roles` by
-    /// default), each with its source's prefix, in the order read.
+    /// default), each with its source's prefix, in the order of the claims in the token.
     pub fn roles(&self) -> impl Iterator<Item = &str> + '_ {
         self.roles.iter()
     }

@@ -28,6 +28,7 @@ pub(crate) enum Store {
 pub(crate) const STORES: [Store; 2] = [Store::Revocation, Store::Replay];
 
 impl Store {
+    #[cfg(feature = "metrics")]
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Revocation => "revocation",
@@ -99,6 +100,7 @@ impl Cells {
         }
     }
 
+    #[cfg(feature = "metrics")]
     /// Accepted with `scheme` (none: 0).
     pub(crate) fn accepted_with(&self, scheme: Option<Scheme>) -> u64 {
         match scheme {
@@ -107,10 +109,12 @@ impl Cells {
         }
     }
 
+    #[cfg(feature = "metrics")]
     pub(crate) fn anonymous_count(&self) -> u64 {
         read(&self.anonymous)
     }
 
+    #[cfg(feature = "metrics")]
     /// Refused for `reason` with `scheme`.
     pub(crate) fn rejected_with(&self, reason: Reason, scheme: Option<Scheme>) -> u64 {
         self.rejected
@@ -119,6 +123,7 @@ impl Cells {
             .map_or(0, read)
     }
 
+    #[cfg(feature = "metrics")]
     pub(crate) fn store_errors(&self, store: Store) -> u64 {
         STORES
             .iter()
@@ -197,6 +202,7 @@ pub(crate) const UNKNOWN_KID: [UnknownKid; 4] = [
 ];
 
 impl UnknownKid {
+    #[cfg(feature = "metrics")]
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Newer => "newer",
@@ -235,6 +241,7 @@ impl KeyCells {
         }
     }
 
+    #[cfg(feature = "metrics")]
     pub(crate) fn fetches(&self, discovery: bool, result: FetchResult) -> u64 {
         let at = FETCH_RESULTS.iter().position(|r| *r == result);
         self.fetches
@@ -243,6 +250,7 @@ impl KeyCells {
             .map_or(0, read)
     }
 
+    #[cfg(feature = "metrics")]
     pub(crate) fn unknown_kids(&self, decision: UnknownKid) -> u64 {
         let at = UNKNOWN_KID.iter().position(|d| *d == decision);
         at.and_then(|at| self.unknown_kid.get(at)).map_or(0, read)

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use jose_ring::jwk::KeyRing;
-use jose_ring::jwks::{CacheState, KeyProvider, KeySetCache, Refetch, Request, Target};
+#[cfg(feature = "metrics")]
+use jose_ring::jwks::CacheState;
+use jose_ring::jwks::{KeyProvider, KeySetCache, Refetch, Request, Target};
 use jose_ring::jwt::{Clock, NumericDate};
 use jose_ring::{Error, KeyRef, KeySource};
 use tokio::sync::watch;
@@ -131,6 +133,10 @@ pub(crate) struct Remote {
     /// The issuer, for a set found by discovery.
     issuer: Option<String>,
     /// The issuer, or the JWKS URI given: what metrics name the set by.
+    #[cfg_attr(
+        not(feature = "metrics"),
+        allow(dead_code, reason = "read by metrics.rs")
+    )]
     label: String,
     config: RemoteConfig,
     cells: KeyCells,
@@ -178,16 +184,19 @@ impl Remote {
         self.issuer.as_deref()
     }
 
+    #[cfg(feature = "metrics")]
     /// The issuer, or the JWKS URI this set was given: bounded by configuration.
     pub(crate) fn label(&self) -> &str {
         &self.label
     }
 
+    #[cfg(feature = "metrics")]
     /// Its fetch and unknown-`kid` counters.
     pub(crate) fn cells(&self) -> &KeyCells {
         &self.cells
     }
 
+    #[cfg(feature = "metrics")]
     /// The number of keys held and the state of the set now.
     pub(crate) fn state(&self) -> (usize, CacheState) {
         let now = self.config.clock.now();

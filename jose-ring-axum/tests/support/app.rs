@@ -186,8 +186,8 @@ impl Answer {
             if let Ok(claims) = peeked.claims::<Value>() {
                 for (name, value) in claims.as_object().into_iter().flatten() {
                     // `iss` and `aud` are configuration, not secrets; `scope` names are what a
-                    // 403 must name.
-                    if matches!(name.as_str(), "iss" | "aud" | "scope") {
+                    // 403 must name, `acr` values what a step-up 401 names (the route's).
+                    if matches!(name.as_str(), "iss" | "aud" | "scope" | "acr") {
                         continue;
                     }
                     if let Some(text) = value.as_str() {
