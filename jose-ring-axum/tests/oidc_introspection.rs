@@ -261,7 +261,7 @@ async fn the_protected_example_introspects_with_its_flags() {
         running.log()
     );
     assert!(
-        answer.body.starts_with("welcome, admin (key -, Bearer)"),
+        answer.body.starts_with("welcome, admin (key -, Bearer"),
         "{answer:?}"
     );
     let answer = get_with(&http, &url("/admin"), &[]).await;
