@@ -30,6 +30,8 @@ pub enum Command {
     HashPassword(HashPassword),
     /// Add a signing key that activates later, and delete keys no longer published.
     RotateKey(RotateKey),
+    /// Print a clients-file entry for a client secret read from standard input.
+    HashClient(HashClient),
 }
 
 /// Options of `serve`.
@@ -48,6 +50,10 @@ pub struct Serve {
     /// when absent.
     #[arg(long, env = "USERS_FILE")]
     pub users: Option<PathBuf>,
+    /// The clients file (JSON: machine clients of `POST /token`, with PBKDF2 hashes of their
+    /// secrets or their public keys), re-read when it changes; no machine clients when absent.
+    #[arg(long, env = "CLIENTS_FILE")]
+    pub clients: Option<PathBuf>,
     /// `iss` of the tokens; every instance of one service shares it.
     #[arg(long, env = "ISSUER", default_value = "http://127.0.0.1:8080")]
     pub issuer: String,
@@ -136,4 +142,22 @@ pub struct RotateKey {
     /// The instances' refresh-token lifetime, for how long retired keys are kept.
     #[arg(long, env = "REFRESH_LIFETIME", default_value_t = 8 * 3600)]
     pub refresh_lifetime: u64,
+}
+
+/// Options of `hash-client`.
+#[derive(Debug, Args)]
+pub struct HashClient {
+    /// The client's `client_id` (letters, digits, `-`, `_`, `.`; at most 64).
+    #[arg(long)]
+    pub client_id: String,
+    /// Space-separated scopes the client may ask for.
+    #[arg(long, default_value = "")]
+    pub scope: String,
+    /// A resource (RFC 8707) the client may ask a token for, its audience; repeatable. The
+    /// first is the one a request naming none gets; without any, the service's own audience.
+    #[arg(long = "resource")]
+    pub resources: Vec<String>,
+    /// PBKDF2 iterations (OWASP 2023: 600,000 for PBKDF2-HMAC-SHA256).
+    #[arg(long, default_value_t = DEFAULT_ITERATIONS)]
+    pub iterations: u32,
 }

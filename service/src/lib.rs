@@ -10,8 +10,9 @@
 //!   [`tokens`] (each token's claims, issuing, rules and TTLs), [`rotation`] (a family's
 //!   refresh-token rotation), [`store`] (memory or Redis), [`state`] (what the keys mean);
 //! - HTTP: [`serve`] (running), [`app`] (the handlers' shared state and its reloading),
-//!   [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`resource`] (the guarded API),
-//!   [`jwks`], [`refusal`] (error answers), [`request_log`].
+//!   [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`oauth`] (the standard OAuth
+//!   endpoints: metadata, `/token`, `/revoke`, `/introspect`, and the machine clients),
+//!   [`resource`] (the guarded API), [`jwks`], [`refusal`] (error answers), [`request_log`].
 
 pub mod app;
 pub mod commands;
@@ -19,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod jwks;
 pub mod keys;
+pub mod oauth;
 pub mod refusal;
 pub mod request_log;
 pub mod resource;

@@ -1,5 +1,6 @@
 //! The API behind the guard: `GET /me`, `GET /admin` (role `admin`), `GET /reports` (scope
-//! `reports:read`), and `POST /logout`, which revokes the token and its family.
+//! `reports:read`), and `POST /logout`, which revokes the token and its family (a machine
+//! client's token has none).
 
 use std::sync::Arc;
 
@@ -45,7 +46,7 @@ pub(crate) async fn reports(Claims(claims): Claims<AccessClaims>) -> Response {
     verified(&claims, body)
 }
 
-/// `POST /logout`: revokes the token (until its `exp`) and its family.
+/// `POST /logout`: revokes the token (until its `exp`) and its family, if it has one.
 pub(crate) async fn logout(
     AxumState(app): AxumState<Arc<App>>,
     auth: Auth,
@@ -57,10 +58,12 @@ pub(crate) async fn logout(
         .revoke_token(jti, Policy::ttl_until(auth.expires_at(), now))
         .await
         .map_err(Refusal::unavailable)?;
-    app.state
-        .revoke_family(&claims.fam, app.policy.family_ttl())
-        .await
-        .map_err(Refusal::unavailable)?;
+    if let Some(family) = &claims.fam {
+        app.state
+            .revoke_family(family, app.policy.family_ttl())
+            .await
+            .map_err(Refusal::unavailable)?;
+    }
     let mut response = StatusCode::NO_CONTENT.into_response();
     Note::served(&mut response, claims.registered.sub.clone());
     Ok(response)

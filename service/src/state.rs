@@ -6,7 +6,8 @@
 //! | `jr:rot:<fam>`      | `/refresh` (the rotation script)            | `/refresh` (the same script)             | refresh lifetime + 60 s          |
 //! | `jr:fam:<fam>`      | `/logout`, reuse detection                  | `/refresh`, every access-token check     | refresh lifetime + 60 s          |
 //! | `jr:jti:<jti>`      | `/logout`, a retry superseding a pair       | every access-token check                 | until the access token's `exp`   |
-//! | `jr:dpop:<jkt>:<jti>` | the guard, `/login`, `/refresh` (`SET NX`) | the same `SET NX` (taken: replay)       | the proof's replay window        |
+//! | `jr:dpop:<jkt>:<jti>` | the guard, `/login`, `/refresh`, `/token` (`SET NX`) | the same `SET NX` (taken: replay) | the proof's replay window |
+//! | `jr:assert:<client>:<jti>` | a `private_key_jwt` client authentication (`SET NX`) | the same `SET NX` (taken: replay) | until the assertion's `exp` |
 //!
 //! `jr:rot:<fam>` is a hash (`current`, `current_access`, `previous`, `binding`,
 //! `grace_until`): the family's [`Rotation`](crate::rotation::Rotation). An access token's
@@ -117,6 +118,23 @@ impl State {
     /// [`Unavailable`] if the store cannot answer.
     pub async fn first_proof(&self, key: &str, ttl: Duration) -> Result<bool, Unavailable> {
         self.store.insert_new(&format!("jr:dpop:{key}"), ttl).await
+    }
+
+    /// Records a client assertion (RFC 7523 §3: its `jti`, used once, per client) for `ttl`
+    /// (until its `exp`): `true` the first time, `false` for a replay.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer.
+    pub async fn first_client_assertion(
+        &self,
+        client_id: &str,
+        jti: &str,
+        ttl: Duration,
+    ) -> Result<bool, Unavailable> {
+        self.store
+            .insert_new(&format!("jr:assert:{client_id}:{jti}"), ttl)
+            .await
     }
 }
 

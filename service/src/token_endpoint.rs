@@ -1,6 +1,7 @@
 //! The token endpoints, `POST /login` (a password, RFC 6749 §4.3) and `POST /refresh` (a
 //! refresh token, RFC 6749 §6, rotated as [`crate::rotation`] says): the request's DPoP proof
-//! if any (RFC 9449 §5), and the answers of RFC 6749 §5.1 and §5.2.
+//! if any (RFC 9449 §5), and the answers of RFC 6749 §5.1 and §5.2. The refresh grant
+//! (`refresh_grant`) is the one `POST /token` runs too.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,14 +17,13 @@ use jose_ring::{ClaimError, Error};
 use serde::Deserialize;
 
 use crate::app::App;
+use crate::oauth::clients::valid_client_id;
 use crate::refusal::Refusal;
 use crate::request_log::Note;
 use crate::rotation::{self, Outcome, Presentation};
-use crate::tokens::{PairIds, RefreshClaims};
+use crate::tokens::{IssueError, PairIds, RefreshClaims, TokenResponse};
 use crate::users::{MAX_PASSWORD, User};
 
-/// The longest `client_id` accepted.
-const MAX_CLIENT_ID: usize = 64;
 /// The longest user name accepted.
 const MAX_USERNAME: usize = 256;
 /// The `client_id` of a login that names none.
@@ -49,14 +49,6 @@ pub(crate) struct RefreshRequest {
     client_id: Option<String>,
 }
 
-fn valid_client_id(client_id: &str) -> bool {
-    !client_id.is_empty()
-        && client_id.len() <= MAX_CLIENT_ID
-        && client_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-}
-
 /// Client authentication (RFC 6749 §2.3): the service's clients are public, so a request
 /// that tries it (an `Authorization` field) is refused with 401 and a challenge of the
 /// scheme it used (§5.2).
@@ -80,7 +72,11 @@ fn no_client_authentication(headers: &HeaderMap) -> Result<(), Refusal> {
 
 /// The request's DPoP proof for `POST <origin><path>`, checked and recorded once in the
 /// shared state (a replay anywhere is refused), if it carries one.
-async fn proof(
+///
+/// # Errors
+///
+/// 400 `invalid_dpop_proof`, or 503 if the store cannot answer.
+pub(crate) async fn proof(
     app: &App,
     headers: &HeaderMap,
     path: &str,
@@ -126,20 +122,33 @@ fn issue(
     let keys = app.keys();
     let pair = app
         .policy
-        .issue(keys.signer(), user, client_id, ids, cnf, now)
-        .map_err(|error| {
-            tracing::error!(%error, "issuing tokens failed");
-            Refusal::server_error()
-        })?;
+        .issue(keys.signer(), user, client_id, ids, cnf, now);
+    answer(pair, &user.username)
+}
+
+/// The token endpoints' answer (RFC 6749 §5.1: JSON, `Cache-Control: no-store`) of what was
+/// issued for `sub`, or 500 if it could not be.
+///
+/// # Errors
+///
+/// 500 `server_error` if issuing failed.
+pub(crate) fn answer(
+    issued: Result<TokenResponse, IssueError>,
+    sub: &str,
+) -> Result<Response, Refusal> {
+    let issued = issued.map_err(|error| {
+        tracing::error!(%error, "issuing tokens failed");
+        Refusal::server_error()
+    })?;
     let mut response = (
         [
             (header::CACHE_CONTROL, "no-store"),
             (header::PRAGMA, "no-cache"),
         ],
-        Json(pair),
+        Json(issued),
     )
         .into_response();
-    Note::served(&mut response, Some(user.username.clone()));
+    Note::served(&mut response, Some(sub.to_owned()));
     Ok(response)
 }
 
@@ -160,6 +169,13 @@ pub(crate) async fn login(
         || request.username.len() > MAX_USERNAME
     {
         return Err(Refusal::invalid_request());
+    }
+    if app.clients().get(&client_id).is_some() {
+        // A confidential client of the clients file authenticates, at `/token`; its id is not
+        // a public client's name to take here.
+        return Err(Refusal::client_authentication(
+            "a client of the clients file authenticates at /token",
+        ));
     }
     let now = app.now();
     let proof = proof(&app, &headers, "/login", now).await?;
@@ -188,14 +204,54 @@ pub(crate) async fn refresh(
     let Json(request) = body.map_err(|_| Refusal::invalid_request())?;
     let now = app.now();
     let proof = proof(&app, &headers, "/refresh", now).await?;
+    let presenter = Presenter::Public(request.client_id.as_deref());
+    refresh_grant(
+        &app,
+        &request.refresh_token,
+        presenter,
+        proof.as_ref(),
+        None,
+        now,
+    )
+    .await
+}
+
+/// Who presents a refresh token, as the endpoint established it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Presenter<'a> {
+    /// A public client, naming itself or not (RFC 6749 §3.2.1): the name must be the token's.
+    Public(Option<&'a str>),
+    /// A confidential client that authenticated (RFC 6749 §6): it must be the token's.
+    Confidential(&'a str),
+}
+
+/// The refresh grant (RFC 6749 §6) of `/refresh` and of `/token`: `refresh_token` presented
+/// by `presenter` with `proof`, rotated as [`crate::rotation`] says (grace window, reuse
+/// revokes the family), and the next pair. A `scope` asked for must be the grant's (the
+/// user's scopes as the users file says now): narrowing is not offered.
+///
+/// # Errors
+///
+/// 400 `invalid_grant` (invalid, expired, reused, revoked, another client's, an unknown
+/// user's, or bound to a DPoP key the request did not prove), 400 `invalid_scope`, 401
+/// `invalid_client` for a confidential client's token presented without its
+/// authentication, 503 if the store cannot answer.
+pub(crate) async fn refresh_grant(
+    app: &App,
+    refresh_token: &str,
+    presenter: Presenter<'_>,
+    proof: Option<&VerifiedProof>,
+    scope: Option<&str>,
+    now: NumericDate,
+) -> Result<Response, Refusal> {
     let mut rules = app.policy.refresh_rules(now);
-    if let Some(proof) = &proof {
+    if let Some(proof) = proof {
         // A bound refresh token needs a proof by its key (RFC 9449 §5); an unbound one
         // presented with a proof is refused, as RFC 9449 §5 allows, rather than bound late.
         rules = rules.with_dpop(proof);
     }
     let verified: jwt::Verified<RefreshClaims> =
-        jwt::decode(&request.refresh_token, &*app.guard_keys.current(), &rules).map_err(
+        jwt::decode(refresh_token, &*app.guard_keys.current(), &rules).map_err(
             |error| match error {
                 Error::Claim(ClaimError::Expired { .. }) => {
                     Refusal::invalid_grant("expired_refresh_token", "refresh token expired")
@@ -208,10 +264,16 @@ pub(crate) async fn refresh(
             },
         )?;
     let claims = verified.into_claims();
-    if request
-        .client_id
-        .is_some_and(|client_id| client_id != claims.client_id)
-    {
+    let named = match presenter {
+        Presenter::Public(_) if app.clients().get(&claims.client_id).is_some() => {
+            return Err(Refusal::client_authentication(
+                "this client must authenticate",
+            ));
+        }
+        Presenter::Public(named) => named,
+        Presenter::Confidential(client_id) => Some(client_id),
+    };
+    if named.is_some_and(|client_id| client_id != claims.client_id) {
         return Err(Refusal::invalid_grant(
             "wrong_client",
             "refresh token issued to another client",
@@ -224,8 +286,14 @@ pub(crate) async fn refresh(
         "unknown_user",
         "the refresh token's user no longer exists",
     ))?;
+    if scope.is_some_and(|asked| !same_scopes(asked, &user.scope)) {
+        return Err(Refusal::oauth(
+            "invalid_scope",
+            "a refresh keeps the scopes of its grant",
+        ));
+    }
     let ids = PairIds::new(&claims.fam).map_err(|_| Refusal::server_error())?;
-    let binding = rotation::binding(&claims.client_id, proof.as_ref().map(VerifiedProof::jkt));
+    let binding = rotation::binding(&claims.client_id, proof.map(VerifiedProof::jkt));
     let presentation = Presentation {
         jti,
         binding: &binding,
@@ -265,5 +333,16 @@ pub(crate) async fn refresh(
             ));
         }
     }
-    issue(&app, user, &claims.client_id, &ids, claims.cnf, now)
+    issue(app, user, &claims.client_id, &ids, claims.cnf, now)
+}
+
+/// Whether two space-separated scope lists name the same scopes.
+fn same_scopes(a: &str, b: &str) -> bool {
+    fn set(scopes: &str) -> Vec<&str> {
+        let mut set: Vec<&str> = scopes.split(' ').filter(|s| !s.is_empty()).collect();
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
+    set(a) == set(b)
 }
