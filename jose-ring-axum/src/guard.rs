@@ -394,8 +394,8 @@ impl Guard {
                 Ok((decoded, keys.0.issuer().map(str::to_owned)))
             }
             Keys::Introspection(introspector) => {
-                let active = introspector
-                    .verify(token, scheme, jkt, &inner.plan)
+                // Boxed: the JWT paths' future stays as small as it was.
+                let active = Box::pin(introspector.verify(token, scheme, jkt, &inner.plan))
                     .await
                     .map_err(|denied| match denied {
                         Denied::Token(error) => token_rejection(&error, scheme),
