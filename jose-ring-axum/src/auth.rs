@@ -161,8 +161,6 @@ impl fmt::Debug for Auth {
             .field("jkt", &self.jkt)
             .field("algorithm", &self.algorithm.map(Algorithm::name))
             .field("scheme", &self.scheme)
-            .field("names", &self.names)
-            .field("acr", &self.acr)
             .finish_non_exhaustive()
     }
 }
