@@ -3,7 +3,10 @@
 //! through `guard.layer()` around a handler that answers at once, polled with a no-op waker
 //! as `benches/layer.rs` does; `benches/instructions.sh` runs it with N and with 0 under
 //! callgrind, built with and without the `metrics` feature, and divides the difference by N.
-//! With `jwt` as argv[2] it calls `jwt::decode` alone instead (the floor the layer adds to).
+//! With `jwt` as argv[2] it calls `jwt::decode` alone instead (the floor the layer adds to);
+//! with `bare`, the handler without the layer; with `opaque`, an opaque token through the layer
+//! of a guard built by `Guard::from_introspection`, its answer in the cache (filled once, in
+//! a runtime, before the count: an introspection cache hit per request).
 #![allow(missing_docs, reason = "a benchmark driver")]
 #![allow(
     clippy::unwrap_used,
@@ -22,9 +25,10 @@ use axum_core::body::Body;
 use axum_core::response::Response;
 use http::Request;
 use jose_ring::jwk::KeyRing;
+use jose_ring::jwks::{Request as KeySetRequest, Response as HttpResponse};
 use jose_ring::jwt::{self, NumericDate, RegisteredClaims, SystemClock, Validation};
 use jose_ring::{HmacKey, jwa, jws};
-use jose_ring_axum::Guard;
+use jose_ring_axum::{BoxFuture, ClientAuth, FetchError, FormPost, Guard, HttpClient};
 use tower::{Layer, Service};
 
 fn now<F: Future>(future: F) -> F::Output {
@@ -36,10 +40,29 @@ fn now<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// An introspection endpoint in the process: every token is active, with these claims.
+struct Active(serde_json::Value);
+
+impl HttpClient for Active {
+    fn get<'a>(&'a self, _: &'a KeySetRequest) -> BoxFuture<'a, Result<HttpResponse, FetchError>> {
+        Box::pin(async { Err(FetchError::Unsupported) })
+    }
+
+    fn post_form<'a>(&'a self, _: &'a FormPost) -> BoxFuture<'a, Result<HttpResponse, FetchError>> {
+        let mut answer = self.0.clone();
+        if let Some(object) = answer.as_object_mut() {
+            object.insert("active".into(), serde_json::json!(true));
+            object.insert("token_type".into(), serde_json::json!("Bearer"));
+        }
+        Box::pin(async move { Ok(HttpResponse::new(200, answer.to_string().into_bytes())) })
+    }
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(1000, |a| a.parse().unwrap());
-    let floor = args.next().as_deref() == Some("jwt");
+    let mode = args.next().unwrap_or_default();
+    let floor = mode == "jwt";
     let hmac = || HmacKey::new(&jwa::HS256, &[7; 32]).unwrap().with_kid("k1");
     let rules = Validation::from_clock(std::sync::Arc::new(SystemClock))
         .with_issuer("https://auth.example")
@@ -66,16 +89,59 @@ fn main() {
         }
         return;
     }
-    let guard = Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
+    let handler = tower::service_fn(|_req: Request<Body>| async {
+        Ok::<_, Infallible>(Response::new(Body::empty()))
+    });
+    if mode == "bare" {
+        let mut service = handler;
+        let authorization = format!("Bearer {token}");
+        for _ in 0..n {
+            let request = Request::get("/hello")
+                .header("authorization", &authorization)
+                .body(Body::empty())
+                .unwrap();
+            let response = now(service.call(black_box(request))).unwrap();
+            assert_eq!(response.status(), 200);
+        }
+        return;
+    }
+    let (guard, token) = if mode == "opaque" {
+        let guard = Guard::from_introspection(
+            "https://auth.example/introspect",
+            ClientAuth::secret_basic("api", "secret"),
+        )
         .validation(rules)
+        .http_client(Active(claims.clone()))
+        .cache_ttl(std::time::Duration::from_secs(3600))
         .build()
         .unwrap();
-    let mut service = guard
-        .layer()
-        .layer(tower::service_fn(|_req: Request<Body>| async {
-            Ok::<_, Infallible>(Response::new(Body::empty()))
-        }));
+        (
+            guard,
+            "2YotnFZFEjr1zCsicMWpAA-opaque-access-token".to_owned(),
+        )
+    } else {
+        let guard = Guard::from_hmac_key_ring(KeyRing::new_hmac().with_hmac_key(hmac()))
+            .validation(rules)
+            .build()
+            .unwrap();
+        (guard, token)
+    };
+    let mut service = guard.layer().layer(handler);
     let authorization = format!("Bearer {token}");
+    if mode == "opaque" {
+        let request = Request::get("/hello")
+            .header("authorization", &authorization)
+            .body(Body::empty())
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        assert_eq!(
+            runtime.block_on(service.call(request)).unwrap().status(),
+            200
+        );
+    }
     for _ in 0..n {
         let request = Request::get("/hello")
             .header("authorization", &authorization)

@@ -23,5 +23,7 @@ per() { # label binary [jwt]
   printf '%s\t%d\n' "$1" $(( (full - base) / n ))
 }
 per "jwt::decode alone" "$plain" jwt
+per "no layer (the handler alone)" "$plain" bare
+per "layer, opaque token, introspection cache hit" "$plain" opaque
 per "layer, without metrics" "$plain"
 per "layer, with metrics" "$metrics"

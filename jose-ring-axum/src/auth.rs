@@ -35,7 +35,7 @@ pub struct Auth {
     pub(crate) jkt: Option<String>,
     pub(crate) jti: Option<String>,
     pub(crate) expires_at: Option<NumericDate>,
-    pub(crate) algorithm: &'static Algorithm,
+    pub(crate) algorithm: Option<&'static Algorithm>,
     pub(crate) scheme: Scheme,
     /// The scopes and roles read.
     pub(crate) names: Names,
@@ -84,9 +84,10 @@ impl Auth {
         self.expires_at
     }
 
-    /// The algorithm that verified the signature.
+    /// The algorithm that verified the token's signature; `None` for an opaque token
+    /// checked by introspection ([`Guard::from_introspection`](crate::Guard::from_introspection)).
     #[must_use]
-    pub fn algorithm(&self) -> &'static Algorithm {
+    pub fn algorithm(&self) -> Option<&'static Algorithm> {
         self.algorithm
     }
 
@@ -158,7 +159,7 @@ impl fmt::Debug for Auth {
             .field("kid", &self.kid)
             .field("issuer", &self.issuer)
             .field("jkt", &self.jkt)
-            .field("algorithm", &self.algorithm.name())
+            .field("algorithm", &self.algorithm.map(Algorithm::name))
             .field("scheme", &self.scheme)
             .finish_non_exhaustive()
     }

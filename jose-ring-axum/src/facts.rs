@@ -18,7 +18,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use crate::authorities::{Names, Node, Plan};
 
 /// The claims the guard reads for itself.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Facts {
     pub(crate) jti: Option<String>,
     pub(crate) iss: Option<String>,

@@ -143,12 +143,15 @@
 mod auth;
 mod authorities;
 mod builder;
+mod client_auth;
 mod config;
 mod counters;
 mod credentials;
 mod facts;
+mod grpc;
 mod guard;
 mod http;
+mod introspection;
 mod keys;
 mod layer;
 mod metadata;
@@ -161,14 +164,16 @@ mod store;
 
 pub use auth::{Auth, Claims, ClaimsRejection, MissingAuth};
 pub use authorities::ClaimSource;
-pub use builder::{BuildError, GuardBuilder, LocalKeys, RemoteKeys};
+pub use builder::{BuildError, GuardBuilder, Introspection, LocalKeys, RemoteKeys};
+pub use client_auth::ClientAuth;
 pub use config::{DpopMode, NonceSource, TypRule};
 pub use counters::Counters;
 pub use credentials::{CredentialError, CredentialSources, Credentials, Scheme};
+pub use grpc::{GrpcLayer, GrpcService};
 pub use guard::Guard;
 #[cfg(feature = "reqwest")]
 pub use http::ReqwestClient;
-pub use http::{BoxFuture, FetchError, HttpClient};
+pub use http::{BoxFuture, FetchError, FormPost, HttpClient};
 pub use keys::StaticKeys;
 pub use layer::{GuardLayer, GuardService};
 pub use metadata::ResourceMetadata;
