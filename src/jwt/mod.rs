@@ -324,7 +324,7 @@ fn read_claims<'p, T: Deserialize<'p>>(
 ///
 /// # Errors
 ///
-/// Those of [`decode`]'s claims checks ([`ClaimError`](crate::ClaimError)).
+/// Those of [`decode`]'s claims checks ([`ClaimError`]).
 pub fn check_claims(
     claims: &serde_json::Map<String, serde_json::Value>,
     rules: &Validation,
