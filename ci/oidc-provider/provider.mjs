@@ -3,6 +3,7 @@
 // 127.0.0.1, issuing RFC 9068 JWT access tokens by client credentials.
 //
 //   node provider.mjs [--port N] [--audience URL] [--client-id ID] [--client-secret SECRET]
+//                     [--rs-jwk JSON]
 //
 // JOSE_OIDC_PREFIX names the folder `npm ci --prefix` installed into (it holds node_modules).
 // The first line on stdout is the issuer, `http://127.0.0.1:PORT` (port 0, the default, takes an
@@ -16,7 +17,15 @@
 //                                       ES384, EdDSA (Ed25519); each with alg, kid and use: sig
 //   /token                              client_credentials for one confidential client
 //                                       (client_secret_post: client_id and client_secret in the form)
-//   /token/introspection                RFC 7662, for the same client
+//   /token/introspection                RFC 7662, for the same client and three resource-server
+//                                       clients (no grants, introspection only):
+//                                       `resource-server` (client_secret_basic, secret
+//                                       `resource-server-secret-not-for-production`),
+//                                       `resource-server-signed` (the same secret; RFC 9701 JWT
+//                                       answers signed ES256 when asked with
+//                                       Accept: application/token-introspection+jwt), and, with
+//                                       --rs-jwk (a public JWK with its kid),
+//                                       `resource-server-jwt` (private_key_jwt with that key)
 //
 // Resource indicators (RFC 8707), each the `resource` of a token request:
 //   AUDIENCE                 a JWT access token for AUDIENCE signed with RS256
@@ -45,6 +54,7 @@ const { values: args } = parseArgs({
     audience: { type: 'string', default: 'https://api.example' },
     'client-id': { type: 'string', default: 'acceptance' },
     'client-secret': { type: 'string', default: 'acceptance-secret-not-for-production' },
+    'rs-jwk': { type: 'string' },
   },
 });
 const port = Number(args.port);
@@ -91,6 +101,31 @@ function resourceServer(indicator) {
   throw new errors.InvalidTarget(`unknown resource ${indicator}`);
 }
 
+// The clients of resource servers that check opaque tokens by introspection.
+function resourceServers() {
+  const rs = {
+    client_secret: 'resource-server-secret-not-for-production',
+    grant_types: [],
+    redirect_uris: [],
+    response_types: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+  const clients = [
+    { ...rs, client_id: 'resource-server' },
+    { ...rs, client_id: 'resource-server-signed', introspection_signed_response_alg: 'ES256' },
+  ];
+  if (args['rs-jwk']) {
+    const { client_secret: _unused, ...withoutSecret } = rs;
+    clients.push({
+      ...withoutSecret,
+      client_id: 'resource-server-jwt',
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [JSON.parse(args['rs-jwk'])] },
+    });
+  }
+  return clients;
+}
+
 const issuer = `http://127.0.0.1:${port}`;
 const configuration = {
   jwks: { keys },
@@ -103,10 +138,12 @@ const configuration = {
       response_types: [],
       token_endpoint_auth_method: 'client_secret_post',
     },
+    ...resourceServers(),
   ],
   features: {
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
+    jwtIntrospection: { enabled: true },
     devInteractions: { enabled: false },
     resourceIndicators: {
       enabled: true,

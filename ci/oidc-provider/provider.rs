@@ -33,6 +33,19 @@ pub const ALGORITHMS: [&str; 5] = ["RS256", "PS256", "ES256", "ES384", "EdDSA"];
 /// The confidential client (`client_secret_post`).
 const CLIENT_ID: &str = "acceptance";
 const CLIENT_SECRET: &str = "acceptance-secret-not-for-production";
+/// The resource server's introspection client (`client_secret_basic`).
+pub const RS_CLIENT_ID: &str = "resource-server";
+/// The same client, whose introspection answers are JWTs (RFC 9701, ES256) when asked.
+pub const RS_SIGNED_CLIENT_ID: &str = "resource-server-signed";
+/// The secret of both.
+pub const RS_CLIENT_SECRET: &str = "resource-server-secret-not-for-production";
+/// The resource server's `private_key_jwt` client, with the key given to
+/// [`Provider::start_with_rs_jwk`].
+pub const RS_JWT_CLIENT_ID: &str = "resource-server-jwt";
+/// The opaque access tokens' resource indicator.
+pub const OPAQUE_RESOURCE: &str = "https://api.example/opaque";
+/// The introspection endpoint's path.
+pub const INTROSPECTION_PATH: &str = "/token/introspection";
 /// How long the provider may take to print its issuer (it makes two RSA keys first).
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one HTTP exchange with a test server may take.
@@ -73,12 +86,20 @@ pub struct Provider {
     port: u16,
     log: PathBuf,
     starts: usize,
+    /// `--rs-jwk`, given again on a restart.
+    rs_jwk: Option<String>,
 }
 
 impl Provider {
     /// Starts one on an ephemeral port and waits for its issuer line.
     pub fn start() -> Self {
-        Self::spawn(0, 0)
+        Self::spawn(0, 0, None)
+    }
+
+    /// Starts one that also knows the `private_key_jwt` client [`RS_JWT_CLIENT_ID`] by the
+    /// public JWK `rs_jwk` (JSON, with its `kid`).
+    pub fn start_with_rs_jwk(rs_jwk: &str) -> Self {
+        Self::spawn(0, 0, Some(rs_jwk.to_owned()))
     }
 
     /// `http://127.0.0.1:PORT`, as the provider prints and puts in `iss`.
@@ -90,7 +111,7 @@ impl Provider {
     /// an unannounced rotation. Tokens minted before are signed with keys it no longer has.
     pub fn restart(&mut self) {
         self.stop();
-        let next = Self::spawn(self.port, self.starts + 1);
+        let next = Self::spawn(self.port, self.starts + 1, self.rs_jwk.clone());
         assert_eq!(
             next.issuer, self.issuer,
             "the restarted provider has another issuer"
@@ -141,7 +162,7 @@ impl Provider {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn spawn(port: u16, starts: usize) -> Self {
+    fn spawn(port: u16, starts: usize, rs_jwk: Option<String>) -> Self {
         let script = root().join("ci/oidc-provider/provider.mjs");
         let prefix = std::env::var_os("JOSE_OIDC_PREFIX")
             .map_or_else(|| root().join("target/oidc-provider"), PathBuf::from);
@@ -160,6 +181,7 @@ impl Provider {
             .arg(&script)
             .args(["--port", &port.to_string(), "--audience", AUDIENCE])
             .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
+            .args(rs_jwk.iter().flat_map(|jwk| ["--rs-jwk", jwk.as_str()]))
             .env("JOSE_OIDC_PREFIX", &prefix)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -208,6 +230,7 @@ impl Provider {
             port: bound,
             log,
             starts,
+            rs_jwk,
         }
     }
 

@@ -4,7 +4,13 @@
 //!
 //! Overhead of the layer = (with the layer) − (without) − (`jwt::decode` alone).
 //!
-//! Run with `cargo bench -p jose-ring-axum --bench layer`.
+//! `opaque/...`: an opaque token checked by introspection ([`Guard::from_introspection`]),
+//! its answer already in the cache (the first call, in a runtime, fills it from an
+//! in-process client): a cache hit = (with the layer) − (without); `dpop::ath alone` is the
+//! token hash the cache is keyed by.
+//!
+//! Run with `cargo bench -p jose-ring-axum --bench layer`, and with `--features metrics` for
+//! the layer with its metrics (the same ids: run the two builds alternately and compare).
 #![allow(missing_docs, reason = "criterion's macros")]
 #![allow(
     clippy::unwrap_used,
@@ -24,9 +30,10 @@ use axum_core::response::Response;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http::Request;
 use jose_ring::jwk::KeyRing;
+use jose_ring::jwks::Response as HttpResponse;
 use jose_ring::jwt::{self, NumericDate, RegisteredClaims, SystemClock, Validation};
 use jose_ring::{HmacKey, SigningKey, jwa, jws};
-use jose_ring_axum::Guard;
+use jose_ring_axum::{BoxFuture, ClientAuth, FetchError, FormPost, Guard, HttpClient};
 use tower::{Layer, Service};
 
 /// Polls a future that never suspends.
@@ -123,7 +130,74 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+    // What the `metrics` feature adds to a request beyond a few relaxed atomic additions:
+    // reading the monotonic clock before and after verifying.
+    c.bench_function("metrics/Instant::now() twice", |b| {
+        b.iter(|| {
+            let start = std::time::Instant::now();
+            black_box(start.elapsed())
+        });
+    });
 }
 
-criterion_group!(benches, bench);
+/// An introspection endpoint in the process: every token is active.
+struct Active;
+
+impl HttpClient for Active {
+    fn get<'a>(
+        &'a self,
+        _request: &'a jose_ring::jwks::Request,
+    ) -> BoxFuture<'a, Result<HttpResponse, FetchError>> {
+        Box::pin(async { Err(FetchError::Unsupported) })
+    }
+
+    fn post_form<'a>(
+        &'a self,
+        _request: &'a FormPost,
+    ) -> BoxFuture<'a, Result<HttpResponse, FetchError>> {
+        let now = NumericDate::now();
+        let answer = serde_json::json!({
+            "active": true, "iss": "https://auth.example", "sub": "248289761001",
+            "aud": "https://api.example", "scope": "openid profile read:users",
+            "client_id": "s6BhdRkqt3", "token_type": "Bearer",
+            "iat": now.as_seconds(), "exp": now.saturating_add(3600),
+        });
+        Box::pin(async move { Ok(HttpResponse::new(200, answer.to_string().into_bytes())) })
+    }
+}
+
+fn bench_introspection(c: &mut Criterion) {
+    let guard = Guard::from_introspection(
+        "https://auth.example/introspect",
+        ClientAuth::secret_basic("api", "secret"),
+    )
+    .validation(rules())
+    .http_client(Active)
+    .cache_ttl(std::time::Duration::from_secs(3600))
+    .build()
+    .unwrap();
+    let token = "2YotnFZFEjr1zCsicMWpAA-opaque-access-token";
+    let authorization = format!("Bearer {token}");
+    let mut bare = handler();
+    let mut guarded = guard.layer().layer(handler());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let first = runtime.block_on(guarded.call(request(&authorization)));
+    assert_eq!(first.unwrap().status(), 200);
+    let mut group = c.benchmark_group("layer");
+    group.bench_function("opaque/without layer", |b| {
+        b.iter(|| now(bare.call(black_box(request(&authorization)))).unwrap());
+    });
+    group.bench_function("opaque/dpop::ath alone", |b| {
+        b.iter(|| jose_ring::dpop::ath(black_box(token)));
+    });
+    group.bench_function("opaque/with layer (cache hit)", |b| {
+        b.iter(|| now(guarded.call(black_box(request(&authorization)))).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_introspection);
 criterion_main!(benches);

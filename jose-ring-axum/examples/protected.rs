@@ -4,7 +4,8 @@
 //! cargo run -p jose-ring-axum --features metrics --example protected -- \
 //!     --issuer https://auth.example --audience api \
 //!     [--port 3000] [--allow-http-loopback] [--accept-jwt-typ] [--resource https://api.example] \
-//!     [--metrics] [--optional] [--roles-claim PATH] [--acr VALUE]... [--max-auth-age SECS]
+//!     [--metrics] [--optional] [--roles-claim PATH] [--acr VALUE]... [--max-auth-age SECS] \
+//!     [--introspect URL --client-id ID --client-secret SECRET]
 //! ```
 //!
 //! - `GET /hello`: any valid token; answers `hello <sub>`. With `--optional`, a request
@@ -20,6 +21,11 @@
 //! Access tokens must be typed `at+jwt` (RFC 9068), the guard's default; `--accept-jwt-typ`
 //! accepts `typ` `JWT` or none instead, for providers that send those (Keycloak, Entra ID,
 //! Okta, Auth0 without its RFC 9068 profile: see the README's table).
+//!
+//! `--introspect URL --client-id ID --client-secret SECRET` checks opaque access tokens by
+//! asking the authorization server's token introspection endpoint (RFC 7662) instead of
+//! verifying JWTs with the issuer's keys, authenticating there with `client_secret_basic`;
+//! `--issuer` is then optional (when given, the answers' `iss` must be it).
 //!
 //! Each decision is logged (target `jose_ring_axum`); the key set is fetched on the first
 //! request, so the app starts even when the provider is down.
@@ -37,12 +43,14 @@ use axum::Router;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use jose_ring::jwt::{SystemClock, Validation};
-use jose_ring_axum::{Auth, Claims, Guard, ResourceMetadata, TypRule};
+use jose_ring_axum::{
+    Auth, BuildError, Claims, ClientAuth, Guard, GuardBuilder, ResourceMetadata, TypRule,
+};
 use serde::Deserialize;
 
 /// The command line.
 struct Args {
-    issuer: String,
+    issuer: Option<String>,
     audience: String,
     port: u16,
     allow_http_loopback: bool,
@@ -53,9 +61,11 @@ struct Args {
     roles_claim: Option<String>,
     acr: Vec<String>,
     max_auth_age: Option<u64>,
+    /// `--introspect URL --client-id ID --client-secret SECRET`.
+    introspect: Option<(String, String, String)>,
 }
 
-const USAGE: &str = "usage: protected --issuer URL --audience AUD [--port N] [--allow-http-loopback] [--accept-jwt-typ] [--resource URL] [--metrics] [--optional] [--roles-claim PATH] [--acr VALUE]... [--max-auth-age SECS]";
+const USAGE: &str = "usage: protected --issuer URL --audience AUD [--port N] [--allow-http-loopback] [--accept-jwt-typ] [--resource URL] [--metrics] [--optional] [--roles-claim PATH] [--acr VALUE]... [--max-auth-age SECS] [--introspect URL --client-id ID --client-secret SECRET]";
 
 fn parse() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
@@ -63,6 +73,7 @@ fn parse() -> Result<Args, String> {
     let (mut allow_http_loopback, mut accept_jwt_typ, mut resource) = (false, false, None);
     let (mut metrics, mut optional, mut roles_claim) = (false, false, None);
     let (mut acr, mut max_auth_age) = (Vec::new(), None);
+    let (mut introspect, mut client_id, mut client_secret) = (None, None, None);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
         match arg.as_str() {
@@ -87,11 +98,22 @@ fn parse() -> Result<Args, String> {
                         .map_err(|_| "--max-auth-age: not a number of seconds".to_owned())?,
                 );
             }
+            "--introspect" => introspect = Some(value()?),
+            "--client-id" => client_id = Some(value()?),
+            "--client-secret" => client_secret = Some(value()?),
             other => return Err(format!("unknown argument {other}")),
         }
     }
+    let introspect = match (introspect, client_id, client_secret) {
+        (Some(url), Some(id), Some(secret)) => Some((url, id, secret)),
+        (None, None, None) => None,
+        _ => return Err("--introspect needs --client-id and --client-secret".to_owned()),
+    };
+    if issuer.is_none() && introspect.is_none() {
+        return Err("--issuer is required".to_owned());
+    }
     Ok(Args {
-        issuer: issuer.ok_or("--issuer is required")?,
+        issuer,
         audience: audience.ok_or("--audience is required")?,
         port,
         allow_http_loopback,
@@ -102,6 +124,7 @@ fn parse() -> Result<Args, String> {
         roles_claim,
         acr,
         max_auth_age,
+        introspect,
     })
 }
 
@@ -131,6 +154,20 @@ async fn admin(auth: Auth) -> String {
     )
 }
 
+/// The settings every key source shares: the `typ` rule and the metadata document.
+fn settings<K>(mut builder: GuardBuilder<K>, args: &Args) -> GuardBuilder<K> {
+    if args.accept_jwt_typ {
+        builder = builder.typ(TypRule::FromValidation);
+    }
+    if let Some(resource) = &args.resource {
+        builder = builder.resource_metadata(ResourceMetadata::new(resource).scope("admin"));
+    }
+    if let Some(path) = &args.roles_claim {
+        builder = builder.role_claims([path.as_str()]);
+    }
+    builder
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -149,20 +186,32 @@ async fn main() -> ExitCode {
     let rules = Validation::from_clock(Arc::new(SystemClock))
         .with_audience(&args.audience)
         .with_leeway(30);
-    let mut builder = Guard::from_issuer(&args.issuer).validation(rules);
-    if args.accept_jwt_typ {
-        builder = builder.typ(TypRule::FromValidation);
-    }
-    if args.allow_http_loopback {
-        builder = builder.allow_http_loopback();
-    }
-    if let Some(resource) = &args.resource {
-        builder = builder.resource_metadata(ResourceMetadata::new(resource).scope("admin"));
-    }
-    if let Some(path) = &args.roles_claim {
-        builder = builder.role_claims([path.as_str()]);
-    }
-    let guard = match builder.build() {
+    let built = match (&args.introspect, &args.issuer) {
+        (Some((url, id, secret)), issuer) => {
+            let rules = match issuer {
+                Some(issuer) => rules.with_issuer(issuer),
+                None => rules,
+            };
+            let auth = ClientAuth::secret_basic(id, secret);
+            let mut builder = settings(
+                Guard::from_introspection(url, auth).validation(rules),
+                &args,
+            );
+            if args.allow_http_loopback {
+                builder = builder.allow_http_loopback();
+            }
+            builder.build()
+        }
+        (None, Some(issuer)) => {
+            let mut builder = settings(Guard::from_issuer(issuer).validation(rules), &args);
+            if args.allow_http_loopback {
+                builder = builder.allow_http_loopback();
+            }
+            builder.build()
+        }
+        (None, None) => Err(BuildError::NoIssuers),
+    };
+    let guard = match built {
         Ok(guard) => guard,
         Err(error) => {
             eprintln!("protected: {error}");
@@ -220,7 +269,7 @@ async fn main() -> ExitCode {
         }
     };
     let addr = listener.local_addr().unwrap_or(addr);
-    tracing::info!(%addr, issuer = args.issuer, metrics = args.metrics, "serving GET /hello and GET /admin");
+    tracing::info!(%addr, issuer = args.issuer.as_deref(), introspect = args.introspect.as_ref().map(|i| i.0.as_str()), metrics = args.metrics, "serving GET /hello and GET /admin");
     if let Err(error) = axum::serve(listener, app).await {
         eprintln!("protected: {error}");
         return ExitCode::FAILURE;

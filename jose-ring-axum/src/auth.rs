@@ -11,7 +11,7 @@ use jose_ring::jwa::Algorithm;
 use jose_ring::jwt::{self, NumericDate};
 use serde::de::DeserializeOwned;
 
-use crate::authorities::Names;
+use crate::authorities::{Kind, Names};
 use crate::credentials::Scheme;
 use crate::reason::Reason;
 use crate::reject::{Rejection, Responder};
@@ -35,10 +35,10 @@ pub struct Auth {
     pub(crate) jkt: Option<String>,
     pub(crate) jti: Option<String>,
     pub(crate) expires_at: Option<NumericDate>,
-    pub(crate) algorithm: &'static Algorithm,
+    pub(crate) algorithm: Option<&'static Algorithm>,
     pub(crate) scheme: Scheme,
-    pub(crate) scopes: Names,
-    pub(crate) roles: Names,
+    /// The scopes and roles read.
+    pub(crate) names: Names,
     pub(crate) acr: Option<String>,
     pub(crate) auth_time: Option<NumericDate>,
     /// The verified claims, as the token's payload decoded them.
@@ -84,9 +84,10 @@ impl Auth {
         self.expires_at
     }
 
-    /// The algorithm that verified the signature.
+    /// The algorithm that verified the token's signature; `None` for an opaque token
+    /// checked by introspection ([`Guard::from_introspection`](crate::Guard::from_introspection)).
     #[must_use]
-    pub fn algorithm(&self) -> &'static Algorithm {
+    pub fn algorithm(&self) -> Option<&'static Algorithm> {
         self.algorithm
     }
 
@@ -99,27 +100,27 @@ impl Auth {
     /// Whether `scope` is among the token's scopes (as [`scopes`](Self::scopes) lists them).
     #[must_use]
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.contains(scope)
+        self.names.contains(Kind::Scope, scope)
     }
 
     /// Whether `role` is among the token's roles (as [`roles`](Self::roles) lists them).
     #[must_use]
     pub fn has_role(&self, role: &str) -> bool {
-        self.roles.contains(role)
+        self.names.contains(Kind::Role, role)
     }
 
     /// The token's scopes, read from the claims the guard was told
     /// ([`GuardBuilder::scope_claims`](crate::GuardBuilder::scope_claims); `scope` and
     /// `scp` by default), each with its source's prefix, in the order of the claims in the token.
     pub fn scopes(&self) -> impl Iterator<Item = &str> + '_ {
-        self.scopes.iter()
+        self.names.iter(Kind::Scope)
     }
 
     /// The token's roles, read from the claims the guard was told
     /// ([`GuardBuilder::role_claims`](crate::GuardBuilder::role_claims); `roles` by
     /// default), each with its source's prefix, in the order of the claims in the token.
     pub fn roles(&self) -> impl Iterator<Item = &str> + '_ {
-        self.roles.iter()
+        self.names.iter(Kind::Role)
     }
 
     /// The token's `acr`: the authentication context class of the user's authentication
@@ -158,11 +159,8 @@ impl fmt::Debug for Auth {
             .field("kid", &self.kid)
             .field("issuer", &self.issuer)
             .field("jkt", &self.jkt)
-            .field("algorithm", &self.algorithm.name())
+            .field("algorithm", &self.algorithm.map(Algorithm::name))
             .field("scheme", &self.scheme)
-            .field("scopes", &self.scopes)
-            .field("roles", &self.roles)
-            .field("acr", &self.acr)
             .finish_non_exhaustive()
     }
 }

@@ -221,51 +221,107 @@ fn parse_path(path: &str) -> Result<Vec<String>, BadPath> {
     }
 }
 
-/// Names read from a token (scopes or roles), prefixed as their source says: one string and
-/// the end of each name in it, so that a token's names cost two allocations however many
-/// there are.
+/// The scopes and roles read from a token, prefixed as their source says, in one buffer:
+/// each name is a kind byte, its length (4 bytes, little-endian) and its UTF-8 bytes. So a
+/// token's names cost one allocation however many there are, and a guard's `Auth` stays
+/// small to move.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub(crate) struct Names {
-    text: String,
-    ends: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+/// The bytes before each name: its kind and its length.
+const HEADER: usize = 5;
+
+impl Kind {
+    fn byte(self) -> u8 {
+        match self {
+            Self::Scope => 0,
+            Self::Role => 1,
+        }
+    }
 }
 
 impl Names {
-    /// Adds `prefix` + `name`, unless `name` is empty.
-    pub(crate) fn push(&mut self, prefix: &str, name: &str) {
+    /// Adds `prefix` + `name` as a name of `kind`, unless `name` is empty (or absurdly long).
+    pub(crate) fn push(&mut self, kind: Kind, prefix: &str, name: &str) {
+        self.push_bytes(kind, prefix.as_bytes(), name.as_bytes());
+    }
+
+    /// Adds `prefix` + `name` (UTF-8, whole characters) as a name of `kind`.
+    fn push_bytes(&mut self, kind: Kind, prefix: &[u8], name: &[u8]) {
+        let Ok(len) = u32::try_from(prefix.len().saturating_add(name.len())) else {
+            return;
+        };
         if name.is_empty() {
             return;
         }
-        self.text.push_str(prefix);
-        self.text.push_str(name);
-        self.ends.push(self.text.len());
+        self.bytes.push(kind.byte());
+        self.bytes.extend_from_slice(&len.to_le_bytes());
+        self.bytes.extend_from_slice(prefix);
+        self.bytes.extend_from_slice(name);
     }
 
-    /// Adds each piece of `value` split at `delimiter`.
-    pub(crate) fn push_split(&mut self, prefix: &str, value: &str, delimiter: char) {
-        for piece in value.split(delimiter) {
-            self.push(prefix, piece);
+    /// Adds each piece of `value` split at `delimiter` (empty pieces skipped), growing the
+    /// buffer once for a typical claim. An ASCII delimiter splits the bytes (a piece between
+    /// two ASCII bytes is whole characters); another one, the characters.
+    pub(crate) fn push_split(&mut self, kind: Kind, prefix: &str, value: &str, delimiter: char) {
+        self.bytes.reserve(
+            value
+                .len()
+                .saturating_mul(2)
+                .saturating_add(prefix.len())
+                .saturating_add(32),
+        );
+        match u8::try_from(delimiter) {
+            Ok(byte) if byte.is_ascii() => {
+                for piece in value.as_bytes().split(|b| *b == byte) {
+                    self.push_bytes(kind, prefix.as_bytes(), piece);
+                }
+            }
+            _ => {
+                for piece in value.split(delimiter) {
+                    self.push(kind, prefix, piece);
+                }
+            }
         }
     }
 
-    /// The names, in the order read.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        self.ends.iter().scan(0, |start, &end| {
-            let name = self.text.get(*start..end);
-            *start = end;
-            name
+    /// Each name with its kind, as bytes.
+    fn entries(&self) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+        let mut rest = self.bytes.as_slice();
+        std::iter::from_fn(move || {
+            let (header, after) = rest.split_at_checked(HEADER)?;
+            let (&kind, len) = header.split_first()?;
+            let len = u32::from_le_bytes(len.try_into().ok()?);
+            let (name, after) = after.split_at_checked(usize::try_from(len).ok()?)?;
+            rest = after;
+            Some((kind, name))
         })
     }
 
-    /// Whether `name` is one of them.
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        self.iter().any(|n| n == name)
+    /// The names of `kind`, in the order read.
+    pub(crate) fn iter(&self, kind: Kind) -> impl Iterator<Item = &str> + '_ {
+        let kind = kind.byte();
+        self.entries()
+            .filter(move |(k, _)| *k == kind)
+            .filter_map(|(_, name)| std::str::from_utf8(name).ok())
+    }
+
+    /// Whether `name` is a name of `kind`.
+    pub(crate) fn contains(&self, kind: Kind, name: &str) -> bool {
+        let kind = kind.byte();
+        self.entries()
+            .any(|(k, n)| k == kind && n == name.as_bytes())
     }
 }
 
 impl fmt::Debug for Names {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        f.debug_struct("Names")
+            .field("scopes", &self.iter(Kind::Scope).collect::<Vec<_>>())
+            .field("roles", &self.iter(Kind::Role).collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -346,21 +402,30 @@ mod tests {
     }
 
     #[test]
-    fn names_keep_order_prefixes_and_skip_empty_pieces() {
+    fn names_keep_order_kinds_prefixes_and_skip_empty_pieces() {
         let mut names = Names::default();
-        names.push_split("", "  read  write ", ' ');
-        names.push("api:", "admin");
-        names.push("", "");
-        names.push_split("g:", "a,b,,c", ',');
+        names.push_split(Kind::Scope, "", "  read  write ", ' ');
+        names.push(Kind::Role, "api:", "admin");
+        names.push(Kind::Role, "", "");
+        names.push_split(Kind::Role, "g:", "a,b,,c", ',');
+        names.push(Kind::Scope, "", "é ü");
         assert_eq!(
-            names.iter().collect::<Vec<_>>(),
-            ["read", "write", "api:admin", "g:a", "g:b", "g:c"]
+            names.iter(Kind::Scope).collect::<Vec<_>>(),
+            ["read", "write", "é ü"]
         );
-        assert!(names.contains("api:admin") && !names.contains("admin"));
+        assert_eq!(
+            names.iter(Kind::Role).collect::<Vec<_>>(),
+            ["api:admin", "g:a", "g:b", "g:c"]
+        );
+        assert!(names.contains(Kind::Role, "api:admin"));
+        assert!(!names.contains(Kind::Role, "admin") && !names.contains(Kind::Scope, "api:admin"));
+        assert!(names.contains(Kind::Scope, "é ü"));
         assert_eq!(
             format!("{names:?}"),
-            r#"["read", "write", "api:admin", "g:a", "g:b", "g:c"]"#
+            r#"Names { scopes: ["read", "write", "é ü"], roles: ["api:admin", "g:a", "g:b", "g:c"] }"#
         );
-        assert_eq!(Names::default().iter().count(), 0);
+        let empty = Names::default();
+        assert_eq!(empty.iter(Kind::Scope).count(), 0);
+        assert!(!empty.contains(Kind::Scope, ""));
     }
 }

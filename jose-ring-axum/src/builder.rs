@@ -23,6 +23,9 @@ use crate::metadata::{ResourceMetadata, origin_of};
 use crate::reject::{Answers, Hook, Rejection, Responder};
 use crate::store::{MemoryReplayStore, ReplayStore, RevocationStore};
 
+mod introspect;
+pub use introspect::Introspection;
+
 /// Why a guard could not be built: a configuration mistake, never the network (nothing is
 /// fetched before the first request).
 #[derive(Debug)]

@@ -12,6 +12,7 @@ use jose_ring::jwt::{Clock, Validation};
 
 use crate::authorities::Plan;
 use crate::credentials::CredentialSources;
+use crate::introspection::Introspector;
 use crate::keys::{IssuerKeys, Remote, StaticKeys};
 use crate::reject::Responder;
 use crate::store::{ReplayStore, RevocationStore};
@@ -74,6 +75,8 @@ pub(crate) enum Keys {
     Handle(StaticKeys),
     Remote(Arc<Remote>),
     Issuers(Issuers<IssuerKeys>),
+    /// Opaque tokens, asked about at an introspection endpoint (RFC 7662).
+    Introspection(Arc<Introspector>),
 }
 
 /// How DPoP proofs are checked, when DPoP is on.

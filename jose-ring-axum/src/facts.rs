@@ -15,10 +15,10 @@ use jose_ring::jwt::NumericDate;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::authorities::{Kind, Names, Node, Plan};
+use crate::authorities::{Names, Node, Plan};
 
 /// The claims the guard reads for itself.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Facts {
     pub(crate) jti: Option<String>,
     pub(crate) iss: Option<String>,
@@ -27,8 +27,8 @@ pub(crate) struct Facts {
     pub(crate) acr: Option<String>,
     /// `auth_time` (OpenID Connect Core §2, RFC 9470 §4), whole seconds.
     pub(crate) auth_time: Option<NumericDate>,
-    pub(crate) scopes: Names,
-    pub(crate) roles: Names,
+    /// The scopes and roles the plan names.
+    pub(crate) names: Names,
 }
 
 thread_local! {
@@ -57,7 +57,7 @@ impl<'de> Deserialize<'de> for Facts {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         PLAN.with_borrow(|plan| {
             let plan = plan.as_ref().map_or(&NO_PLAN, |plan| &plan.root);
-            d.deserialize_map(FactsVisitor { plan })
+            d.deserialize_struct("Facts", &[], FactsVisitor { plan })
         })
     }
 }
@@ -125,8 +125,7 @@ impl<'de> Visitor<'de> for FactsVisitor<'_> {
                 Key::AuthTime => facts.auth_time = map.next_value::<MaybeTime>()?.0,
                 Key::Path(node) => map.next_value_seed(NodeSeed {
                     node,
-                    scopes: &mut facts.scopes,
-                    roles: &mut facts.roles,
+                    names: &mut facts.names,
                 })?,
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -141,17 +140,7 @@ impl<'de> Visitor<'de> for FactsVisitor<'_> {
 /// strings, the members its children name from an object; nothing from anything else.
 struct NodeSeed<'p, 'o> {
     node: &'p Node,
-    scopes: &'o mut Names,
-    roles: &'o mut Names,
-}
-
-impl NodeSeed<'_, '_> {
-    fn names(&mut self, kind: Kind) -> &mut Names {
-        match kind {
-            Kind::Scope => self.scopes,
-            Kind::Role => self.roles,
-        }
-    }
+    names: &'o mut Names,
 }
 
 impl<'de> DeserializeSeed<'de> for NodeSeed<'_, '_> {
@@ -168,35 +157,30 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_str<E>(mut self, value: &str) -> Result<(), E> {
+    fn visit_str<E>(self, value: &str) -> Result<(), E> {
         for sink in &self.node.sinks {
-            self.names(sink.kind)
-                .push_split(&sink.prefix, value, sink.delimiter);
+            self.names
+                .push_split(sink.kind, &sink.prefix, value, sink.delimiter);
         }
         Ok(())
     }
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(item) = seq.next_element::<MaybeText>()? {
             if let Some(name) = item.0 {
                 for sink in &self.node.sinks {
-                    self.names(sink.kind).push(&sink.prefix, &name);
+                    self.names.push(sink.kind, &sink.prefix, &name);
                 }
             }
         }
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Self {
-            node,
-            scopes,
-            roles,
-        } = self;
+        let Self { node, names } = self;
         while let Some(key) = map.next_key_seed(KeySeed(node))? {
             match key {
                 Key::Path(child) => map.next_value_seed(NodeSeed {
                     node: child,
-                    scopes: &mut *scopes,
-                    roles: &mut *roles,
+                    names: &mut *names,
                 })?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -333,7 +317,7 @@ impl<'de> Visitor<'de> for TimeVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::authorities::ClaimSource;
+    use crate::authorities::{ClaimSource, Kind};
 
     fn facts_with(plan: Plan, json: &str) -> Facts {
         with_plan(&Arc::new(plan), || {
@@ -345,8 +329,12 @@ mod tests {
         facts_with(Plan::defaults(), json)
     }
 
-    fn names(names: &Names) -> Vec<&str> {
-        names.iter().collect()
+    fn scopes(f: &Facts) -> Vec<&str> {
+        f.names.iter(Kind::Scope).collect()
+    }
+
+    fn roles(f: &Facts) -> Vec<&str> {
+        f.names.iter(Kind::Role).collect()
     }
 
     #[test]
@@ -358,37 +346,27 @@ mod tests {
             (f.jti.as_deref(), f.iss.as_deref(), f.sub.as_deref()),
             (Some("j"), Some("i"), Some("s"))
         );
-        assert_eq!(names(&f.scopes), ["a", "b"]);
-        assert_eq!(names(&f.roles), ["x", "z"]);
+        assert_eq!(scopes(&f), ["a", "b"]);
+        assert_eq!(roles(&f), ["x", "z"]);
         assert_eq!(f.acr.as_deref(), Some("phr"));
         assert_eq!(f.auth_time, Some(NumericDate::from_seconds(1_700_000_000)));
         for odd in ["5", "true", "null", "{\"a\":1}", "1.5", "-1"] {
             let f = facts(&format!(
                 r#"{{"scope":{odd},"roles":{odd},"acr":{odd},"jti":{odd}}}"#
             ));
-            assert_eq!(
-                (f.scopes.iter().count(), f.roles.iter().count()),
-                (0, 0),
-                "{odd}"
-            );
+            assert_eq!((scopes(&f).len(), roles(&f).len()), (0, 0), "{odd}");
             assert_eq!((f.acr, f.jti), (None, None), "{odd}");
         }
         let f = facts(r#"{"auth_time":1700000000.9,"scp":["a","b c"]}"#);
         assert_eq!(f.auth_time, Some(NumericDate::from_seconds(1_700_000_000)));
-        assert_eq!(
-            names(&f.scopes),
-            ["a", "b c"],
-            "array items are whole names"
-        );
+        assert_eq!(scopes(&f), ["a", "b c"], "array items are whole names");
         for odd in ["\"1700000000\"", "true", "null", "[1]", "{}"] {
             let f = facts(&format!(r#"{{"auth_time":{odd}}}"#));
             assert_eq!(f.auth_time, None, "{odd}");
         }
         let f = facts("{}");
-        assert_eq!(
-            (f.jti, f.scopes.iter().count(), f.roles.iter().count()),
-            (None, 0, 0)
-        );
+        assert_eq!((scopes(&f).len(), roles(&f).len()), (0, 0));
+        assert_eq!(f.jti, None);
     }
 
     #[test]
@@ -411,9 +389,9 @@ mod tests {
                 "scope":"read","scp":"write"}"#,
         );
         assert_eq!(
-            names(&f.roles),
+            roles(&f),
             ["admin", "user", "api:admin", "editor", "group:a", "group:b"]
         );
-        assert_eq!(names(&f.scopes), ["read", "write"]);
+        assert_eq!(scopes(&f), ["read", "write"]);
     }
 }

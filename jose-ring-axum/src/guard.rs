@@ -20,6 +20,8 @@ use crate::config::{DpopMode, Inner, Keys, Proofs};
 use crate::counters::{Cells, Counters, Store};
 use crate::credentials::{CredentialSources, Credentials, Scheme};
 use crate::facts::{Facts, with_plan};
+use crate::http::BoxFuture;
+use crate::introspection::{AnswerKeys, Denied};
 use crate::keys::{Lookup, Remote, Snapshot, Unknown};
 use crate::reason::Reason;
 use crate::reject::{Rejection, Responder};
@@ -51,7 +53,8 @@ struct Decoded {
     /// The decoded claims, for [`Auth::claims`].
     payload: Arc<[u8]>,
     kid: Option<String>,
-    algorithm: &'static Algorithm,
+    /// `None` for an opaque token checked by introspection.
+    algorithm: Option<&'static Algorithm>,
     expires_at: Option<NumericDate>,
 }
 
@@ -91,7 +94,7 @@ fn decode<K: KeySource + ?Sized>(
         Ok(Decoded {
             payload: Arc::from(buffer.as_slice()),
             kid: verified.header().kid().map(str::to_owned),
-            algorithm: verified.algorithm(),
+            algorithm: Some(verified.algorithm()),
             expires_at: verified.expires_at(),
             facts: verified.into_claims(),
         })
@@ -99,10 +102,11 @@ fn decode<K: KeySource + ?Sized>(
     #[cfg(feature = "metrics")]
     if let Ok(decoded) = &decoded {
         let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        if let Some(at) = jose_ring::jwa::ALL
-            .iter()
-            .position(|alg| std::ptr::eq(*alg, decoded.algorithm))
-        {
+        if let Some(at) = jose_ring::jwa::ALL.iter().position(|alg| {
+            decoded
+                .algorithm
+                .is_some_and(|used| std::ptr::eq(*alg, used))
+        }) {
             reading.cells.timings.record(at, nanos);
         }
     }
@@ -294,8 +298,7 @@ impl Guard {
             expires_at: decoded.expires_at,
             algorithm: decoded.algorithm,
             scheme,
-            scopes: facts.scopes,
-            roles: facts.roles,
+            names: facts.names,
             acr: facts.acr,
             auth_time: facts.auth_time,
             payload: decoded.payload,
@@ -390,6 +393,23 @@ impl Guard {
                 let decoded = Self::with_remote(&keys.0, token, &rules, scheme, reading).await?;
                 Ok((decoded, keys.0.issuer().map(str::to_owned)))
             }
+            Keys::Introspection(introspector) => {
+                // Boxed: the JWT paths' future stays as small as it was.
+                let active = Box::pin(introspector.verify(token, scheme, jkt, &inner.plan))
+                    .await
+                    .map_err(|denied| match denied {
+                        Denied::Token(error) => token_rejection(&error, scheme),
+                        Denied::Refused(rejection) => rejection,
+                    })?;
+                let decoded = Decoded {
+                    facts: active.facts.clone(),
+                    payload: Arc::clone(&active.payload),
+                    kid: None,
+                    algorithm: None,
+                    expires_at: active.expires_at,
+                };
+                Ok((decoded, None))
+            }
         }
     }
 
@@ -470,5 +490,29 @@ fn bind<'r>(rules: &'r Validation, jkt: Option<&str>) -> Cow<'r, Validation> {
     match jkt {
         Some(jkt) => Cow::Owned(rules.clone().with_dpop_jkt(jkt)),
         None => Cow::Borrowed(rules),
+    }
+}
+
+/// The keys of an authorization server that signs its introspection answers (RFC 9701):
+/// verified as the guard verifies tokens from a remote key set.
+pub(crate) struct AnswerKeySet {
+    pub(crate) remote: Arc<Remote>,
+    /// `typ` `token-introspection+jwt`, the server as `iss`, the guard's client as `aud`.
+    pub(crate) rules: Validation,
+    pub(crate) plan: Arc<Plan>,
+    pub(crate) cells: Arc<Cells>,
+}
+
+impl AnswerKeys for AnswerKeySet {
+    fn verify<'a>(&'a self, answer: &'a str) -> BoxFuture<'a, Result<Arc<[u8]>, Rejection>> {
+        Box::pin(async move {
+            let reading = Reading {
+                plan: &self.plan,
+                cells: &self.cells,
+            };
+            Guard::with_remote(&self.remote, answer, &self.rules, Scheme::Bearer, reading)
+                .await
+                .map(|decoded| decoded.payload)
+        })
     }
 }

@@ -21,6 +21,9 @@ pub enum FetchError {
     TooLarge,
     /// The connection failed, or the client failed otherwise.
     Network(Box<dyn std::error::Error + Send + Sync>),
+    /// The client does not make this kind of request (a `GET`-only client asked for a
+    /// [`post_form`](HttpClient::post_form)).
+    Unsupported,
 }
 
 impl FetchError {
@@ -37,6 +40,7 @@ impl fmt::Display for FetchError {
             Self::Timeout => f.write_str("fetch timed out"),
             Self::TooLarge => f.write_str("response body too large"),
             Self::Network(cause) => write!(f, "fetch failed: {cause}"),
+            Self::Unsupported => f.write_str("the http client does not make this request"),
         }
     }
 }
@@ -73,6 +77,129 @@ pub trait HttpClient: Send + Sync + 'static {
     ///
     /// A [`FetchError`] when there is no response (network, timeout, body too large).
     fn get<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Response, FetchError>>;
+
+    /// `POST` [`request.uri()`](FormPost::uri) with its [`headers`](FormPost::headers) and
+    /// its `application/x-www-form-urlencoded` [`body`](FormPost::body), reading at most
+    /// [`request.max_len()`](FormPost::max_len) bytes of the answer: a token introspection
+    /// request (RFC 7662 §2.1). The default answers [`FetchError::Unsupported`]: a `GET`-only
+    /// client still serves key sets.
+    ///
+    /// # Errors
+    ///
+    /// A [`FetchError`] when there is no response (network, timeout, body too large).
+    fn post_form<'a>(
+        &'a self,
+        request: &'a FormPost,
+    ) -> BoxFuture<'a, Result<Response, FetchError>> {
+        let _ = request;
+        Box::pin(async { Err(FetchError::Unsupported) })
+    }
+}
+
+/// A `POST` with an `application/x-www-form-urlencoded` body (a token introspection request,
+/// RFC 7662 §2.1): the URI, the header fields (`authorization`, `accept`) and the encoded
+/// form. It holds credentials and a token: its `Debug` shows the URI only.
+///
+/// ```
+/// use jose_ring_axum::FormPost;
+/// let post = FormPost::new("https://as.example/introspect", 65_536)
+///     .with_header("accept", "application/json")
+///     .with_field("token", "a b&c");
+/// assert_eq!(post.body(), "token=a+b%26c");
+/// assert_eq!(post.headers().collect::<Vec<_>>(), [("accept", "application/json")]);
+/// assert_eq!(format!("{post:?}"), r#"FormPost { uri: "https://as.example/introspect", .. }"#);
+/// ```
+#[derive(Clone)]
+pub struct FormPost {
+    uri: String,
+    headers: Vec<(String, String)>,
+    body: String,
+    max_len: usize,
+}
+
+impl fmt::Debug for FormPost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FormPost")
+            .field("uri", &self.uri)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FormPost {
+    /// A `POST` to `uri` with an empty form, whose answer may be `max_len` bytes long.
+    #[must_use]
+    pub fn new(uri: impl Into<String>, max_len: usize) -> Self {
+        Self {
+            uri: uri.into(),
+            headers: Vec::new(),
+            body: String::new(),
+            max_len,
+        }
+    }
+
+    /// Adds the header field `name: value`.
+    #[must_use]
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds the form field `name=value`, encoded (`application/x-www-form-urlencoded`).
+    #[must_use]
+    pub fn with_field(mut self, name: &str, value: &str) -> Self {
+        if !self.body.is_empty() {
+            self.body.push('&');
+        }
+        form_encode_into(&mut self.body, name);
+        self.body.push('=');
+        form_encode_into(&mut self.body, value);
+        self
+    }
+
+    /// Where.
+    #[must_use]
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    /// The header fields to send (besides `content-type`).
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The encoded form, sent with `content-type: application/x-www-form-urlencoded`.
+    #[must_use]
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// The most bytes of the answer worth reading.
+    #[must_use]
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+}
+
+/// Appends `value` `application/x-www-form-urlencoded` (the WHATWG URL standard's
+/// serializer: `*-._` and alphanumerics as they are, space as `+`, every other byte `%XX`).
+pub(crate) fn form_encode_into(out: &mut String, value: &str) {
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(byte));
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                for nibble in [byte >> 4, byte & 0x0F] {
+                    out.push(
+                        char::from_digit(u32::from(nibble), 16)
+                            .map_or('0', |c| c.to_ascii_uppercase()),
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[cfg(feature = "reqwest")]
@@ -85,7 +212,7 @@ mod reqwest_client {
     use jose_ring::Limits;
     use jose_ring::jwks::{Request, Response};
 
-    use super::{BoxFuture, FetchError, HttpClient};
+    use super::{BoxFuture, FetchError, FormPost, HttpClient};
 
     /// The default [`HttpClient`] (feature `reqwest`): reqwest over rustls with ring and
     /// Mozilla's roots, no redirects, a 5 s connect and a 10 s overall timeout, bodies read up
@@ -140,13 +267,7 @@ mod reqwest_client {
             if let Some(etag) = wanted.if_none_match() {
                 request = request.header(reqwest::header::IF_NONE_MATCH, etag);
             }
-            let mut response = request.send().await.map_err(classify)?;
-            if response
-                .content_length()
-                .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > max_body))
-            {
-                return Err(FetchError::TooLarge);
-            }
+            let response = request.send().await.map_err(classify)?;
             let status = response.status().as_u16();
             let header = |name: reqwest::header::HeaderName| {
                 let values: Vec<&str> = response
@@ -159,13 +280,7 @@ mod reqwest_client {
             };
             let etag = header(reqwest::header::ETAG);
             let cache_control = header(reqwest::header::CACHE_CONTROL);
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(classify)? {
-                if body.len().saturating_add(chunk.len()) > max_body {
-                    return Err(FetchError::TooLarge);
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = read_body(response, max_body).await?;
             let mut out = Response::new(status, body);
             if let Some(etag) = etag {
                 out = out.with_etag(etag);
@@ -175,6 +290,48 @@ mod reqwest_client {
             }
             Ok(out)
         }
+    }
+
+    impl ReqwestClient {
+        async fn post(&self, wanted: &FormPost) -> Result<Response, FetchError> {
+            let max_body = self.max_body.min(wanted.max_len());
+            let mut request = self
+                .client
+                .post(wanted.uri())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(wanted.body().to_owned());
+            for (name, value) in wanted.headers() {
+                request = request.header(name, value);
+            }
+            let response = request.send().await.map_err(classify)?;
+            let status = response.status().as_u16();
+            let body = read_body(response, max_body).await?;
+            Ok(Response::new(status, body))
+        }
+    }
+
+    /// Reads a body of at most `max_body` bytes.
+    async fn read_body(
+        mut response: reqwest::Response,
+        max_body: usize,
+    ) -> Result<Vec<u8>, FetchError> {
+        if response
+            .content_length()
+            .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > max_body))
+        {
+            return Err(FetchError::TooLarge);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len().saturating_add(chunk.len()) > max_body {
+                return Err(FetchError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     /// A reqwest error as a [`FetchError`].
@@ -189,6 +346,13 @@ mod reqwest_client {
     impl HttpClient for ReqwestClient {
         fn get<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Response, FetchError>> {
             Box::pin(self.fetch(request))
+        }
+
+        fn post_form<'a>(
+            &'a self,
+            request: &'a FormPost,
+        ) -> BoxFuture<'a, Result<Response, FetchError>> {
+            Box::pin(self.post(request))
         }
     }
 }

@@ -58,10 +58,22 @@
 //!
 //! Handlers take [`Claims<T>`] (the verified claims as your type, read from the payload the
 //! layer kept: the token is parsed once) or [`Auth`] (the `kid`, issuer, DPoP thumbprint,
-//! `jti`, expiry). Behind the router's layer, a route's
+//! `jti`, expiry, scopes, roles, `acr`, `auth_time`). Behind the router's layer, a route's
 //! [`require_scope`](Guard::require_scope) layer only checks its scope. A custom extractor
 //! or another transport reads credentials as the guard does with
 //! [`Credentials::from_headers`].
+//!
+//! **Optional authentication**: [`Guard::optional_layer`] lets requests without credentials
+//! through anonymous (`Option<Auth>` and `Option<Claims<T>>` are `None`), and still refuses
+//! bad credentials.
+//!
+//! **Scopes and roles from your provider's claims**: [`GuardBuilder::scope_claims`] and
+//! [`GuardBuilder::role_claims`] take [`ClaimSource`]s (a dotted path such as
+//! `realm_access.roles`, a delimiter, a prefix), read in the same pass over the claims.
+//!
+//! **Step-up (RFC 9470)**: [`Guard::require_acr`] and [`Guard::require_max_auth_age`] answer a
+//! token whose `acr` or `auth_time` falls short with 401 `insufficient_user_authentication`,
+//! naming `acr_values` and `max_age`.
 //!
 //! # What a request gets
 //!
@@ -71,6 +83,7 @@
 //! | two `Authorization` fields, `Bearer` without a token, not a `token68` | 400, `error="invalid_request"` |
 //! | a token that does not verify, expired, not `at+jwt`, unknown `kid` | 401, `error="invalid_token"` |
 //! | missing scope | 403, `error="insufficient_scope", scope="…"` |
+//! | `acr` or `auth_time` short of a step-up route's | 401, `error="insufficient_user_authentication", acr_values="…", max_age="…"` |
 //! | a bad DPoP proof | 401, `WWW-Authenticate: DPoP error="invalid_dpop_proof", algs="…"` |
 //! | a proof without the server's nonce | 401, `DPoP error="use_dpop_nonce"` and `DPoP-Nonce` |
 //! | a DPoP-bound token sent as `Bearer` | 401, `error="invalid_token"` |
@@ -121,18 +134,24 @@
 //! Every rejection is a `tracing` event (target `jose_ring_axum`, field `reason` with the
 //! [`Reason`] code, the method and path without query), every fetch one too (`kind`,
 //! `outcome`, `status`, `duration_ms`, `keys`); never a token, never an unverified claim.
-//! [`Guard::counters`] is a snapshot of atomics: accepted, rejected by reason, fetches,
-//! fetch failures.
+//! [`Guard::counters`] is a snapshot of atomics: accepted, anonymous, rejected by reason,
+//! fetches, fetch failures. The `metrics` feature exports those and more (verification time
+//! by algorithm, fetches, keys held and freshness by issuer, unknown-`kid` decisions, store
+//! errors) in the Prometheus exposition format: `Metrics`, whose registry the application
+//! adds its own metrics to, served at `/metrics`.
 
 mod auth;
 mod authorities;
 mod builder;
+mod client_auth;
 mod config;
 mod counters;
 mod credentials;
 mod facts;
+mod grpc;
 mod guard;
 mod http;
+mod introspection;
 mod keys;
 mod layer;
 mod metadata;
@@ -145,14 +164,16 @@ mod store;
 
 pub use auth::{Auth, Claims, ClaimsRejection, MissingAuth};
 pub use authorities::ClaimSource;
-pub use builder::{BuildError, GuardBuilder, LocalKeys, RemoteKeys};
+pub use builder::{BuildError, GuardBuilder, Introspection, LocalKeys, RemoteKeys};
+pub use client_auth::ClientAuth;
 pub use config::{DpopMode, NonceSource, TypRule};
 pub use counters::Counters;
 pub use credentials::{CredentialError, CredentialSources, Credentials, Scheme};
+pub use grpc::{GrpcLayer, GrpcService};
 pub use guard::Guard;
 #[cfg(feature = "reqwest")]
 pub use http::ReqwestClient;
-pub use http::{BoxFuture, FetchError, HttpClient};
+pub use http::{BoxFuture, FetchError, FormPost, HttpClient};
 pub use keys::StaticKeys;
 pub use layer::{GuardLayer, GuardService};
 pub use metadata::ResourceMetadata;

@@ -26,6 +26,7 @@ use http::StatusCode;
 /// | [`KeysUnavailable`](Self::KeysUnavailable) | `keys_unavailable` | 503 | none |
 /// | [`RevocationUnavailable`](Self::RevocationUnavailable) | `revocation_unavailable` | 503 | none |
 /// | [`ReplayUnavailable`](Self::ReplayUnavailable) | `replay_unavailable` | 503 | none |
+/// | [`IntrospectionUnavailable`](Self::IntrospectionUnavailable) | `introspection_unavailable` | 503 | none |
 /// | [`Misconfigured`](Self::Misconfigured) | `misconfigured` | 500 | none |
 ///
 /// ```
@@ -33,7 +34,7 @@ use http::StatusCode;
 /// assert_eq!(Reason::Expired.as_str(), "expired");
 /// assert_eq!(Reason::Expired.status(), http::StatusCode::UNAUTHORIZED);
 /// assert_eq!(Reason::Expired.error_code(), Some("invalid_token"));
-/// assert_eq!(Reason::ALL.len(), 18);
+/// assert_eq!(Reason::ALL.len(), 19);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -77,13 +78,16 @@ pub enum Reason {
     RevocationUnavailable,
     /// The replay store cannot tell: fail closed.
     ReplayUnavailable,
+    /// The token introspection endpoint (RFC 7662) gave no usable answer (down, slow, an
+    /// error status, a malformed or unverifiable answer): fail closed.
+    IntrospectionUnavailable,
     /// An extractor ran without the guard's layer in front of it.
     Misconfigured,
 }
 
 impl Reason {
     /// Every reason, in the order of the table.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::MissingCredentials,
         Self::InvalidRequest,
         Self::InvalidToken,
@@ -101,6 +105,7 @@ impl Reason {
         Self::KeysUnavailable,
         Self::RevocationUnavailable,
         Self::ReplayUnavailable,
+        Self::IntrospectionUnavailable,
         Self::Misconfigured,
     ];
 
@@ -125,6 +130,7 @@ impl Reason {
             Self::KeysUnavailable => "keys_unavailable",
             Self::RevocationUnavailable => "revocation_unavailable",
             Self::ReplayUnavailable => "replay_unavailable",
+            Self::IntrospectionUnavailable => "introspection_unavailable",
             Self::Misconfigured => "misconfigured",
         }
     }
@@ -135,9 +141,10 @@ impl Reason {
         match self {
             Self::InvalidRequest => StatusCode::BAD_REQUEST,
             Self::InsufficientScope | Self::InsufficientRole => StatusCode::FORBIDDEN,
-            Self::KeysUnavailable | Self::RevocationUnavailable | Self::ReplayUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::KeysUnavailable
+            | Self::RevocationUnavailable
+            | Self::ReplayUnavailable
+            | Self::IntrospectionUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -152,6 +159,7 @@ impl Reason {
             | Self::KeysUnavailable
             | Self::RevocationUnavailable
             | Self::ReplayUnavailable
+            | Self::IntrospectionUnavailable
             | Self::Misconfigured => None,
             Self::InvalidRequest => Some("invalid_request"),
             Self::InsufficientScope | Self::InsufficientRole => Some("insufficient_scope"),

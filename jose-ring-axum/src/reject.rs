@@ -160,6 +160,19 @@ impl std::fmt::Debug for Responder {
 impl Responder {
     /// Counts, logs and answers a refusal of `method path` (marked [`Refused`]).
     pub(crate) fn reject(&self, mut rejection: Rejection, method: &str, path: &str) -> Response {
+        self.record(&mut rejection, method, path);
+        let response = match &self.on_reject {
+            Some(hook) => hook(&rejection),
+            None => default_body(&rejection),
+        };
+        let mut response = seal(&rejection, response);
+        response.extensions_mut().insert(Refused);
+        response
+    }
+
+    /// Counts and logs a refusal of `method path`, and writes its challenges: what every
+    /// transport's answer starts from.
+    pub(crate) fn record(&self, rejection: &mut Rejection, method: &str, path: &str) {
         let reason = rejection.reason;
         self.counters.rejected(reason, rejection.scheme);
         tracing::info!(
@@ -171,14 +184,7 @@ impl Responder {
             detail = rejection.description.as_deref().unwrap_or(""),
             "request rejected"
         );
-        rejection.challenges = self.answers.challenges(&rejection);
-        let response = match &self.on_reject {
-            Some(hook) => hook(&rejection),
-            None => default_body(&rejection),
-        };
-        let mut response = seal(&rejection, response);
-        response.extensions_mut().insert(Refused);
-        response
+        rejection.challenges = self.answers.challenges(rejection);
     }
 
     /// Counts a request let through every guard layer with a token of `scheme`.

@@ -9,7 +9,7 @@ use crate::reason::Reason;
 use crate::reject::Rejection;
 
 /// The rules of one layer, shared by its clones.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Route {
     /// Requests without credentials pass, anonymous.
     pub(crate) optional: bool,

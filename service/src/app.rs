@@ -1,5 +1,6 @@
 //! The state every handler shares ([`App`]), and its re-reading: the keys from the key
-//! directory, the users from the users file, every `--key-reload` seconds.
+//! directory, the users from the users file and the clients from the clients file, every
+//! `--key-reload` seconds.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,8 +17,11 @@ use crate::config::Serve;
 use crate::error::{Fatal, SetupError};
 use crate::keys::{self, KeySource, Keys};
 use crate::metrics::{MeteredStore, ServiceMetrics};
+use crate::oauth::clients::Clients;
+use crate::oauth::endpoints::Endpoints;
+use crate::primary::Location;
 use crate::state::State;
-use crate::store::{MemoryStore, RedisStore, Store};
+use crate::store::{Ack, MemoryStore, RedisStore, Store};
 use crate::throttle::Throttle;
 use crate::tokens::Policy;
 use crate::users::Users;
@@ -40,6 +44,8 @@ pub struct App {
     pub jwks_cache_control: HeaderValue,
     /// The guard's handle on the verification keys, replaced at each key reload.
     pub guard_keys: StaticKeys,
+    /// The OAuth endpoints' URLs and metadata document.
+    pub endpoints: Endpoints,
     /// The failed-attempt budgets of the token endpoints, on the same store as `state`.
     pub throttle: Throttle,
     /// The proxies whose `X-Forwarded-For` names the client.
@@ -47,7 +53,9 @@ pub struct App {
     /// The service's own metrics (served at `/metrics` with the guard's).
     pub metrics: ServiceMetrics,
     users: RwLock<Arc<Users>>,
-    users_file: Option<UsersFile>,
+    users_file: Option<WatchedFile>,
+    clients: RwLock<Arc<Clients>>,
+    clients_file: Option<WatchedFile>,
     keys: RwLock<Arc<Keys>>,
     source: KeySource,
     retain: Duration,
@@ -60,23 +68,59 @@ impl FromRef<Arc<App>> for TrustedProxies {
     }
 }
 
-/// The users file and what it looked like when last read (modification time, length).
+/// A file re-read when it changes (the users file, the clients file), and what it looked
+/// like when last read (modification time, length).
 #[derive(Debug)]
-struct UsersFile {
+struct WatchedFile {
+    what: &'static str,
     path: PathBuf,
     seen: Mutex<Option<(SystemTime, u64)>>,
 }
 
-impl UsersFile {
+impl WatchedFile {
+    fn new(what: &'static str, path: PathBuf) -> Self {
+        Self {
+            what,
+            path,
+            seen: Mutex::new(None),
+        }
+    }
+
     fn stamp(&self) -> Option<(SystemTime, u64)> {
         let meta = std::fs::metadata(&self.path).ok()?;
         Some((meta.modified().ok()?, meta.len()))
     }
 
-    fn read(&self) -> Result<Users, SetupError> {
-        let bytes = std::fs::read(&self.path)
-            .map_err(|error| SetupError(format!("users file {}: {error}", self.path.display())))?;
-        Users::from_json(&bytes)
+    /// Reads and parses the file, recording what it looked like.
+    fn load<T>(&self, parse: impl Fn(&[u8]) -> Result<T, SetupError>) -> Result<T, SetupError> {
+        let stamp = self.stamp();
+        let bytes = std::fs::read(&self.path).map_err(|error| {
+            SetupError(format!("{} {}: {error}", self.what, self.path.display()))
+        })?;
+        let parsed = parse(&bytes)?;
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = stamp;
+        }
+        Ok(parsed)
+    }
+
+    /// Re-reads the file into `lock` if it changed since it was last read; on failure keeps
+    /// what is in force.
+    fn reload<T>(&self, lock: &RwLock<Arc<T>>, parse: impl Fn(&[u8]) -> Result<T, SetupError>) {
+        let stamp = self.stamp();
+        let unchanged = self.seen.lock().map_or(true, |seen| *seen == stamp);
+        if stamp.is_none() || unchanged {
+            return;
+        }
+        match self.load(parse) {
+            Ok(fresh) => {
+                replace(lock, Arc::new(fresh));
+                tracing::info!(path = %self.path.display(), "{} re-read", self.what);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "{} reload failed; keeping what is in force", self.what);
+            }
+        }
     }
 }
 
@@ -108,25 +152,40 @@ impl App {
     ///
     /// If the users file or the keys cannot be used, or the Redis URL is not one.
     pub fn build(options: &Serve, local: SocketAddr) -> Result<Self, Fatal> {
-        let users_file = options.users.clone().map(|path| UsersFile {
-            path,
-            seen: Mutex::new(None),
-        });
+        let users_file = options
+            .users
+            .clone()
+            .map(|path| WatchedFile::new("users file", path));
         let users = match &users_file {
-            Some(file) => {
-                let stamp = file.stamp();
-                let users = file.read()?;
-                if let Ok(mut seen) = file.seen.lock() {
-                    *seen = stamp;
-                }
-                users
-            }
+            Some(file) => file.load(Users::from_json)?,
             None => Users::from_json(DEMO_USERS.as_bytes())?,
+        };
+        let clients_file = options
+            .clients
+            .clone()
+            .map(|path| WatchedFile::new("clients file", path));
+        let audience = options.audience.as_str();
+        let clients = match &clients_file {
+            Some(file) => file.load(|json| Clients::from_json(json, audience))?,
+            None => Clients::none(audience)?,
         };
         let metrics = ServiceMetrics::new();
         let (store, throttle): (Arc<dyn Store>, Throttle) = match &options.redis_url {
             Some(url) => {
-                let redis = RedisStore::new(url)?;
+                let location = Location::parse(url)?;
+                let ack = Ack {
+                    replicas: options
+                        .redis_ack_replicas
+                        .unwrap_or_else(|| Ack::default_replicas(&location)),
+                    timeout: Duration::from_millis(options.redis_ack_timeout),
+                };
+                tracing::info!(
+                    sentinel = location.is_sentinel(),
+                    ack_replicas = ack.replicas,
+                    ack_timeout_ms = options.redis_ack_timeout,
+                    "redis store"
+                );
+                let redis = RedisStore::new(location, ack)?;
                 let throttle = Throttle::redis(redis.clone(), options.budgets(), metrics.clone());
                 (Arc::new(redis), throttle)
             }
@@ -165,17 +224,21 @@ impl App {
             })
             .trim_end_matches('/')
             .to_owned();
+        let endpoints = Endpoints::new(&policy.issuer, &public_origin);
         Ok(Self {
             policy,
             state: State::new(Arc::new(MeteredStore::new(store, metrics.clone()))),
             public_origin,
             jwks_cache_control: cache_control(options.jwks_max_age),
             guard_keys,
+            endpoints,
             throttle,
             trusted_proxies: TrustedProxies::new(options.trusted_proxies.clone()),
             metrics,
             users: RwLock::new(Arc::new(users)),
             users_file,
+            clients: RwLock::new(Arc::new(clients)),
+            clients_file,
             keys: RwLock::new(Arc::new(keys)),
             source,
             retain,
@@ -194,11 +257,23 @@ impl App {
         current(&self.users)
     }
 
-    /// Re-reads the keys, and the users file if it changed; on failure keeps what is in
-    /// force. Blocking (file reads; PBKDF2 for a new users file's dummy hash).
+    /// The machine clients as the clients file says now.
+    #[must_use]
+    pub fn clients(&self) -> Arc<Clients> {
+        current(&self.clients)
+    }
+
+    /// Re-reads the keys, and the users and clients files if they changed; on failure keeps
+    /// what is in force. Blocking (file reads; PBKDF2 for a new file's dummy hash).
     pub fn reload(&self) {
         self.reload_keys();
-        self.reload_users();
+        if let Some(file) = &self.users_file {
+            file.reload(&self.users, Users::from_json);
+        }
+        if let Some(file) = &self.clients_file {
+            let audience = self.policy.audience.as_str();
+            file.reload(&self.clients, |json| Clients::from_json(json, audience));
+        }
     }
 
     fn reload_keys(&self) {
@@ -212,27 +287,6 @@ impl App {
                 replace(&self.keys, fresh);
             }
             Err(error) => tracing::warn!(%error, "key reload failed; keeping the keys in force"),
-        }
-    }
-
-    fn reload_users(&self) {
-        let Some(file) = &self.users_file else { return };
-        let stamp = file.stamp();
-        let Ok(mut seen) = file.seen.lock() else {
-            return;
-        };
-        if stamp.is_none() || *seen == stamp {
-            return;
-        }
-        match file.read() {
-            Ok(users) => {
-                *seen = stamp;
-                replace(&self.users, Arc::new(users));
-                tracing::info!(path = %file.path.display(), "users file re-read");
-            }
-            Err(error) => {
-                tracing::warn!(%error, "users file reload failed; keeping the users in force");
-            }
         }
     }
 

@@ -65,13 +65,13 @@ pub fn family_revoked(account: &str, ip: IpAddr, family: &str, cause: &str) {
     tracing::warn!(target: TARGET, event = "family_revoked", account, ip = %ip, family, cause, "audit");
 }
 
-/// `/logout`: `account`'s access token and its family revoked.
-pub fn logout(account: &str, ip: IpAddr, family: &str) {
+/// `/logout`: `account`'s access token and its family (if it has one) revoked.
+pub fn logout(account: &str, ip: IpAddr, family: Option<&str>) {
     tracing::info!(target: TARGET, event = "logout", account, ip = %ip, family, "audit");
 }
 
-/// A client's authentication refused at a token endpoint for `reason` (`client_id` when
-/// the request names one; never the secret or the assertion).
-pub fn client_auth_failed(client_id: Option<&str>, ip: IpAddr, reason: &str) {
-    tracing::warn!(target: TARGET, event = "client_auth_failed", client_id, ip = %ip, reason, "audit");
+/// A client's authentication by `method` refused at a token endpoint for `reason`
+/// (`client_id` when the request names one; never the secret or the assertion).
+pub fn client_auth_failed(client_id: Option<&str>, ip: IpAddr, method: &str, reason: &str) {
+    tracing::warn!(target: TARGET, event = "client_auth_failed", client_id, ip = %ip, method, reason, "audit");
 }

@@ -38,6 +38,8 @@ pub enum Command {
     HashPassword(HashPassword),
     /// Add a signing key that activates later, and delete keys no longer published.
     RotateKey(RotateKey),
+    /// Print a clients-file entry for a client secret read from standard input.
+    HashClient(HashClient),
 }
 
 /// Options of `serve`.
@@ -49,13 +51,29 @@ pub struct Serve {
     /// Port to listen on (0: any free port; the one chosen is printed on standard output).
     #[arg(long, env = "PORT", default_value_t = 8080)]
     pub port: u16,
-    /// Redis for the shared state (`redis://127.0.0.1:6379/`); in memory when absent.
+    /// Redis for the shared state: one Redis (`redis://127.0.0.1:6379/`), or the primary
+    /// Redis Sentinel names (`redis+sentinel://HOST:PORT[,HOST:PORT...]/SERVICE_NAME`); in
+    /// memory when absent.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
+    /// Replicas that must acknowledge each write whose loss would let a token through
+    /// (revocations, rotations, used DPoP proofs) before it is answered; otherwise 503.
+    /// Default: 1 with Sentinel, 0 with a single Redis.
+    #[arg(long, env = "REDIS_ACK_REPLICAS",
+          value_parser = clap::value_parser!(u32).range(0..=16))]
+    pub redis_ack_replicas: Option<u32>,
+    /// Milliseconds to wait for those acknowledgements (`WAIT`) before answering 503.
+    #[arg(long, env = "REDIS_ACK_TIMEOUT", default_value_t = 250,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub redis_ack_timeout: u64,
     /// The users file (JSON, PBKDF2 hashes), re-read when it changes; the bundled demo users
     /// when absent.
     #[arg(long, env = "USERS_FILE")]
     pub users: Option<PathBuf>,
+    /// The clients file (JSON: machine clients of `POST /token`, with PBKDF2 hashes of their
+    /// secrets or their public keys), re-read when it changes; no machine clients when absent.
+    #[arg(long, env = "CLIENTS_FILE")]
+    pub clients: Option<PathBuf>,
     /// `iss` of the tokens; every instance of one service shares it.
     #[arg(long, env = "ISSUER", default_value = "http://127.0.0.1:8080")]
     pub issuer: String,
@@ -183,4 +201,22 @@ pub struct RotateKey {
     /// The instances' refresh-token lifetime, for how long retired keys are kept.
     #[arg(long, env = "REFRESH_LIFETIME", default_value_t = 8 * 3600)]
     pub refresh_lifetime: u64,
+}
+
+/// Options of `hash-client`.
+#[derive(Debug, Args)]
+pub struct HashClient {
+    /// The client's `client_id` (letters, digits, `-`, `_`, `.`; at most 64).
+    #[arg(long)]
+    pub client_id: String,
+    /// Space-separated scopes the client may ask for.
+    #[arg(long, default_value = "")]
+    pub scope: String,
+    /// A resource (RFC 8707) the client may ask a token for, its audience; repeatable. The
+    /// first is the one a request naming none gets; without any, the service's own audience.
+    #[arg(long = "resource")]
+    pub resources: Vec<String>,
+    /// PBKDF2 iterations (OWASP 2023: 600,000 for PBKDF2-HMAC-SHA256).
+    #[arg(long, default_value_t = DEFAULT_ITERATIONS)]
+    pub iterations: u32,
 }

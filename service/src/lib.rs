@@ -6,14 +6,17 @@
 //!
 //! - the command line: [`config`] (flags and environment), [`commands`] (what each command
 //!   does), [`error`];
-//! - the domain: [`users`] (password hashes), [`passwords`] (the policy), [`keys`] (signing, publishing, rotating keys),
-//!   [`tokens`] (each token's claims, issuing, rules and TTLs), [`rotation`] (a family's
+//! - the domain: [`users`] (password hashes), [`passwords`] (the policy), [`keys`]
+//!   (signing, publishing, rotating keys), [`tokens`] (each token's claims, issuing, rules and TTLs), [`rotation`] (a family's
 //!   refresh-token rotation), [`throttle`] (failed-attempt budgets), [`store`] (memory or
-//!   Redis), [`state`] (what the keys mean);
-//! - HTTP: [`serve`] (running), [`tls`] (HTTPS), [`app`] (the handlers' shared state and its reloading),
-//!   [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`resource`] (the guarded API),
-//!   [`jwks`], [`client_ip`] (who the client is), [`refusal`] (error answers),
-//!   [`request_log`], [`audit`] (every authentication attempt), [`metrics`] (`/metrics`).
+//!   Redis), [`primary`] (finding the Redis primary, through Sentinel too), [`state`] (what
+//!   the keys mean);
+//! - HTTP: [`serve`] (running), [`tls`] (HTTPS), [`app`] (the handlers' shared state and its
+//!   reloading), [`routes`], [`token_endpoint`] (`/login`, `/refresh`), [`oauth`] (the
+//!   standard OAuth endpoints: metadata, `/token`, `/revoke`, `/introspect`, and the machine
+//!   clients), [`resource`] (the guarded API), [`jwks`], [`client_ip`] (who the client is),
+//!   [`refusal`] (error answers), [`request_log`], [`audit`] (every authentication
+//!   attempt), [`metrics`] (`/metrics`).
 
 pub mod app;
 pub mod audit;
@@ -24,7 +27,9 @@ pub mod error;
 pub mod jwks;
 pub mod keys;
 pub mod metrics;
+pub mod oauth;
 pub mod passwords;
+pub mod primary;
 pub mod refusal;
 pub mod request_log;
 pub mod resource;

@@ -17,7 +17,7 @@ pub const RETRY_AFTER: u32 = 1;
 
 /// A refusal: status, OAuth `error` code and fixed description, the reason code for the log,
 /// and a challenge for a 401.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Refusal {
     status: StatusCode,
     error: &'static str,
@@ -110,6 +110,36 @@ impl Refusal {
             description: Some("this service has public clients only: send no client credentials"),
             reason: "invalid_client",
             challenge: HeaderValue::from_str(&format!(r#"{scheme} realm="jose-service""#)).ok(),
+            retry_after: None,
+        }
+    }
+
+    /// 400 with the RFC 6749 §5.2 (RFC 8707 §2, RFC 7009 §2.2.1) `error` code `error` and a
+    /// fixed `description`: `invalid_request`, `unsupported_grant_type`, `invalid_scope`,
+    /// `invalid_target`, `unauthorized_client`.
+    #[must_use]
+    pub const fn oauth(error: &'static str, description: &'static str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            description: Some(description),
+            reason: error,
+            challenge: None,
+            retry_after: None,
+        }
+    }
+
+    /// 401 `invalid_client` with `WWW-Authenticate: Basic realm="jose-service"` (RFC 6749
+    /// §5.2, the scheme a client can authenticate with): client authentication failed (unknown
+    /// client, wrong secret, bad assertion, no authentication), with a fixed `description`.
+    #[must_use]
+    pub fn client_authentication(description: &'static str) -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description: Some(description),
+            reason: "invalid_client",
+            challenge: Some(HeaderValue::from_static(r#"Basic realm="jose-service""#)),
             retry_after: None,
         }
     }

@@ -1,5 +1,6 @@
 //! The API behind the guard: `GET /me`, `GET /admin` (role `admin`), `GET /reports` (scope
-//! `reports:read`), and `POST /logout`, which revokes the token and its family.
+//! `reports:read`), and `POST /logout`, which revokes the token and its family (a machine
+//! client's token has none).
 
 use std::sync::Arc;
 
@@ -47,8 +48,8 @@ pub(crate) async fn reports(Claims(claims): Claims<AccessClaims>) -> Response {
     verified(&claims, body)
 }
 
-/// `POST /logout`: revokes the token (until its `exp`) and its family. Audited: `logout`
-/// and `family_revoked`.
+/// `POST /logout`: revokes the token (until its `exp`) and its family, if it has one.
+/// Audited: `logout`, and `family_revoked`.
 pub(crate) async fn logout(
     AxumState(app): AxumState<Arc<App>>,
     ClientIp(ip): ClientIp,
@@ -57,17 +58,24 @@ pub(crate) async fn logout(
 ) -> Result<Response, Refusal> {
     let now = app.now();
     let jti = auth.jti().unwrap_or_default();
+    // The family first: it revokes this token too (every check looks at the family), so a
+    // logout answered 503 half-way leaves no token of the family usable, and its retry is
+    // refused 401 `revoked` with nothing left to do.
+    if let Some(family) = &claims.fam {
+        app.state
+            .revoke_family(family, app.policy.family_ttl())
+            .await
+            .map_err(Refusal::unavailable)?;
+    }
     app.state
         .revoke_token(jti, Policy::ttl_until(auth.expires_at(), now))
         .await
         .map_err(Refusal::unavailable)?;
-    app.state
-        .revoke_family(&claims.fam, app.policy.family_ttl())
-        .await
-        .map_err(Refusal::unavailable)?;
     let account = claims.registered.sub.as_deref().unwrap_or_default();
-    audit::logout(account, ip, &claims.fam);
-    audit::family_revoked(account, ip, &claims.fam, "logout");
+    audit::logout(account, ip, claims.fam.as_deref());
+    if let Some(family) = &claims.fam {
+        audit::family_revoked(account, ip, family, "logout");
+    }
     let mut response = StatusCode::NO_CONTENT.into_response();
     Note::served(&mut response, claims.registered.sub.clone());
     Ok(response)

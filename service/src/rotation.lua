@@ -4,6 +4,9 @@
 -- ARGV: 1 presented jti, 2 binding, 3 now, 4 grace, 5 successor refresh jti,
 --       6 successor access jti, 7 family TTL, 8 access TTL, 9 revoked access key prefix.
 if redis.call('EXISTS', KEYS[1]) == 1 then
+  -- Written again (same TTL) so that the WAIT after the script covers it: the refusal never
+  -- rests on a revocation that was answered 503 and that a failover could undo.
+  redis.call('SET', KEYS[1], 1, 'KEEPTTL')
   return 'family_revoked'
 end
 local state = redis.call('HMGET', KEYS[2], 'current', 'current_access', 'previous', 'binding', 'grace_until')

@@ -4,6 +4,10 @@
 //! |-------------------------------|------------------------|-------------------------------------------|
 //! | `POST /login`                 | none                   | password → access + refresh token         |
 //! | `POST /refresh`               | none (its own checks)  | rotates both; reuse revokes the family    |
+//! | `POST /token`                 | client authentication  | `client_credentials`, `refresh_token`     |
+//! | `POST /revoke`                | client authentication  | RFC 7009 revocation                       |
+//! | `POST /introspect`            | client authentication  | RFC 7662 introspection                    |
+//! | `GET /.well-known/oauth-authorization-server` | none   | RFC 8414 metadata                         |
 //! | `POST /logout`                | any valid access token | revokes the token and its family          |
 //! | `GET /me`                     | any valid access token | who the token is for                      |
 //! | `GET /admin`                  | role `admin`           | a route needing a role                    |
@@ -25,6 +29,8 @@ use jose_ring_axum::{DpopMode, Guard};
 
 use crate::app::App;
 use crate::error::Fatal;
+use crate::oauth::endpoints::{INTROSPECTION_PATH, METADATA_PATH, REVOCATION_PATH, TOKEN_PATH};
+use crate::oauth::{introspection, metadata, revocation, token};
 use crate::request_log::{self, Note};
 use crate::{jwks, metrics, resource, token_endpoint};
 
@@ -68,6 +74,10 @@ pub fn router(app: &Arc<App>) -> Result<Router, Fatal> {
     let router = Router::new()
         .route("/login", post(token_endpoint::login))
         .route("/refresh", post(token_endpoint::refresh))
+        .route(TOKEN_PATH, post(token::token))
+        .route(REVOCATION_PATH, post(revocation::revoke))
+        .route(INTROSPECTION_PATH, post(introspection::introspect))
+        .route(METADATA_PATH, get(metadata::metadata))
         .route("/.well-known/jwks.json", get(jwks::jwks))
         .route("/healthz", get(|| async { "ok\n" }))
         .merge(metrics::router(&guard, &app.metrics))

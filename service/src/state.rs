@@ -6,12 +6,19 @@
 //! | `jr:rot:<fam>`      | `/refresh` (the rotation script)            | `/refresh` (the same script)             | refresh lifetime + 60 s          |
 //! | `jr:fam:<fam>`      | `/logout`, reuse detection                  | `/refresh`, every access-token check     | refresh lifetime + 60 s          |
 //! | `jr:jti:<jti>`      | `/logout`, a retry superseding a pair       | every access-token check                 | until the access token's `exp`   |
-//! | `jr:dpop:<jkt>:<jti>` | the guard, `/login`, `/refresh` (`SET NX`) | the same `SET NX` (taken: replay)       | the proof's replay window        |
+//! | `jr:dpop:<jkt>:<jti>` | the guard, `/login`, `/refresh`, `/token` (`SET NX`) | the same `SET NX` (taken: replay) | the proof's replay window |
+//! | `jr:assert:<client>:<jti>` | a `private_key_jwt` client authentication (`SET NX`) | the same `SET NX` (taken: replay) | until the assertion's `exp` |
+//! | `jr:settle` | Redis with replicas, after a key was found | nobody (its `WAIT` covers what was read) | 1 s |
 //!
 //! `jr:rot:<fam>` is a hash (`current`, `current_access`, `previous`, `binding`,
 //! `grace_until`): the family's [`Rotation`](crate::rotation::Rotation). An access token's
 //! `jti` is `<fam>.<random>`, so that the guard's revocation check, which is given only the
 //! `jti`, looks up the token and its family in one `EXISTS` round trip.
+//!
+//! Every write here would let a token through if it were lost, so each goes through a
+//! [`Store`] write, which Redis with replicas acknowledges before it counts
+//! ([`crate::store::Durability::Replicated`]); a new write of that kind (a revocation through
+//! another endpoint, a client assertion's `jti`) belongs here too.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,6 +124,23 @@ impl State {
     /// [`Unavailable`] if the store cannot answer.
     pub async fn first_proof(&self, key: &str, ttl: Duration) -> Result<bool, Unavailable> {
         self.store.insert_new(&format!("jr:dpop:{key}"), ttl).await
+    }
+
+    /// Records a client assertion (RFC 7523 §3: its `jti`, used once, per client) for `ttl`
+    /// (until its `exp`): `true` the first time, `false` for a replay.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer.
+    pub async fn first_client_assertion(
+        &self,
+        client_id: &str,
+        jti: &str,
+        ttl: Duration,
+    ) -> Result<bool, Unavailable> {
+        self.store
+            .insert_new(&format!("jr:assert:{client_id}:{jti}"), ttl)
+            .await
     }
 }
 

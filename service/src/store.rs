@@ -5,17 +5,25 @@
 //! (`SET NX EX`), "record" (`SET EX`), "is any recorded" (`EXISTS`), and one step of a
 //! family's refresh-token rotation ([`crate::rotation`]), atomic in both stores.
 //!
+//! Every write of [`Store`] is one whose loss would let a token through, so on Redis each is
+//! acknowledged by replicas before it counts ([`Durability::Replicated`], `WAIT`); a new kind
+//! of such write (a revocation through another endpoint, a used `jti`) gets the same by being
+//! a [`Store`] operation, or by going through [`RedisStore::command`] /
+//! [`RedisStore::script`] with [`Durability::Replicated`]. Reads go to the primary.
+//!
 //! Every error means "cannot tell": the caller answers 503 and never treats it as "not
-//! revoked" (fail closed).
+//! revoked" (fail closed). A write answered with an error may have been applied: every
+//! caller's retry must be safe (the refresh grace window, [`crate::rotation`]).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jose_ring_axum::{BoxFuture, ExpiringSet};
-use redis::{ExistenceCheck, SetExpiry, SetOptions};
+use redis::{ErrorKind, ExistenceCheck, ServerErrorKind, SetExpiry, SetOptions};
 use tokio::time::Instant;
 
+use crate::primary::{BadUrl, Lane, Link, Location, NoPrimary, Primary};
 use crate::rotation::{self, Outcome, Presentation, Rotation};
 
 /// The store could not answer (Redis unreachable, timed out, or answered nonsense). Its text
@@ -49,7 +57,8 @@ pub struct RotateRequest<'a> {
 }
 
 /// Keys with a time to live. Implementations must make [`Store::insert_new`] and
-/// [`Store::rotate`] atomic across every instance that shares the store.
+/// [`Store::rotate`] atomic across every instance that shares the store, and answer a write
+/// only once it survives the loss of a node (with replicas: acknowledged by them).
 pub trait Store: Send + Sync + 'static {
     /// Records `key` for `ttl` if it is absent: `true` if this call recorded it, `false` if it
     /// was already there (and unexpired).
@@ -237,68 +246,243 @@ impl Store for MemoryStore {
     }
 }
 
+/// How many replicas must hold a write before it is answered, and how long to wait for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ack {
+    /// Replicas that must acknowledge (`WAIT <replicas> <timeout>`); 0: none, no `WAIT`.
+    pub replicas: u32,
+    /// How long to wait for them before the write fails ([`Unavailable`], 503).
+    pub timeout: Duration,
+}
+
+impl Ack {
+    /// The default for a location: one replica behind Sentinel (which only runs with
+    /// replicas), none for a single Redis.
+    #[must_use]
+    pub fn default_replicas(location: &Location) -> u32 {
+        u32::from(location.is_sentinel())
+    }
+}
+
+/// Whether a write must be acknowledged by replicas before it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Acknowledged by [`Ack::replicas`] replicas before it is answered, or it fails
+    /// ([`Unavailable`], 503): every write whose loss would let a token through (a revocation,
+    /// a rotation, a used `jti`). Every write of [`Store`] is one.
+    Replicated,
+    /// On the primary only: reads, and writes whose loss lets no token through (a
+    /// throttling counter).
+    Primary,
+}
+
 /// The Redis store: `SET key 1 NX EX ttl` for "record if absent", `SET key 1 EX ttl` to
-/// record, `EXISTS` to check, and the rotation script ([`rotation::LUA`]), over one
-/// multiplexed connection that reconnects by itself ([`redis::aio::ConnectionManager`]). It
-/// is created without connecting, so the service starts while Redis is down and answers 503
-/// until it is back.
+/// record, `EXISTS` to check, and the rotation script ([`rotation::LUA`]), on the primary,
+/// found at a fixed address or through Sentinel and found again after a failover
+/// ([`Primary`]). Every write of [`Store`] is [`Durability::Replicated`]: followed, in the
+/// same round trip, by `WAIT <replicas> <timeout>` when [`Ack::replicas`] is not 0, and
+/// refused ([`Unavailable`]) when fewer replicas acknowledged it. Reads go to the primary.
+///
+/// Other writes go through [`RedisStore::command`] and [`RedisStore::script`], saying which
+/// [`Durability`] they need. The store is created without connecting, so the service starts
+/// while Redis is down and answers 503 until it is back.
 #[derive(Clone)]
 pub struct RedisStore {
-    connection: redis::aio::ConnectionManager,
-    rotation: std::sync::Arc<redis::Script>,
+    primary: Arc<Primary>,
+    ack: Ack,
+    rotation: Arc<redis::Script>,
 }
 
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RedisStore")
+        f.debug_struct("RedisStore")
+            .field("primary", &self.primary)
+            .field("ack", &self.ack)
+            .finish_non_exhaustive()
     }
 }
 
-/// How long one Redis command may take before the request is answered 503.
+/// How long one Redis command (a `WAIT` excepted) may take before the request is answered
+/// 503; connecting, and each sentinel's answer, too.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
 
 impl RedisStore {
-    /// A store for the Redis at `url` (`redis://127.0.0.1:6379/`), connected lazily on the
-    /// first command and reconnected after an I/O error.
+    /// A store for the Redis at `location`, whose writes are acknowledged as `ack` says;
+    /// connected on the first command and found again after any failure.
     ///
     /// # Errors
     ///
-    /// [`Unavailable`] if `url` is not a Redis URL.
-    pub fn new(url: &str) -> Result<Self, Unavailable> {
-        let client = redis::Client::open(url).map_err(|_| Unavailable("invalid REDIS_URL"))?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(REDIS_TIMEOUT))
-            .set_response_timeout(Some(REDIS_TIMEOUT))
-            .set_number_of_retries(2)
-            .set_min_delay(Duration::from_millis(50))
-            .set_max_delay(Duration::from_millis(500));
-        let connection = redis::aio::ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|_| Unavailable("redis client"))?;
+    /// [`Unavailable`] if the URL, or a sentinel's address, is not usable.
+    pub fn new(location: Location, ack: Ack) -> Result<Self, Unavailable> {
+        let primary = Primary::new(
+            location,
+            REDIS_TIMEOUT,
+            REDIS_TIMEOUT,
+            REDIS_TIMEOUT.saturating_add(ack.timeout),
+        )
+        .map_err(|BadUrl(why)| Unavailable(why))?;
         Ok(Self {
-            connection,
-            rotation: std::sync::Arc::new(redis::Script::new(rotation::LUA)),
+            primary: Arc::new(primary),
+            ack,
+            rotation: Arc::new(redis::Script::new(rotation::LUA)),
         })
     }
 
-    /// Runs a prepared script on the store's connection within the timeout of every command
-    /// (for the throttle's script, [`crate::throttle::LUA`]).
+    /// How writes are acknowledged.
+    #[must_use]
+    pub fn ack(&self) -> Ack {
+        self.ack
+    }
+
+    /// Runs `command` on the primary, acknowledged as `durability` says.
     ///
     /// # Errors
     ///
-    /// [`Unavailable`] if Redis cannot answer in time.
-    pub async fn invoke<T: redis::FromRedisValue>(
+    /// [`Unavailable`] if the primary cannot be reached or does not answer in time, refuses
+    /// the command, or (for [`Durability::Replicated`]) too few replicas acknowledged it.
+    /// The command may have run all the same: a retry must be safe.
+    pub async fn command<T: redis::FromRedisValue>(
         &self,
-        invocation: &redis::ScriptInvocation<'_>,
+        command: &redis::Cmd,
+        durability: Durability,
     ) -> Result<T, Unavailable> {
-        let mut connection = self.connection.clone();
-        answer(tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async(&mut connection)).await)
+        let mut pipe = redis::pipe();
+        pipe.add_command(command.clone());
+        self.send(pipe, durability, None).await
     }
 
-    async fn run<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Result<T, Unavailable> {
-        let mut connection = self.connection.clone();
-        answer(tokio::time::timeout(REDIS_TIMEOUT, command.query_async::<T>(&mut connection)).await)
+    /// Runs a script on the primary (loading it if the primary does not have it, as after a
+    /// failover), acknowledged as `durability` says.
+    ///
+    /// # Errors
+    ///
+    /// As [`RedisStore::command`].
+    pub async fn script<T: redis::FromRedisValue>(
+        &self,
+        invocation: &redis::ScriptInvocation<'_>,
+        durability: Durability,
+    ) -> Result<T, Unavailable> {
+        let mut pipe = redis::pipe();
+        pipe.invoke_script(invocation);
+        self.send(pipe, durability, Some(invocation)).await
+    }
+
+    /// Sends `pipe` (one command), followed by `WAIT` if it must be acknowledged, in one
+    /// round trip; forgets the primary after any failure.
+    async fn send<T: redis::FromRedisValue>(
+        &self,
+        pipe: redis::Pipeline,
+        durability: Durability,
+        script: Option<&redis::ScriptInvocation<'_>>,
+    ) -> Result<T, Unavailable> {
+        let acked = durability == Durability::Replicated && self.ack.replicas > 0;
+        let link = self
+            .link(if acked { Lane::Acked } else { Lane::Read })
+            .await?;
+        self.send_on(&link, pipe, acked, script).await
+    }
+
+    /// A connection of `lane` to the primary, within the command timeout.
+    async fn link(&self, lane: Lane) -> Result<Link, Unavailable> {
+        Primary::watch(&self.primary);
+        let linking = self.primary.link(lane, Instant::now());
+        match tokio::time::timeout(REDIS_TIMEOUT, linking).await {
+            Ok(Ok(link)) => Ok(link),
+            Ok(Err(NoPrimary(why))) => Err(Unavailable(why)),
+            Err(_) => Err(Unavailable("redis timed out")),
+        }
+    }
+
+    /// [`RedisStore::send`] on `link`; `acked`: followed by `WAIT`.
+    async fn send_on<T: redis::FromRedisValue>(
+        &self,
+        link: &Link,
+        mut pipe: redis::Pipeline,
+        acked: bool,
+        script: Option<&redis::ScriptInvocation<'_>>,
+    ) -> Result<T, Unavailable> {
+        let limit = if acked {
+            let wait = self.ack.timeout.as_millis().max(1);
+            pipe.cmd("WAIT")
+                .arg(self.ack.replicas)
+                .arg(wait.to_string());
+            REDIS_TIMEOUT.saturating_add(self.ack.timeout)
+        } else {
+            REDIS_TIMEOUT
+        };
+        let mut connection = link.connection.clone();
+        let sent = tokio::time::timeout(limit, async {
+            match pipe.query_async::<Vec<redis::Value>>(&mut connection).await {
+                Err(error) if error.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+                    let Some(script) = script else {
+                        return Err(error);
+                    };
+                    script.load_async(&mut connection).await?;
+                    pipe.query_async::<Vec<redis::Value>>(&mut connection).await
+                }
+                replies => replies,
+            }
+        })
+        .await;
+        let replies = match answer(sent) {
+            Ok(replies) => replies,
+            Err(unavailable) => {
+                self.primary.lost(link, unavailable.0);
+                return Err(unavailable);
+            }
+        };
+        let mut replies = replies.into_iter();
+        let reply = replies
+            .next()
+            .and_then(|value| redis::from_redis_value::<T>(value).ok())
+            .ok_or(Unavailable("unexpected redis reply"))?;
+        if acked {
+            let count = replies
+                .next()
+                .and_then(|value| redis::from_redis_value::<u32>(value).ok())
+                .unwrap_or(0);
+            if count < self.ack.replicas {
+                // The node may be an old primary whose replicas have moved on: find the
+                // primary again.
+                self.primary.lost(link, NOT_ACKNOWLEDGED.0);
+                return Err(NOT_ACKNOWLEDGED);
+            }
+        }
+        Ok(reply)
+    }
+
+    /// Whether any of `keys` is recorded; a `true` only once the replicas hold everything
+    /// the primary held when it answered. A key read on the primary may come from a write
+    /// that was answered 503 (not acknowledged) and that a failover would undo: a refusal
+    /// resting on it (a logout's retry answered `revoked`) would tell a client its token is
+    /// gone when it comes back after the failover. So a found key is followed, on the same
+    /// primary, by a write of [`SETTLE_KEY`] and `WAIT`: the replicas acknowledging it hold
+    /// every earlier write too.
+    async fn any_settled(&self, keys: &[String]) -> Result<bool, Unavailable> {
+        let read = self.link(Lane::Read).await?;
+        let mut exists = redis::pipe();
+        exists.add_command(redis::Cmd::exists(keys));
+        let count: u64 = self.send_on(&read, exists, false, None).await?;
+        if count == 0 || self.ack.replicas == 0 {
+            return Ok(count > 0);
+        }
+        let acked = self.link(Lane::Acked).await?;
+        if !acked.same_primary(&read) {
+            return Err(Unavailable("redis primary changed"));
+        }
+        let mut settle = redis::pipe();
+        settle.add_command(redis::Cmd::set_ex(SETTLE_KEY, 1, 1));
+        let () = self.send_on(&acked, settle, true, None).await?;
+        Ok(true)
     }
 }
+
+/// The key written (for one second) after a key was found, so that `WAIT` covers what was
+/// found ([`RedisStore`]'s `any`).
+pub const SETTLE_KEY: &str = "jr:settle";
+
+/// Fewer replicas than asked acknowledged a write in time.
+const NOT_ACKNOWLEDGED: Unavailable = Unavailable("write not acknowledged by enough replicas");
 
 /// A Redis reply within the timeout, or why not.
 fn answer<T>(
@@ -307,7 +491,13 @@ fn answer<T>(
     match reply {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) if error.is_timeout() => Err(Unavailable("redis timed out")),
-        Ok(Err(_)) => Err(Unavailable("redis unreachable")),
+        Ok(Err(error)) if error.kind() == ErrorKind::Server(ServerErrorKind::ReadOnly) => {
+            Err(Unavailable("redis node is a replica"))
+        }
+        Ok(Err(error)) if error.is_io_error() || error.is_connection_dropped() => {
+            Err(Unavailable("redis unreachable"))
+        }
+        Ok(Err(_)) => Err(Unavailable("redis refused the command")),
         Err(_) => Err(Unavailable("redis timed out")),
     }
 }
@@ -327,14 +517,24 @@ impl Store for RedisStore {
                 .conditional_set(ExistenceCheck::NX)
                 .with_expiration(SetExpiry::EX(seconds(ttl)));
             // "OK" when set, nil when the key was there.
-            let reply: Option<String> = self.run(redis::Cmd::set_options(key, 1, options)).await?;
+            let reply: Option<String> = self
+                .command(
+                    &redis::Cmd::set_options(key, 1, options),
+                    Durability::Replicated,
+                )
+                .await?;
             Ok(reply.is_some())
         })
     }
 
     fn insert<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Result<(), Unavailable>> {
         Box::pin(async move {
-            let _: () = self.run(redis::Cmd::set_ex(key, 1, seconds(ttl))).await?;
+            let _: () = self
+                .command(
+                    &redis::Cmd::set_ex(key, 1, seconds(ttl)),
+                    Durability::Replicated,
+                )
+                .await?;
             Ok(())
         })
     }
@@ -344,8 +544,7 @@ impl Store for RedisStore {
             if keys.is_empty() {
                 return Ok(false);
             }
-            let count: u64 = self.run(redis::Cmd::exists(keys)).await?;
-            Ok(count > 0)
+            self.any_settled(keys).await
         })
     }
 
@@ -368,10 +567,7 @@ impl Store for RedisStore {
                 .arg(seconds(request.family_ttl))
                 .arg(seconds(request.access_ttl))
                 .arg(request.access_prefix);
-            let mut connection = self.connection.clone();
-            let reply: String = answer(
-                tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async(&mut connection)).await,
-            )?;
+            let reply: String = self.script(&invocation, Durability::Replicated).await?;
             Outcome::from_reply(&reply).ok_or(Unavailable("unexpected script reply"))
         })
     }

@@ -34,7 +34,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::metrics::ServiceMetrics;
-use crate::store::{RedisStore, Unavailable};
+use crate::store::{Durability, RedisStore, Unavailable};
 
 /// The atomic step on Redis: take, refund or succeed, over the attempt's buckets.
 pub const LUA: &str = include_str!("throttle.lua");
@@ -442,7 +442,8 @@ impl RedisLimiter {
         }
         invocation.arg(KNOWN_FOR.as_secs());
         let started = std::time::Instant::now();
-        let reply = self.store.invoke(&invocation).await;
+        // On the primary only: a lost counter lets no token through.
+        let reply = self.store.script(&invocation, Durability::Primary).await;
         self.metrics
             .store_call("throttle", started.elapsed(), reply.is_ok());
         reply

@@ -1,7 +1,9 @@
 //! The token endpoints, `POST /login` (a password, RFC 6749 §4.3) and `POST /refresh` (a
 //! refresh token, RFC 6749 §6, rotated as [`crate::rotation`] says): the request's DPoP proof
 //! if any (RFC 9449 §5), the throttling of failed attempts ([`crate::throttle`]), the audit
-//! trail ([`crate::audit`]), and the answers of RFC 6749 §5.1 and §5.2.
+//! trail ([`crate::audit`]) and the metrics, and the answers of RFC 6749 §5.1 and §5.2. The
+//! refresh grant (`refresh_grant`, audited by `audit_refresh`) is the one `POST /token` runs
+//! too.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -20,15 +22,14 @@ use serde::Deserialize;
 use crate::app::App;
 use crate::audit;
 use crate::client_ip::ClientIp;
+use crate::oauth::clients::valid_client_id;
 use crate::refusal::Refusal;
 use crate::request_log::Note;
 use crate::rotation::{self, Outcome, Presentation};
 use crate::throttle::{Attempt, Kind, Throttled};
-use crate::tokens::{PairIds, RefreshClaims};
+use crate::tokens::{IssueError, PairIds, RefreshClaims, TokenResponse};
 use crate::users::{MAX_PASSWORD, User};
 
-/// The longest `client_id` accepted.
-const MAX_CLIENT_ID: usize = 64;
 /// The longest user name accepted.
 const MAX_USERNAME: usize = 256;
 /// The `client_id` of a login that names none.
@@ -54,14 +55,6 @@ pub(crate) struct RefreshRequest {
     client_id: Option<String>,
 }
 
-fn valid_client_id(client_id: &str) -> bool {
-    !client_id.is_empty()
-        && client_id.len() <= MAX_CLIENT_ID
-        && client_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-}
-
 /// Client authentication (RFC 6749 §2.3): the service's clients are public, so a request
 /// that tries it (an `Authorization` field) is refused with 401 and a challenge of the
 /// scheme it used (§5.2).
@@ -85,7 +78,11 @@ fn no_client_authentication(headers: &HeaderMap) -> Result<(), Refusal> {
 
 /// The request's DPoP proof for `POST <origin><path>`, checked and recorded once in the
 /// shared state (a replay anywhere is refused), if it carries one.
-async fn proof(
+///
+/// # Errors
+///
+/// 400 `invalid_dpop_proof`, or 503 if the store cannot answer.
+pub(crate) async fn proof(
     app: &App,
     headers: &HeaderMap,
     path: &str,
@@ -131,26 +128,39 @@ fn issue(
     let keys = app.keys();
     let pair = app
         .policy
-        .issue(keys.signer(), user, client_id, ids, cnf, now)
-        .map_err(|error| {
-            tracing::error!(%error, "issuing tokens failed");
-            Refusal::server_error()
-        })?;
+        .issue(keys.signer(), user, client_id, ids, cnf, now);
+    answer(pair, &user.username)
+}
+
+/// The token endpoints' answer (RFC 6749 §5.1: JSON, `Cache-Control: no-store`) of what was
+/// issued for `sub`, or 500 if it could not be.
+///
+/// # Errors
+///
+/// 500 `server_error` if issuing failed.
+pub(crate) fn answer(
+    issued: Result<TokenResponse, IssueError>,
+    sub: &str,
+) -> Result<Response, Refusal> {
+    let issued = issued.map_err(|error| {
+        tracing::error!(%error, "issuing tokens failed");
+        Refusal::server_error()
+    })?;
     let mut response = (
         [
             (header::CACHE_CONTROL, "no-store"),
             (header::PRAGMA, "no-cache"),
         ],
-        Json(pair),
+        Json(issued),
     )
         .into_response();
-    Note::served(&mut response, Some(user.username.clone()));
+    Note::served(&mut response, Some(sub.to_owned()));
     Ok(response)
 }
 
 /// What the audit trail says of one attempt, learnt as the handler goes.
 #[derive(Debug, Default)]
-struct Seen {
+pub(crate) struct Seen {
     /// The account, when the request is for one that exists.
     account: Option<String>,
     client_id: Option<String>,
@@ -193,7 +203,13 @@ impl Seen {
                 throttled.retry_after,
             );
         } else if refusal.reason() == "invalid_client" {
-            audit::client_auth_failed(self.client_id.as_deref(), ip, refusal.reason());
+            // The service's public clients authenticate nowhere but `/token`.
+            audit::client_auth_failed(
+                self.client_id.as_deref(),
+                ip,
+                "unsupported",
+                refusal.reason(),
+            );
             app.metrics.client_authentication(refusal.reason());
         } else {
             failed();
@@ -256,11 +272,18 @@ async fn password_grant(
     {
         return Err(Refusal::invalid_request());
     }
+    seen.client_id = Some(client_id.clone());
+    if app.clients().get(&client_id).is_some() {
+        // A confidential client of the clients file authenticates, at `/token`; its id is not
+        // a public client's name to take here.
+        return Err(Refusal::client_authentication(
+            "a client of the clients file authenticates at /token",
+        ));
+    }
     let users = app.users();
     if users.get(&request.username).is_some() {
         seen.account = Some(request.username.clone());
     }
-    seen.client_id = Some(client_id.clone());
     let now = app.now();
     let proof = proof(app, headers, "/login", now).await?;
     seen.dpop = proof.is_some();
@@ -296,15 +319,42 @@ pub(crate) async fn refresh(
     body: Result<Json<RefreshRequest>, JsonRejection>,
 ) -> Result<Response, Refusal> {
     let mut seen = Seen::default();
-    let outcome = refresh_grant(&app, ip, &headers, body, &mut seen).await;
-    app.metrics.refresh(match &outcome {
+    let outcome = async {
+        no_client_authentication(&headers)?;
+        let Json(request) = body.map_err(|_| Refusal::invalid_request())?;
+        let now = app.now();
+        let proof = proof(&app, &headers, "/refresh", now).await?;
+        let presenter = Presenter::Public(request.client_id.as_deref());
+        let presented = Presented {
+            refresh_token: &request.refresh_token,
+            presenter,
+            proof: proof.as_ref(),
+            scope: None,
+            ip,
+        };
+        refresh_grant(&app, presented, now, &mut seen).await
+    }
+    .await;
+    audit_refresh(&app, ip, &seen, &outcome);
+    outcome
+}
+
+/// The audit event and the metric of a refresh (at `/refresh` or `/token`) that ended with
+/// `outcome`, as `seen`.
+pub(crate) fn audit_refresh(
+    app: &App,
+    ip: IpAddr,
+    seen: &Seen,
+    outcome: &Result<Response, Refusal>,
+) {
+    app.metrics.refresh(match outcome {
         Ok(_) if seen.retried => "retried",
         Ok(_) => "ok",
         Err(refusal) => refusal.reason(),
     });
     let account = seen.account.as_deref().unwrap_or_default();
     let family = seen.family.as_deref().unwrap_or_default();
-    match &outcome {
+    match outcome {
         Ok(_) => audit::refresh_ok(
             account,
             ip,
@@ -316,7 +366,7 @@ pub(crate) async fn refresh(
             audit::refresh_reused(account, ip, family);
             audit::family_revoked(account, ip, family, "reuse");
         }
-        Err(refusal) => seen.refused(&app, ip, refusal, || {
+        Err(refusal) => seen.refused(app, ip, refusal, || {
             audit::refresh_failed(
                 seen.account.as_deref(),
                 ip,
@@ -325,28 +375,67 @@ pub(crate) async fn refresh(
             );
         }),
     }
-    outcome
 }
 
-async fn refresh_grant(
+/// A refresh token as presented: by whom, with which proof, asking for which scope, from
+/// which client IP.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Presented<'a> {
+    /// The refresh token.
+    pub(crate) refresh_token: &'a str,
+    /// Who presents it.
+    pub(crate) presenter: Presenter<'a>,
+    /// The request's DPoP proof.
+    pub(crate) proof: Option<&'a VerifiedProof>,
+    /// The `scope` asked for (`/token` only).
+    pub(crate) scope: Option<&'a str>,
+    /// The client's address (throttling).
+    pub(crate) ip: IpAddr,
+}
+
+/// Who presents a refresh token, as the endpoint established it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Presenter<'a> {
+    /// A public client, naming itself or not (RFC 6749 §3.2.1): the name must be the token's.
+    Public(Option<&'a str>),
+    /// A confidential client that authenticated (RFC 6749 §6): it must be the token's.
+    Confidential(&'a str),
+}
+
+/// The refresh grant (RFC 6749 §6) of `/refresh` and of `/token`: the refresh token
+/// `presented` by its presenter with its proof, checked against the throttling budgets of
+/// the token's account and the client IP, rotated as [`crate::rotation`] says (grace window,
+/// reuse revokes the family), and the next pair. A `scope` asked for must be the grant's (the
+/// user's scopes as the users file says now): narrowing is not offered. What it learns goes
+/// to `seen`, for [`audit_refresh`].
+///
+/// # Errors
+///
+/// 400 `invalid_grant` (invalid, expired, reused, revoked, another client's, an unknown
+/// user's, or bound to a DPoP key the request did not prove), 400 `invalid_scope`, 401
+/// `invalid_client` for a confidential client's token presented without its
+/// authentication, 429 `too_many_attempts`, 503 if the store cannot answer.
+pub(crate) async fn refresh_grant(
     app: &App,
-    ip: IpAddr,
-    headers: &HeaderMap,
-    body: Result<Json<RefreshRequest>, JsonRejection>,
+    presented: Presented<'_>,
+    now: NumericDate,
     seen: &mut Seen,
 ) -> Result<Response, Refusal> {
-    no_client_authentication(headers)?;
-    let Json(request) = body.map_err(|_| Refusal::invalid_request())?;
-    let now = app.now();
-    let proof = proof(app, headers, "/refresh", now).await?;
+    let Presented {
+        refresh_token,
+        presenter,
+        proof,
+        scope,
+        ip,
+    } = presented;
     let mut rules = app.policy.refresh_rules(now);
-    if let Some(proof) = &proof {
+    if let Some(proof) = proof {
         // A bound refresh token needs a proof by its key (RFC 9449 §5); an unbound one
         // presented with a proof is refused, as RFC 9449 §5 allows, rather than bound late.
         rules = rules.with_dpop(proof);
     }
     let verified =
-        jwt::decode::<RefreshClaims, _>(&request.refresh_token, &*app.guard_keys.current(), &rules)
+        jwt::decode::<RefreshClaims, _>(refresh_token, &*app.guard_keys.current(), &rules)
             .map(jwt::Verified::into_claims)
             .map_err(|error| match error {
                 Error::Claim(ClaimError::Expired { .. }) => {
@@ -369,7 +458,7 @@ async fn refresh_grant(
         .begin(app, Kind::RefreshToken, account.as_deref(), ip)
         .await?;
     let result = match verified {
-        Ok(claims) => rotate(app, claims, request.client_id, proof, now, seen).await,
+        Ok(claims) => rotate(app, claims, presenter, proof, scope, now, seen).await,
         Err(refusal) => Err(refusal),
     };
     settle(attempt, result.as_ref().err().map(Refusal::status)).await;
@@ -380,12 +469,22 @@ async fn refresh_grant(
 async fn rotate(
     app: &App,
     claims: RefreshClaims,
-    client_id: Option<String>,
-    proof: Option<VerifiedProof>,
+    presenter: Presenter<'_>,
+    proof: Option<&VerifiedProof>,
+    scope: Option<&str>,
     now: NumericDate,
     seen: &mut Seen,
 ) -> Result<Response, Refusal> {
-    if client_id.is_some_and(|client_id| client_id != claims.client_id) {
+    let named = match presenter {
+        Presenter::Public(_) if app.clients().get(&claims.client_id).is_some() => {
+            return Err(Refusal::client_authentication(
+                "this client must authenticate",
+            ));
+        }
+        Presenter::Public(named) => named,
+        Presenter::Confidential(client_id) => Some(client_id),
+    };
+    if named.is_some_and(|client_id| client_id != claims.client_id) {
         return Err(Refusal::invalid_grant(
             "wrong_client",
             "refresh token issued to another client",
@@ -398,8 +497,14 @@ async fn rotate(
         "unknown_user",
         "the refresh token's user no longer exists",
     ))?;
+    if scope.is_some_and(|asked| !same_scopes(asked, &user.scope)) {
+        return Err(Refusal::oauth(
+            "invalid_scope",
+            "a refresh keeps the scopes of its grant",
+        ));
+    }
     let ids = PairIds::new(&claims.fam).map_err(|_| Refusal::server_error())?;
-    let binding = rotation::binding(&claims.client_id, proof.as_ref().map(VerifiedProof::jkt));
+    let binding = rotation::binding(&claims.client_id, proof.map(VerifiedProof::jkt));
     let presentation = Presentation {
         jti,
         binding: &binding,
@@ -435,4 +540,15 @@ async fn rotate(
         }
     }
     issue(app, user, &claims.client_id, &ids, claims.cnf, now)
+}
+
+/// Whether two space-separated scope lists name the same scopes.
+fn same_scopes(a: &str, b: &str) -> bool {
+    fn set(scopes: &str) -> Vec<&str> {
+        let mut set: Vec<&str> = scopes.split(' ').filter(|s| !s.is_empty()).collect();
+        set.sort_unstable();
+        set.dedup();
+        set
+    }
+    set(a) == set(b)
 }

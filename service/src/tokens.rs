@@ -1,7 +1,8 @@
 //! The two tokens, each in one place: an access token (RFC 9068, `typ: at+jwt`) for the API
-//! and a refresh token (`typ: refresh+jwt`, audience the issuer itself) for `/refresh` only,
-//! so that neither can stand in for the other; their claims, how they are issued, the rules
-//! they are accepted by, and how long state about them is kept ([`Policy`]).
+//! (a user's, or a machine client's from `client_credentials`) and a refresh token
+//! (`typ: refresh+jwt`, audience the issuer itself) for `/refresh` and `/token` only, so that
+//! neither can stand in for the other; their claims, how they are issued, the rules they are
+//! accepted by, and how long state about them is kept ([`Policy`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,21 +22,23 @@ pub const ACCESS_TYP: &str = "at+jwt";
 pub const REFRESH_TYP: &str = "refresh+jwt";
 
 /// The claims of an access token: RFC 9068 §2.2 (`iss`, `exp`, `aud`, `sub`, `client_id`,
-/// `iat`, `jti`), `scope`, `roles` (RFC 9068 §2.2.3.1, from RFC 7643), the family `fam`, and
-/// `cnf` when DPoP-bound.
+/// `iat`, `jti`), `scope`, `roles` (RFC 9068 §2.2.3.1, from RFC 7643; absent when none), the
+/// family `fam` (a user's tokens; a machine client's have none), and `cnf` when DPoP-bound.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessClaims {
     /// `iss`, `sub`, `aud`, `exp`, `iat`, `jti` (`<fam>.<random>`).
     #[serde(flatten)]
     pub registered: RegisteredClaims,
-    /// The client that logged in.
+    /// The client that logged in, or the machine client (then also `sub`, RFC 9068 §2.2).
     pub client_id: String,
     /// Space-separated scopes.
     pub scope: String,
     /// Roles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
-    /// The refresh-token family this token was issued in.
-    pub fam: String,
+    /// The refresh-token family this token was issued in (none for `client_credentials`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<String>,
     /// The DPoP key the token is bound to (RFC 9449 §6.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
@@ -108,6 +111,20 @@ impl Policy {
             .with_required("jti")
     }
 
+    /// The rules of an access token this service issued, for any of `audiences` (every
+    /// audience it issues for: its own and its clients' resources), at `now`: for revocation
+    /// and introspection, which see tokens of every audience.
+    #[must_use]
+    pub fn issued_access_rules(&self, now: NumericDate, audiences: &[String]) -> Validation {
+        audiences.iter().fold(
+            Validation::new(now)
+                .with_typ(ACCESS_TYP)
+                .with_issuer(self.issuer.as_str())
+                .with_required("jti"),
+            |rules, audience| rules.with_audience(audience.as_str()),
+        )
+    }
+
     /// The refresh-token rules at `now`: `typ: refresh+jwt`, issuer, audience the issuer
     /// itself, `exp`, `jti`.
     #[must_use]
@@ -163,7 +180,7 @@ impl Policy {
             client_id: client_id.to_owned(),
             scope: user.scope.clone(),
             roles: user.roles.clone(),
-            fam: ids.family.clone(),
+            fam: Some(ids.family.clone()),
             cnf: cnf.clone(),
         };
         let refresh = RefreshClaims {
@@ -186,13 +203,57 @@ impl Policy {
             .map_err(IssueError::signing)?,
             token_type: if cnf.is_some() { "DPoP" } else { "Bearer" },
             expires_in: self.access_lifetime,
-            refresh_token: jwt::encode_with_header(
-                &refresh,
-                &Header::new().with_typ(REFRESH_TYP),
+            refresh_token: Some(
+                jwt::encode_with_header(&refresh, &Header::new().with_typ(REFRESH_TYP), key)
+                    .map_err(IssueError::signing)?,
+            ),
+            scope: user.scope.clone(),
+        })
+    }
+
+    /// Issues an access token for the machine client `client_id` (`client_credentials`, RFC
+    /// 6749 §4.4): `sub` is the client (RFC 9068 §2.2), `aud` the resource granted (RFC 8707),
+    /// `scope` what was granted, a fresh `jti` (no family: no refresh token, §4.4.3), bound to
+    /// `cnf` if given.
+    ///
+    /// # Errors
+    ///
+    /// [`IssueError`] if the random source or signing fails.
+    pub fn issue_for_client(
+        &self,
+        key: &SigningKey,
+        client_id: &str,
+        audience: &str,
+        scope: String,
+        cnf: Option<Confirmation>,
+        now: NumericDate,
+    ) -> Result<TokenResponse, IssueError> {
+        let jti = random_id().map_err(|_| IssueError("system random source failed".into()))?;
+        let bound = cnf.is_some();
+        let access = AccessClaims {
+            registered: RegisteredClaims::new()
+                .with_issuer(self.issuer.as_str())
+                .with_subject(client_id)
+                .with_audience(audience)
+                .with_lifetime(now, self.access_lifetime)
+                .with_jwt_id(jti),
+            client_id: client_id.to_owned(),
+            scope: scope.clone(),
+            roles: Vec::new(),
+            fam: None,
+            cnf,
+        };
+        Ok(TokenResponse {
+            access_token: jwt::encode_with_header(
+                &access,
+                &Header::new().with_typ(ACCESS_TYP),
                 key,
             )
             .map_err(IssueError::signing)?,
-            scope: user.scope.clone(),
+            token_type: if bound { "DPoP" } else { "Bearer" },
+            expires_in: self.access_lifetime,
+            refresh_token: None,
+            scope,
         })
     }
 }
@@ -237,7 +298,8 @@ impl PairIds {
     }
 }
 
-/// A token pair, as `/login` and `/refresh` answer it (RFC 6749 §5.1).
+/// The tokens issued, as the token endpoints answer them (RFC 6749 §5.1): a pair (`/login`,
+/// `/refresh`, `refresh_token`), or an access token alone (`client_credentials`).
 #[derive(Debug, Serialize)]
 pub struct TokenResponse {
     /// The access token.
@@ -246,8 +308,9 @@ pub struct TokenResponse {
     pub token_type: &'static str,
     /// Seconds the access token lives.
     pub expires_in: u64,
-    /// The refresh token.
-    pub refresh_token: String,
+    /// The refresh token (none for `client_credentials`, RFC 6749 §4.4.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// The scopes granted.
     pub scope: String,
 }

@@ -97,6 +97,18 @@ impl PasswordHash {
         })
     }
 
+    /// The iteration count.
+    #[must_use]
+    pub const fn iterations(&self) -> NonZeroU32 {
+        self.iterations
+    }
+
+    /// Whether the salt is at least 16 bytes and the hash 32 (as `new` makes them).
+    #[must_use]
+    pub fn is_well_formed(&self) -> bool {
+        self.salt.len() >= SALT_LEN && self.hash.len() == HASH_LEN
+    }
+
     /// Whether `password` matches, compared in constant time (`ring::pbkdf2::verify`).
     #[must_use]
     pub fn verify(&self, password: &[u8]) -> bool {
@@ -140,7 +152,7 @@ impl Users {
         let mut by_name = HashMap::new();
         let mut most = NonZeroU32::MIN;
         for user in file.users {
-            if user.password.salt.len() < SALT_LEN || user.password.hash.len() != HASH_LEN {
+            if !user.password.is_well_formed() {
                 return Err(UsersError(format!(
                     "users file: bad salt or hash for {:?}",
                     user.username

@@ -367,6 +367,7 @@ async fn every_attempt_is_audited_with_its_account_and_ip_and_no_secret() {
                 fields(&[
                     ("event", "client_auth_failed"),
                     ("ip", CLIENT),
+                    ("method", "unsupported"),
                     ("reason", "invalid_client")
                 ])
             ),

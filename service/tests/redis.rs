@@ -334,8 +334,9 @@ async fn a_refresh_answered_503_whose_write_was_applied_keeps_the_session_on_ret
         let paused = refresh(&http, service, &first, None).await;
         let took = started.elapsed();
         eprintln!("paused refresh answered {} after {took:?}", paused.status);
-        // A read on the same instance meanwhile waits behind the held script on the service's
-        // one connection: 503 too.
+        // A read on the same instance meanwhile is answered: the connection that holds the
+        // script was set aside at the timeout (it stays open, so the script still runs), the
+        // read goes on a new one, and `CLIENT PAUSE WRITE` holds writes only.
         let me = call(
             &http,
             service,
@@ -350,10 +351,7 @@ async fn a_refresh_answered_503_whose_write_was_applied_keeps_the_session_on_ret
             me.status,
             started.elapsed()
         );
-        assert_eq!(
-            (me.status, me.error(), me.retry_after.as_deref()),
-            (503, "revocation_unavailable", Some("1"))
-        );
+        assert_eq!(me.status, 200, "{}", me.body);
         assert_eq!(
             (paused.status, paused.error(), paused.retry_after.as_deref()),
             (503, "temporarily_unavailable", Some("1")),

@@ -298,12 +298,34 @@ fn read_claims<'p, T: Deserialize<'p>>(
     })
 }
 
-/// Checks `claims`, an object already read strictly (an SD-JWT's processed payload, RFC 9901
-/// §7.1 step 6), against `rules` exactly as [`decode`] checks a token's claims, without writing
-/// and reading them again: the same observer is shown the members (`json::replay`). The
-/// header `typ` is not checked here ([`Validation::check_typ`]). Returns `exp`, `nbf` and
-/// `iat`, as [`Verified`] has them.
-pub(crate) fn check_claims(
+/// Checks `claims`, an object already read strictly, against `rules` exactly as [`decode`]
+/// checks a token's claims, without writing and reading them again: the same observer is
+/// shown the members. For claims vouched for by other means than a JWS signature: an
+/// SD-JWT's processed payload (RFC 9901 §7.1 step 6), an RFC 7662 token introspection
+/// response (whose members `exp`, `nbf`, `iat`, `iss`, `aud`, `sub`, `scope`, `cnf` are the
+/// JWT claims of the same names, RFC 7662 §2.2). The header `typ` is not checked here.
+/// Returns `exp`, `nbf` and `iat`, in that order, as [`Verified`] has them.
+///
+/// ```
+/// use jose_ring::jwt::{self, NumericDate, Validation};
+/// let answer: serde_json::Map<String, serde_json::Value> = jwt::parse_claims(
+///     br#"{"active":true,"iss":"https://as.example","aud":"api","exp":1900000000,"scope":"read"}"#,
+/// )?;
+/// let rules = Validation::new(NumericDate::from_seconds(1_800_000_000))
+///     .with_issuer("https://as.example")
+///     .with_audience("api")
+///     .with_scope("read");
+/// let [exp, _, _] = jwt::check_claims(&answer, &rules)?;
+/// assert_eq!(exp, Some(NumericDate::from_seconds(1_900_000_000)));
+/// let late = rules.with_time(NumericDate::from_seconds(1_950_000_000));
+/// assert!(matches!(jwt::check_claims(&answer, &late), Err(jose_ring::Error::Claim(jose_ring::ClaimError::Expired { .. }))));
+/// # Ok::<(), jose_ring::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// Those of [`decode`]'s claims checks ([`ClaimError`]).
+pub fn check_claims(
     claims: &serde_json::Map<String, serde_json::Value>,
     rules: &Validation,
 ) -> Result<[Option<NumericDate>; 3], Error> {

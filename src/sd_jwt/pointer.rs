@@ -105,23 +105,23 @@ mod tests {
             "foo": ["bar", "baz"], "": 0, "a/b": 1, "c%d": 2, "e^f": 3, "g|h": 4,
             "i\\j": 5, "k\"l": 6, " ": 7, "m~n": 8
         });
-        let cases = [
-            ("", Some(&doc)),
-            ("/foo", doc.get("foo")),
-            ("/foo/0", Some(&Value::from("bar"))),
-            ("/", Some(&Value::from(0))),
-            ("/a~1b", Some(&Value::from(1))),
-            ("/c%d", Some(&Value::from(2))),
-            ("/e^f", Some(&Value::from(3))),
-            ("/g|h", Some(&Value::from(4))),
-            ("/i\\j", Some(&Value::from(5))),
-            ("/k\"l", Some(&Value::from(6))),
-            ("/ ", Some(&Value::from(7))),
-            ("/m~0n", Some(&Value::from(8))),
+        let cases: [(&str, Option<Value>); 12] = [
+            ("", Some(doc.clone())),
+            ("/foo", doc.get("foo").cloned()),
+            ("/foo/0", Some(Value::from("bar"))),
+            ("/", Some(Value::from(0))),
+            ("/a~1b", Some(Value::from(1))),
+            ("/c%d", Some(Value::from(2))),
+            ("/e^f", Some(Value::from(3))),
+            ("/g|h", Some(Value::from(4))),
+            ("/i\\j", Some(Value::from(5))),
+            ("/k\"l", Some(Value::from(6))),
+            ("/ ", Some(Value::from(7))),
+            ("/m~0n", Some(Value::from(8))),
         ];
         for (pointer, want) in cases {
             let tokens = parse(pointer).unwrap();
-            assert_eq!(resolve(&doc, &tokens), want, "{pointer}");
+            assert_eq!(resolve(&doc, &tokens), want.as_ref(), "{pointer}");
         }
     }
 

@@ -371,7 +371,7 @@ fn issuer_signature<K: KeySource + ?Sized>(
 impl Validation {
     /// Verifies SD-JWT VCs: the header `typ` must be `dc+sd-jwt` ([`SdJwt::VcTyp`]; this
     /// replaces the `typ` rule of the claims rules), `vct` must be a string
-    /// ([`ClaimError::Missing`], [`ClaimError::InvalidType`]), and no claim of
+    /// ([`ClaimError::Missing`](crate::ClaimError::Missing), [`ClaimError::InvalidType`](crate::ClaimError::InvalidType)), and no claim of
     /// [`NEVER_DISCLOSABLE`](vc::NEVER_DISCLOSABLE) (nor anything inside one) may come from a disclosure
     /// ([`SdJwt::NeverDisclosable`]).
     ///

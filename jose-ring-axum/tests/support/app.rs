@@ -100,7 +100,7 @@ async fn whoami(auth: Auth) -> axum::Json<Value> {
         "jkt": auth.jkt(),
         "jti": auth.jti(),
         "exp": auth.expires_at().map(|exp| exp.as_seconds()),
-        "alg": auth.algorithm().name(),
+        "alg": auth.algorithm().map(|alg| alg.name()),
     }))
 }
 

@@ -9,5 +9,6 @@
 
 pub mod app;
 pub mod clock;
+pub mod example;
 pub mod idp;
 pub mod tokens;

@@ -16,6 +16,9 @@
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
 pub mod grace;
+pub mod load;
+pub mod oauth;
+pub mod sentinel;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -46,12 +49,33 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Whether `redis-server` is on PATH. Under CI (`CI=true`) a missing one fails the test;
+/// elsewhere the test is skipped with a loud message.
+pub fn redis_server_present() -> bool {
+    if Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "redis-server is not on PATH: .ci/run installs it (apt-get install redis-server)"
+    );
+    eprintln!(
+        "\n!!!!!!!! SKIPPED: redis-server is not on PATH; install it (apt-get install \
+         redis-server) to run the Redis tests !!!!!!!!\n"
+    );
+    false
 }
 
 /// A `redis-server` of the test's own on an ephemeral loopback port, no persistence.
@@ -64,19 +88,7 @@ impl Redis {
     /// Starts one, or `None` (with a loud message) if `redis-server` is not on PATH. Under
     /// CI (`CI=true`) a missing `redis-server` fails the test instead.
     pub fn start() -> Option<Self> {
-        if Command::new("redis-server")
-            .arg("--version")
-            .output()
-            .is_err()
-        {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "redis-server is not on PATH: .ci/run installs it (apt-get install redis-server)"
-            );
-            eprintln!(
-                "\n!!!!!!!! SKIPPED: redis-server is not on PATH; install it (apt-get install \
-                 redis-server) to run the Redis tests !!!!!!!!\n"
-            );
+        if !redis_server_present() {
             return None;
         }
         let mut redis = Self {
@@ -145,13 +157,38 @@ impl Service {
     /// unless `extra` names other `--users`, the shared `key_dir`, `--port 0`, and `extra`
     /// flags; waits for its `listening on` line.
     pub fn start(key_dir: &Path, redis: Option<&Redis>, extra: &[&str]) -> Self {
+        Self::start_at(
+            &["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN],
+            key_dir,
+            redis,
+            extra,
+        )
+    }
+
+    /// [`start`](Self::start) with `at` instead of `--port 0 --issuer ORIGIN --public-origin
+    /// ORIGIN` (a service reached at its own loopback address, whose issuer URL is fetchable).
+    pub fn start_at(at: &[&str], key_dir: &Path, redis: Option<&Redis>, extra: &[&str]) -> Self {
+        Self::start_with(at, key_dir, redis.map(Redis::url).as_deref(), extra)
+    }
+
+    /// [`start`](Self::start) with `REDIS_URL` set to `redis_url` (a Sentinel URL too).
+    pub fn start_url(key_dir: &Path, redis_url: Option<&str>, extra: &[&str]) -> Self {
+        Self::start_with(
+            &["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN],
+            key_dir,
+            redis_url,
+            extra,
+        )
+    }
+
+    fn start_with(at: &[&str], key_dir: &Path, redis_url: Option<&str>, extra: &[&str]) -> Self {
         let users = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/users.json");
         let log = key_dir.join(format!(
             "service-{}.log",
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let mut command = Command::new(env!("CARGO_BIN_EXE_jose-service"));
-        command.args(["--port", "0", "--issuer", ORIGIN, "--public-origin", ORIGIN]);
+        command.args(at);
         if !extra.contains(&"--users") {
             command.arg("--users").arg(&users);
         }
@@ -164,8 +201,8 @@ impl Service {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap());
-        if let Some(redis) = redis {
-            command.env("REDIS_URL", redis.url());
+        if let Some(url) = redis_url {
+            command.env("REDIS_URL", url);
         }
         let mut child = command.spawn().unwrap();
         let mut line = String::new();
@@ -215,9 +252,18 @@ pub struct Answer {
     pub body: Value,
     pub www_authenticate: Option<String>,
     pub retry_after: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Answer {
+    /// A response header, as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
     pub fn token(&self, name: &str) -> String {
         self.body[name]
             .as_str()
@@ -257,12 +303,14 @@ pub async fn answer(response: reqwest::Response) -> Answer {
     };
     let www_authenticate = header("www-authenticate");
     let retry_after = header("retry-after");
+    let headers = response.headers().clone();
     let bytes = response.bytes().await.unwrap();
     Answer {
         status,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         www_authenticate,
         retry_after,
+        headers,
     }
 }
 
@@ -359,4 +407,103 @@ pub async fn call_with_proof(
         .header("Authorization", format!("DPoP {token}"))
         .header("DPoP", proof);
     answer(request.send().await.unwrap()).await
+}
+
+/// An example of this package, built once per test binary with cargo (as the guard's
+/// `tests/oidc.rs` builds its `protected` example), and its executable.
+pub fn example(name: &'static str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(&'static str, PathBuf)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap();
+    if let Some((_, path)) = built.iter().find(|(n, _)| *n == name) {
+        return path.clone();
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut build = Command::new(cargo);
+    // What cargo set for this test process describes this package, not the build: build
+    // scripts rerun when these differ from the outer build's.
+    for (var, _) in std::env::vars_os() {
+        let var = var.to_string_lossy();
+        if var.starts_with("CARGO_PKG_")
+            || var.starts_with("CARGO_BIN_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+                "CARGO_RUSTC_CURRENT_DIR",
+                "OUT_DIR",
+            ]
+            .contains(&var.as_ref())
+        {
+            build.env_remove(var.as_ref());
+        }
+    }
+    let out = build
+        .args(["build", "-p", "jose-ring-service", "--example", name])
+        .args(["--message-format", "json-render-diagnostics"])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "cargo build --example {name} failed");
+    let path = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .expect("cargo named no executable for the example");
+    built.push((name, path.clone()));
+    path
+}
+
+/// A process whose first stdout line is `listening on <base>`, killed when dropped.
+pub struct Process {
+    pub base: String,
+    child: Child,
+    pub log: PathBuf,
+}
+
+impl Process {
+    /// Starts `command` (its standard error to `log`) and waits for its `listening on` line.
+    pub fn start(mut command: Command, log: PathBuf) -> Self {
+        command
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap());
+        let mut child = command.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| {
+                panic!(
+                    "unexpected first line {line:?}; log: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            })
+            .to_owned();
+        Self { base, child, log }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
