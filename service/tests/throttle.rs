@@ -378,3 +378,46 @@ async fn measure_the_default_budgets() {
         assert_eq!(tally.owner_refused, 0);
     }
 }
+
+#[tokio::test]
+async fn client_secrets_at_the_token_endpoint_are_throttled_and_audited() {
+    use common::oauth::{BATCH, RESOURCE_SERVER, client_credentials, es256, write_clients};
+    let dir = temp_dir("throttle-token");
+    let clients = write_clients(&dir, &es256());
+    let service = Service::start(
+        &dir,
+        None,
+        &[
+            "--clients",
+            clients.to_str().unwrap(),
+            "--throttle-account-ip",
+            "3/1h",
+        ],
+    );
+    let http = client();
+    for _ in 0..3 {
+        let wrong = client_credentials(&http, &service, (BATCH.0, "not-the-secret"), &[]).await;
+        assert_eq!((wrong.status, wrong.error()), (401, "invalid_client"));
+    }
+    // The fourth is not checked, the right secret included...
+    assert_throttled(
+        &client_credentials(&http, &service, (BATCH.0, "again"), &[]).await,
+        1200,
+    );
+    assert_throttled(&client_credentials(&http, &service, BATCH, &[]).await, 1200);
+    // ... while another client from the same address gets its token.
+    let other = client_credentials(&http, &service, RESOURCE_SERVER, &[]).await;
+    assert_eq!(other.status, 200, "{}", other.body);
+    let log = service.log();
+    assert!(
+        log.contains(
+            " WARN audit event=\"client_auth_failed\" client_id=\"batch\" ip=127.0.0.1 \
+             method=\"client_secret_basic\" reason=\"wrong secret or unknown client\""
+        ),
+        "{log}"
+    );
+    assert!(log.contains(
+        " WARN audit event=\"throttled\" kind=\"client_secret\" account=\"batch\" ip=127.0.0.1 \
+         scope=\"account_ip\""
+    ));
+}
