@@ -312,8 +312,20 @@ fn is_safe(method: &Method) -> bool {
     )
 }
 
-/// `origin` as `scheme://host[:port]`, lowercase, or why not.
-fn parse_origin(origin: &str) -> Result<String, CsrfConfigError> {
+/// `origin` as a browser writes it in `Origin` (`http(s)://host[:port]`, no path, no
+/// trailing `/`), lowercased: the check [`CsrfLayer::new`] makes of its origins, public for
+/// an application's other origin lists (a CORS allowlist).
+///
+/// ```
+/// use jose_ring_axum::parse_origin;
+/// assert_eq!(parse_origin("https://App.example:8443").as_deref(), Ok("https://app.example:8443"));
+/// assert!(parse_origin("https://app.example/").is_err());
+/// ```
+///
+/// # Errors
+///
+/// [`CsrfConfigError`] if it is not one.
+pub fn parse_origin(origin: &str) -> Result<String, CsrfConfigError> {
     let (scheme, rest) = origin
         .split_once("://")
         .ok_or(CsrfConfigError("an origin is scheme://host[:port]"))?;

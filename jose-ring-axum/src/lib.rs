@@ -175,7 +175,9 @@ pub use config::{DpopMode, NonceSource, TypRule};
 pub use cookie::cookie_value;
 pub use counters::Counters;
 pub use credentials::{CredentialError, CredentialSources, Credentials, Scheme};
-pub use csrf::{CsrfConfigError, CsrfLayer, CsrfRejection, CsrfService, DEFAULT_HEADER};
+pub use csrf::{
+    CsrfConfigError, CsrfLayer, CsrfRejection, CsrfService, DEFAULT_HEADER, parse_origin,
+};
 pub use grpc::{GrpcLayer, GrpcService};
 pub use guard::Guard;
 #[cfg(feature = "reqwest")]
