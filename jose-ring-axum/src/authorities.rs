@@ -114,11 +114,30 @@ pub(crate) struct Sink {
 pub(crate) struct Node {
     pub(crate) sinks: Vec<Sink>,
     pub(crate) children: Vec<(String, Node)>,
+    /// The first bytes of the children's names, a bit each: most members of a token are
+    /// passed over with one look at this set, without comparing names.
+    pub(crate) first_bytes: [u64; 4],
+}
+
+/// The word and the bit of `byte` in a [`Node::first_bytes`] set.
+fn bit(byte: u8) -> (usize, u64) {
+    (usize::from(byte >> 6), 1u64 << (byte & 63))
 }
 
 impl Node {
+    /// A node with no sink and no child.
+    pub(crate) const EMPTY: Self = Self {
+        sinks: Vec::new(),
+        children: Vec::new(),
+        first_bytes: [0; 4],
+    };
+
     /// The child named `name`, if a path goes there.
     pub(crate) fn child(&self, name: &str) -> Option<&Node> {
+        let (word, mask) = bit(*name.as_bytes().first()?);
+        if self.first_bytes.get(word).is_none_or(|w| w & mask == 0) {
+            return None;
+        }
         self.children
             .iter()
             .find_map(|(n, node)| (n == name).then_some(node))
@@ -129,6 +148,8 @@ impl Node {
         let at = match self.children.iter().position(|(n, _)| n == name) {
             Some(at) => at,
             None => {
+                let (word, mask) = bit(*name.as_bytes().first()?);
+                *self.first_bytes.get_mut(word)? |= mask;
                 self.children.push((name.to_owned(), Node::default()));
                 self.children.len().saturating_sub(1)
             }
@@ -221,17 +242,22 @@ fn parse_path(path: &str) -> Result<Vec<String>, BadPath> {
     }
 }
 
-/// The scopes and roles read from a token, prefixed as their source says, in one buffer:
-/// each name is a kind byte, its length (4 bytes, little-endian) and its UTF-8 bytes. So a
-/// token's names cost one allocation however many there are, and a guard's `Auth` stays
-/// small to move.
+/// The scopes and roles read from a token, prefixed as their source says, in one buffer: each
+/// entry is a kind byte, a delimiter (4 bytes: the `char`, or [`WHOLE`]), its length (4
+/// bytes, little-endian) and its UTF-8 bytes. So a token's names cost one allocation however
+/// many there are, and a guard's `Auth` stays small to move. A string claim read without a
+/// prefix is kept whole with its delimiter and split when it is asked about, so that reading
+/// a token costs one copy of the claim, not one entry per name.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub(crate) struct Names {
     bytes: Vec<u8>,
 }
 
-/// The bytes before each name: its kind and its length.
-const HEADER: usize = 5;
+/// The bytes before each entry: its kind, its delimiter and its length.
+const HEADER: usize = 9;
+
+/// The delimiter of an entry that is one name.
+const WHOLE: u32 = u32::MAX;
 
 impl Kind {
     fn byte(self) -> u8 {
@@ -245,58 +271,57 @@ impl Kind {
 impl Names {
     /// Adds `prefix` + `name` as a name of `kind`, unless `name` is empty (or absurdly long).
     pub(crate) fn push(&mut self, kind: Kind, prefix: &str, name: &str) {
-        self.push_bytes(kind, prefix.as_bytes(), name.as_bytes());
+        self.entry(kind, WHOLE, prefix.as_bytes(), name.as_bytes());
     }
 
-    /// Adds `prefix` + `name` (UTF-8, whole characters) as a name of `kind`.
-    fn push_bytes(&mut self, kind: Kind, prefix: &[u8], name: &[u8]) {
-        let Ok(len) = u32::try_from(prefix.len().saturating_add(name.len())) else {
+    /// Adds an entry; nothing for an empty `value` or one over 4 GiB.
+    fn entry(&mut self, kind: Kind, delimiter: u32, prefix: &[u8], value: &[u8]) {
+        let Ok(len) = u32::try_from(prefix.len().saturating_add(value.len())) else {
             return;
         };
-        if name.is_empty() {
+        if value.is_empty() {
             return;
         }
+        // One allocation for a typical token: room for this entry and a few more like it.
+        self.bytes.reserve(
+            HEADER
+                .saturating_add(prefix.len())
+                .saturating_add(value.len())
+                .saturating_mul(4),
+        );
         self.bytes.push(kind.byte());
+        self.bytes.extend_from_slice(&delimiter.to_le_bytes());
         self.bytes.extend_from_slice(&len.to_le_bytes());
         self.bytes.extend_from_slice(prefix);
-        self.bytes.extend_from_slice(name);
+        self.bytes.extend_from_slice(value);
     }
 
-    /// Adds each piece of `value` split at `delimiter` (empty pieces skipped), growing the
-    /// buffer once for a typical claim. An ASCII delimiter splits the bytes (a piece between
-    /// two ASCII bytes is whole characters); another one, the characters.
+    /// Adds each piece of `value` split at `delimiter` (empty pieces skipped): kept whole and
+    /// split when asked about without a prefix; split now, each piece prefixed, with one.
     pub(crate) fn push_split(&mut self, kind: Kind, prefix: &str, value: &str, delimiter: char) {
-        self.bytes.reserve(
-            value
-                .len()
-                .saturating_mul(2)
-                .saturating_add(prefix.len())
-                .saturating_add(32),
-        );
-        match u8::try_from(delimiter) {
-            Ok(byte) if byte.is_ascii() => {
-                for piece in value.as_bytes().split(|b| *b == byte) {
-                    self.push_bytes(kind, prefix.as_bytes(), piece);
-                }
-            }
-            _ => {
-                for piece in value.split(delimiter) {
-                    self.push(kind, prefix, piece);
-                }
-            }
+        if prefix.is_empty() {
+            self.entry(kind, u32::from(delimiter), b"", value.as_bytes());
+            return;
+        }
+        for piece in value.split(delimiter) {
+            self.push(kind, prefix, piece);
         }
     }
 
-    /// Each name with its kind, as bytes.
-    fn entries(&self) -> impl Iterator<Item = (u8, &[u8])> + '_ {
+    /// Each entry: its kind, its delimiter (`None`: one name) and its text.
+    fn entries(&self) -> impl Iterator<Item = (u8, Option<char>, &str)> + '_ {
         let mut rest = self.bytes.as_slice();
         std::iter::from_fn(move || {
             let (header, after) = rest.split_at_checked(HEADER)?;
-            let (&kind, len) = header.split_first()?;
+            let (&kind, header) = header.split_first()?;
+            let (delimiter, len) = header.split_at_checked(4)?;
+            let delimiter = u32::from_le_bytes(delimiter.try_into().ok()?);
             let len = u32::from_le_bytes(len.try_into().ok()?);
-            let (name, after) = after.split_at_checked(usize::try_from(len).ok()?)?;
+            let (text, after) = after.split_at_checked(usize::try_from(len).ok()?)?;
             rest = after;
-            Some((kind, name))
+            // Entries are written from `&str`s only.
+            let text = std::str::from_utf8(text).ok()?;
+            Some((kind, char::from_u32(delimiter), text))
         })
     }
 
@@ -304,15 +329,20 @@ impl Names {
     pub(crate) fn iter(&self, kind: Kind) -> impl Iterator<Item = &str> + '_ {
         let kind = kind.byte();
         self.entries()
-            .filter(move |(k, _)| *k == kind)
-            .filter_map(|(_, name)| std::str::from_utf8(name).ok())
+            .filter(move |(k, _, _)| *k == kind)
+            .flat_map(|(_, delimiter, text)| {
+                let (whole, split) = match delimiter {
+                    None => (Some(text), None),
+                    Some(delimiter) => (None, Some(text.split(delimiter))),
+                };
+                whole.into_iter().chain(split.into_iter().flatten())
+            })
+            .filter(|name| !name.is_empty())
     }
 
     /// Whether `name` is a name of `kind`.
     pub(crate) fn contains(&self, kind: Kind, name: &str) -> bool {
-        let kind = kind.byte();
-        self.entries()
-            .any(|(k, n)| k == kind && n == name.as_bytes())
+        !name.is_empty() && self.iter(kind).any(|n| n == name)
     }
 }
 

@@ -38,10 +38,7 @@ thread_local! {
 }
 
 /// No scope or role path: outside a guard's decoding.
-static NO_PLAN: Node = Node {
-    sinks: Vec::new(),
-    children: Vec::new(),
-};
+static NO_PLAN: Node = Node::EMPTY;
 
 /// Runs `decode` (which reads [`Facts`]) with `plan` as the plan its visitor follows.
 pub(crate) fn with_plan<R>(plan: &Arc<Plan>, decode: impl FnOnce() -> R) -> R {

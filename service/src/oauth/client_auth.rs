@@ -93,7 +93,8 @@ pub struct Audiences<'a> {
     pub token_endpoint: &'a str,
 }
 
-/// Establishes who calls (from `ip`), from the request's `Authorization` field and form.
+/// Establishes who calls (from `ip`), from the request's `Authorization` field and form; a
+/// client assertion may name the issuer or the token endpoint as its `aud`.
 /// A secret or an assertion is checked only within the client's throttling budgets
 /// ([`Kind::ClientSecret`]: per client and client IP, per client, per IP); every failure is
 /// audited (`client_auth_failed`) and counted, with every success.
@@ -109,8 +110,11 @@ pub async fn authenticate(
     ip: IpAddr,
     headers: &HeaderMap,
     form: &Form,
-    audiences: Audiences<'_>,
 ) -> Result<Caller, Refusal> {
+    let audiences = Audiences {
+        issuer: &app.endpoints.issuer,
+        token_endpoint: &app.endpoints.token_endpoint,
+    };
     let caller = identify(app, ip, headers, form, audiences).await;
     match &caller {
         Ok(Caller::Confidential(_)) => app.metrics.client_authentication("ok"),

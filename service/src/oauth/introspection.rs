@@ -25,7 +25,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::client_ip::ClientIp;
-use crate::oauth::client_auth::{self, Audiences};
+use crate::oauth::client_auth;
 use crate::oauth::clients::Client;
 use crate::oauth::form::Form;
 use crate::oauth::issued::{self, Issued};
@@ -41,11 +41,7 @@ pub(crate) async fn introspect(
     body: Bytes,
 ) -> Result<Response, Refusal> {
     let form = Form::parse(&headers, &body)?;
-    let audiences = Audiences {
-        issuer: &app.endpoints.issuer,
-        token_endpoint: &app.endpoints.token_endpoint,
-    };
-    let client = client_auth::authenticate(&app, ip, &headers, &form, audiences)
+    let client = client_auth::authenticate(&app, ip, &headers, &form)
         .await?
         .confidential(&app, ip)?;
     let token = form

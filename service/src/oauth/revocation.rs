@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::app::App;
 use crate::client_ip::ClientIp;
-use crate::oauth::client_auth::{self, Audiences, Caller};
+use crate::oauth::client_auth::{self, Caller};
 use crate::oauth::form::Form;
 use crate::oauth::issued::{self, Issued};
 use crate::refusal::Refusal;
@@ -33,11 +33,7 @@ pub(crate) async fn revoke(
     body: Bytes,
 ) -> Result<Response, Refusal> {
     let form = Form::parse(&headers, &body)?;
-    let audiences = Audiences {
-        issuer: &app.endpoints.issuer,
-        token_endpoint: &app.endpoints.token_endpoint,
-    };
-    let caller = client_auth::authenticate(&app, ip, &headers, &form, audiences).await?;
+    let caller = client_auth::authenticate(&app, ip, &headers, &form).await?;
     let token = form
         .get("token")
         .ok_or(Refusal::oauth("invalid_request", "token is required"))?;

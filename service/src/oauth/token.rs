@@ -29,7 +29,7 @@ use jose_ring::jwt::NumericDate;
 
 use crate::app::App;
 use crate::client_ip::ClientIp;
-use crate::oauth::client_auth::{self, Audiences, Caller};
+use crate::oauth::client_auth::{self, Caller};
 use crate::oauth::clients::{Client, valid_scope_token};
 use crate::oauth::endpoints::TOKEN_PATH;
 use crate::oauth::form::Form;
@@ -46,11 +46,7 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Result<Response, Refusal> {
     let form = Form::parse(&headers, &body)?;
-    let audiences = Audiences {
-        issuer: &app.endpoints.issuer,
-        token_endpoint: &app.endpoints.token_endpoint,
-    };
-    let caller = client_auth::authenticate(&app, ip, &headers, &form, audiences).await?;
+    let caller = client_auth::authenticate(&app, ip, &headers, &form).await?;
     let now = app.now();
     match form.get("grant_type") {
         Some("client_credentials") => {
