@@ -33,64 +33,23 @@
 #[path = "../../ci/oidc-provider/provider.rs"]
 mod provider;
 
+#[path = "../../ci/test-support/build_example.rs"]
+mod build_example;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use provider::{ALGORITHMS, AUDIENCE, Provider, free_port, header, http, resource};
-use serde_json::Value;
 
-/// The `protected` example's binary, built once (`cargo build --example protected`) for all
-/// the tests of this file.
+/// The `protected` example's binary, built once (`cargo build --example protected`, with the
+/// `metrics` feature) for all the tests of this file.
 fn example() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO")
-            .ok()
-            .or_else(|| option_env!("CARGO").map(str::to_owned))
-            .unwrap_or_else(|| "cargo".into());
-        let mut build = Command::new(cargo);
-        // What cargo set for this test process describes this package, not the build: ring's
-        // and cc's build scripts rerun when CARGO_MANIFEST_DIR, CARGO_PKG_NAME or OUT_DIR
-        // differ from the outer build's, which would rebuild the dependencies every run.
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            if name.starts_with("CARGO_PKG_")
-                || name.starts_with("CARGO_BIN_")
-                || [
-                    "CARGO_MANIFEST_DIR",
-                    "CARGO_MANIFEST_PATH",
-                    "CARGO_CRATE_NAME",
-                    "CARGO_PRIMARY_PACKAGE",
-                    "CARGO_TARGET_TMPDIR",
-                    "CARGO_RUSTC_CURRENT_DIR",
-                    "OUT_DIR",
-                ]
-                .contains(&name.as_ref())
-            {
-                build.env_remove(name.as_ref());
-            }
-        }
-        let out = build
-            .args(["build", "-p", "jose-ring-axum", "--features", "metrics"])
-            .args(["--example", "protected"])
-            .args(["--message-format", "json-render-diagnostics"])
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run cargo build");
-        assert!(
-            out.status.success(),
-            "cargo build --example protected failed"
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "protected")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo named no executable for the example")
+        let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        build_example::build_example(workspace, "jose-ring-axum", "protected", &["metrics"])
     })
 }
 

@@ -9,7 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+#[path = "../../../ci/test-support/build_example.rs"]
+mod build_example;
 
 /// The binary of the example `name`, built once per test process.
 pub fn binary(name: &str) -> PathBuf {
@@ -19,47 +20,8 @@ pub fn binary(name: &str) -> PathBuf {
     if let Some(path) = built.get(name) {
         return path.clone();
     }
-    let cargo = std::env::var("CARGO")
-        .ok()
-        .or_else(|| option_env!("CARGO").map(str::to_owned))
-        .unwrap_or_else(|| "cargo".into());
-    let mut build = Command::new(cargo);
-    // What cargo set for this test process describes this package, not the build: ring's
-    // and cc's build scripts rerun when CARGO_MANIFEST_DIR, CARGO_PKG_NAME or OUT_DIR
-    // differ from the outer build's, which would rebuild the dependencies every run.
-    for (var, _) in std::env::vars_os() {
-        let var = var.to_string_lossy();
-        if var.starts_with("CARGO_PKG_")
-            || var.starts_with("CARGO_BIN_")
-            || [
-                "CARGO_MANIFEST_DIR",
-                "CARGO_MANIFEST_PATH",
-                "CARGO_CRATE_NAME",
-                "CARGO_PRIMARY_PACKAGE",
-                "CARGO_TARGET_TMPDIR",
-                "CARGO_RUSTC_CURRENT_DIR",
-                "OUT_DIR",
-            ]
-            .contains(&var.as_ref())
-        {
-            build.env_remove(var.as_ref());
-        }
-    }
-    let out = build
-        .args(["build", "-p", "jose-ring-axum", "--example", name])
-        .args(["--message-format", "json-render-diagnostics"])
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(out.status.success(), "cargo build --example {name} failed");
-    let path = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo named no executable for the example");
+    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let path = build_example::build_example(workspace, "jose-ring-axum", name, &[]);
     built.insert(name.to_owned(), path.clone());
     path
 }

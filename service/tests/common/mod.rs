@@ -20,6 +20,9 @@ pub mod load;
 pub mod oauth;
 pub mod sentinel;
 
+#[path = "../../../ci/test-support/build_example.rs"]
+mod build_example;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -409,8 +412,8 @@ pub async fn call_with_proof(
     answer(request.send().await.unwrap()).await
 }
 
-/// An example of this package, built once per test binary with cargo (as the guard's
-/// `tests/oidc.rs` builds its `protected` example), and its executable.
+/// An example of this package, built once per test binary with cargo (the workspace's one
+/// way: `ci/test-support/build_example.rs`), and its executable.
 pub fn example(name: &'static str) -> PathBuf {
     static BUILT: std::sync::Mutex<Vec<(&'static str, PathBuf)>> =
         std::sync::Mutex::new(Vec::new());
@@ -418,43 +421,8 @@ pub fn example(name: &'static str) -> PathBuf {
     if let Some((_, path)) = built.iter().find(|(n, _)| *n == name) {
         return path.clone();
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut build = Command::new(cargo);
-    // What cargo set for this test process describes this package, not the build: build
-    // scripts rerun when these differ from the outer build's.
-    for (var, _) in std::env::vars_os() {
-        let var = var.to_string_lossy();
-        if var.starts_with("CARGO_PKG_")
-            || var.starts_with("CARGO_BIN_")
-            || [
-                "CARGO_MANIFEST_DIR",
-                "CARGO_MANIFEST_PATH",
-                "CARGO_CRATE_NAME",
-                "CARGO_PRIMARY_PACKAGE",
-                "CARGO_TARGET_TMPDIR",
-                "CARGO_RUSTC_CURRENT_DIR",
-                "OUT_DIR",
-            ]
-            .contains(&var.as_ref())
-        {
-            build.env_remove(var.as_ref());
-        }
-    }
-    let out = build
-        .args(["build", "-p", "jose-ring-service", "--example", name])
-        .args(["--message-format", "json-render-diagnostics"])
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "cargo build --example {name} failed");
-    let path = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo named no executable for the example");
+    let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let path = build_example::build_example(workspace, "jose-ring-service", name, &[]);
     built.push((name, path.clone()));
     path
 }
