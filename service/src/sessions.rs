@@ -1,7 +1,7 @@
 //! Browser sessions, the backend-for-frontend of RFC 10017 §6.1: the browser holds a random
 //! session id in an HttpOnly cookie ([`COOKIE`]), the user's access and refresh tokens stay
 //! in the shared store, and the service refreshes them itself with the token endpoints' own
-//! refresh grant ([`crate::token_endpoint::refresh_grant`]: rotation, grace window, reuse).
+//! refresh grant (`token_endpoint::refresh_grant`: rotation, grace window, reuse).
 //!
 //! A session id is 256 random bits. What the store holds is keyed and sealed by values
 //! derived from it (HKDF-SHA256): the key `jr:ses:<lookup>` and the record sealed with

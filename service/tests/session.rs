@@ -198,7 +198,15 @@ async fn a_session_on_two_instances_from_login_to_sign_out() {
         assert_eq!(gone.cookie().as_deref(), Some(""));
     }
     assert_eq!(sessions_in(&redis).await.len(), 1, "bob's session only");
-    assert!(a.log().contains("event=\"logout\"") || a.log().contains("logout"));
+    // Audited where it happened, as the token API's logout: the account, its family.
+    let log = a.log();
+    let logout = log
+        .lines()
+        .find(|line| line.contains("event=\"logout\""))
+        .unwrap_or_else(|| panic!("no logout event on A:\n{log}"));
+    assert!(logout.contains("account=\"ada\""), "{logout}");
+    assert!(log.contains("event=\"family_revoked\""), "{log}");
+    assert!(!b.log().contains("event=\"logout\""));
 }
 
 #[tokio::test]
