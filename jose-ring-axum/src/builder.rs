@@ -347,7 +347,13 @@ impl<K> GuardBuilder<K> {
     }
 
     /// Also reads a `Bearer` token from the cookie `name` when there is no `Authorization`
-    /// field. Only for same-site browser apps: protect state-changing routes against CSRF.
+    /// field. Only for same-site browser apps: a browser sends the cookie with requests that
+    /// other sites make, so put a [`CsrfLayer`](crate::CsrfLayer) in front of these routes
+    /// (a custom request header and a same-origin `Sec-Fetch-Site` or `Origin`; with
+    /// [`CsrfLayer::cookie`](crate::CsrfLayer::cookie) naming the same cookie, and
+    /// [`all_methods`](crate::CsrfLayer::all_methods) if reads must not be triggered from
+    /// other origins either). Better still, keep tokens out of the browser: a session cookie
+    /// naming server-side tokens (RFC 10017 §6.1), as the reference service's browser mode.
     pub fn cookie(mut self, name: impl Into<String>) -> Self {
         self.settings.cookie = Some(name.into());
         self

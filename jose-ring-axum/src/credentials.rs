@@ -6,8 +6,10 @@
 use std::fmt;
 
 use http::HeaderMap;
-use http::header::{AUTHORIZATION, COOKIE};
+use http::header::AUTHORIZATION;
 use jose_ring::{Dpop, Error, Malformed, dpop};
+
+use crate::cookie::cookie_value;
 
 /// The scheme the access token came with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,15 +238,7 @@ const fn is_token68_byte(b: u8) -> bool {
 
 /// The value of the cookie `name`, if a `Cookie` field has it and it is a `token68`.
 fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.trim_matches('"'))
-        .filter(|value| is_token68(value))
+    cookie_value(headers, name).filter(|value| is_token68(value))
 }
 
 #[cfg(test)]

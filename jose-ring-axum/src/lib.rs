@@ -94,7 +94,10 @@
 //! their `error_description` is a fixed text of the library or of this crate, never a value
 //! from the request. The scheme is compared ignoring case (RFC 7235 §2.1); a token is never
 //! read from the query string, and from a cookie only when you name one
-//! ([`GuardBuilder::cookie`]). [`Reason`] lists the stable codes;
+//! ([`GuardBuilder::cookie`]); a browser then sends it by itself, so put a [`CsrfLayer`] in
+//! front of those routes (a custom request header and a same-origin `Sec-Fetch-Site` or
+//! `Origin`; [`cookie_value`] reads a cookie as the guard does). [`Reason`] lists the stable
+//! codes;
 //! [`GuardBuilder::on_reject`] writes your own body, keeping the status and headers.
 //!
 //! # Keys from an identity provider
@@ -145,8 +148,10 @@ mod authorities;
 mod builder;
 mod client_auth;
 mod config;
+mod cookie;
 mod counters;
 mod credentials;
+mod csrf;
 mod facts;
 mod grpc;
 mod guard;
@@ -167,8 +172,12 @@ pub use authorities::ClaimSource;
 pub use builder::{BuildError, GuardBuilder, Introspection, LocalKeys, RemoteKeys};
 pub use client_auth::ClientAuth;
 pub use config::{DpopMode, NonceSource, TypRule};
+pub use cookie::cookie_value;
 pub use counters::Counters;
 pub use credentials::{CredentialError, CredentialSources, Credentials, Scheme};
+pub use csrf::{
+    CsrfConfigError, CsrfLayer, CsrfRejection, CsrfService, DEFAULT_HEADER, parse_origin,
+};
 pub use grpc::{GrpcLayer, GrpcService};
 pub use guard::Guard;
 #[cfg(feature = "reqwest")]

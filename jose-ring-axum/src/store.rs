@@ -88,6 +88,8 @@ pub trait RevocationStore: Send + Sync + 'static {
 /// set.insert("b", ttl)?;
 /// assert!(set.insert("c", ttl).is_err()); // full of live keys: refused
 /// assert_eq!(set.contains("b").ok(), Some(true));
+/// set.remove("b")?;
+/// assert_eq!(set.contains("b").ok(), Some(false));
 /// # Ok::<(), jose_ring_axum::StoreError>(())
 /// ```
 #[derive(Debug)]
@@ -180,6 +182,18 @@ impl ExpiringSet {
     /// None in practice; a [`StoreError`] if a thread panicked while holding the set.
     pub fn contains(&self, key: &str) -> Result<bool, StoreError> {
         self.with(|set, now| Ok(set.holds(key, now)))
+    }
+
+    /// Forgets `key` now, held or not (a lock released before its TTL).
+    ///
+    /// # Errors
+    ///
+    /// None in practice; a [`StoreError`] if a thread panicked while holding the set.
+    pub fn remove(&self, key: &str) -> Result<(), StoreError> {
+        self.with(|set, _| {
+            set.entries.remove(key);
+            Ok(())
+        })
     }
 
     /// The keys held, expired ones not yet dropped included.

@@ -125,6 +125,14 @@ pub struct Serve {
     /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1); with `--tls-cert`.
     #[arg(long, env = "TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// An origin (`https://host[:port]`) whose pages may call the token API (the routes
+    /// that take an `Authorization` header, `/login`, `/refresh`, `/token`, `/revoke`, the
+    /// metadata and the keys) from scripts: CORS, without credentials; repeatable
+    /// (comma-separated in the variable). None by default: same-origin only. The browser
+    /// session routes never answer CORS.
+    #[arg(long = "cors-origin", env = "CORS_ORIGINS", value_delimiter = ',',
+          value_parser = parse_cors_origin)]
+    pub cors_origins: Vec<String>,
     /// Failed attempts one client IP may make for one account: BURST/WINDOW (BURST at once,
     /// refilled evenly over WINDOW, in s, m or h).
     #[arg(long, env = "THROTTLE_ACCOUNT_IP", default_value = "10/20m")]
@@ -162,6 +170,11 @@ impl Serve {
             self.key_reload,
         )
     }
+}
+
+/// An origin of `--cors-origin`, as browsers write `Origin`.
+fn parse_cors_origin(origin: &str) -> Result<String, String> {
+    jose_ring_axum::parse_origin(origin).map_err(|error| error.to_string())
 }
 
 /// Options of `hash-password`.

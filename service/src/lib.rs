@@ -16,18 +16,24 @@
 //!   standard OAuth endpoints: metadata, `/token`, `/revoke`, `/introspect`, and the machine
 //!   clients), [`resource`] (the guarded API), [`jwks`], [`client_ip`] (who the client is),
 //!   [`refusal`] (error answers), [`request_log`], [`audit`] (every authentication
-//!   attempt), [`metrics`] (`/metrics`).
+//!   attempt), [`metrics`] (`/metrics`), [`cors`] (the token API's allowlist);
+//! - the browser mode (a backend-for-frontend): [`sessions`] (session ids, their sealed
+//!   records in the store), [`browser`] (the `/session` routes), [`page`] (the page and
+//!   the headers browsers get).
 
 pub mod app;
 pub mod audit;
+pub mod browser;
 pub mod client_ip;
 pub mod commands;
 pub mod config;
+pub mod cors;
 pub mod error;
 pub mod jwks;
 pub mod keys;
 pub mod metrics;
 pub mod oauth;
+pub mod page;
 pub mod passwords;
 pub mod primary;
 pub mod refusal;
@@ -36,6 +42,7 @@ pub mod resource;
 pub mod rotation;
 pub mod routes;
 pub mod serve;
+pub mod sessions;
 pub mod state;
 pub mod store;
 pub mod throttle;

@@ -9,7 +9,7 @@
 //! | `jose_service_refreshes_total` | counter | `outcome`: `ok`, `retried` (grace window) or the reason code (`refresh_token_reused`, `family_revoked`, ...) |
 //! | `jose_service_client_authentications_total` | counter | `outcome`: `ok` or the reason code (`invalid_client`, ...) |
 //! | `jose_service_throttled_total` | counter | `kind` (`password`, `refresh_token`, `client_secret`), `scope` (`account_ip`, `account`, `ip`) |
-//! | `jose_service_store_errors_total` | counter | `operation` (`insert_new`, `insert`, `any`, `rotate`, `throttle`) |
+//! | `jose_service_store_errors_total` | counter | `operation` (`insert_new`, `insert`, `any`, `rotate`, `put`, `get`, `remove`, `throttle`) |
 //! | `jose_service_store_duration_seconds` | histogram | `operation` |
 //! | `jose_service_request_duration_seconds` | histogram | `method`, `route` (the matched route, `<unmatched>` for a 404), `status` |
 //!
@@ -284,6 +284,23 @@ impl Store for MeteredStore {
         request: &'a RotateRequest<'a>,
     ) -> BoxFuture<'a, Result<Outcome, Unavailable>> {
         Box::pin(self.metrics.timed("rotate", self.inner.rotate(request)))
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), Unavailable>> {
+        Box::pin(self.metrics.timed("put", self.inner.put(key, value, ttl)))
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, Unavailable>> {
+        Box::pin(self.metrics.timed("get", self.inner.get(key)))
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), Unavailable>> {
+        Box::pin(self.metrics.timed("remove", self.inner.remove(key)))
     }
 }
 

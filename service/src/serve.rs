@@ -42,7 +42,7 @@ pub async fn serve(options: Serve) -> Result<(), Fatal> {
         tokio::net::TcpListener::bind(SocketAddr::new(options.bind, options.port)).await?;
     let local = listener.local_addr()?;
     let app = Arc::new(App::build(&options, local)?);
-    let mut router = routes::router(&app)?;
+    let mut router = routes::router(&app, &options.cors_origins)?;
     if tls.is_some() {
         router = router.layer(middleware::from_fn(tls::hsts));
     }

@@ -1,5 +1,5 @@
 //! What the flow keeps, named: revoked tokens and families, refresh-token rotation, DPoP
-//! proofs seen; on any [`Store`], and adapted to the guard's store traits.
+//! proofs seen, browser sessions; on any [`Store`], and adapted to the guard's store traits.
 //!
 //! | key                 | written by                                  | read by                                  | TTL                              |
 //! |---------------------|---------------------------------------------|------------------------------------------|----------------------------------|
@@ -9,14 +9,18 @@
 //! | `jr:dpop:<jkt>:<jti>` | the guard, `/login`, `/refresh`, `/token` (`SET NX`) | the same `SET NX` (taken: replay) | the proof's replay window |
 //! | `jr:assert:<client>:<jti>` | a `private_key_jwt` client authentication (`SET NX`) | the same `SET NX` (taken: replay) | until the assertion's `exp` |
 //! | `jr:settle` | Redis with replicas, after a key was found | nobody (its `WAIT` covers what was read) | 1 s |
+//! | `jr:ses:<lookup>` | `/session/login`, a session's refresh (a sealed [`crate::sessions::Record`]) | every `/session` request | until the session's end |
+//! | `jr:seslock:<lookup>` | a session's refresh (`SET NX`), removed after it | the same `SET NX` (taken: a refresh is running) | 5 s |
 //!
 //! `jr:rot:<fam>` is a hash (`current`, `current_access`, `previous`, `binding`,
 //! `grace_until`): the family's [`Rotation`](crate::rotation::Rotation). An access token's
 //! `jti` is `<fam>.<random>`, so that the guard's revocation check, which is given only the
 //! `jti`, looks up the token and its family in one `EXISTS` round trip.
 //!
-//! Every write here would let a token through if it were lost, so each goes through a
-//! [`Store`] write, which Redis with replicas acknowledges before it counts
+//! `<lookup>` is derived from the session id (the cookie's value) and reveals nothing of it
+//! ([`crate::sessions`]). Every write here would let a token through if it were lost (a
+//! session's end, its rotated tokens: losing those would revive it or revoke it by reuse),
+//! so each goes through a [`Store`] write, which Redis with replicas acknowledges before it counts
 //! ([`crate::store::Durability::Replicated`]); a new write of that kind (a revocation through
 //! another endpoint, a client assertion's `jti`) belongs here too.
 
@@ -30,6 +34,10 @@ use crate::store::{RotateRequest, Store, Unavailable};
 
 /// The prefix of a revoked access token's key.
 const REVOKED_ACCESS: &str = "jr:jti:";
+/// The prefix of a browser session's key.
+const SESSION: &str = "jr:ses:";
+/// The prefix of a browser session's refresh lock.
+const SESSION_LOCK: &str = "jr:seslock:";
 
 /// The flow's state on a [`Store`].
 #[derive(Clone)]
@@ -124,6 +132,61 @@ impl State {
     /// [`Unavailable`] if the store cannot answer.
     pub async fn first_proof(&self, key: &str, ttl: Duration) -> Result<bool, Unavailable> {
         self.store.insert_new(&format!("jr:dpop:{key}"), ttl).await
+    }
+
+    /// Keeps the browser session `lookup` (its sealed record) for `ttl`.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer (it may have been kept).
+    pub async fn keep_session(
+        &self,
+        lookup: &str,
+        sealed: &str,
+        ttl: Duration,
+    ) -> Result<(), Unavailable> {
+        self.store
+            .put(&format!("{SESSION}{lookup}"), sealed, ttl)
+            .await
+    }
+
+    /// The browser session `lookup`'s sealed record, if it lives.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer.
+    pub async fn session(&self, lookup: &str) -> Result<Option<String>, Unavailable> {
+        self.store.get(&format!("{SESSION}{lookup}")).await
+    }
+
+    /// Ends the browser session `lookup` on every instance.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer (it may have ended).
+    pub async fn end_session(&self, lookup: &str) -> Result<(), Unavailable> {
+        self.store.remove(&format!("{SESSION}{lookup}")).await
+    }
+
+    /// Takes the refresh lock of the browser session `lookup` for at most `ttl`: `true` if
+    /// this call took it, `false` if a refresh of the session is running.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer.
+    pub async fn lock_session(&self, lookup: &str, ttl: Duration) -> Result<bool, Unavailable> {
+        self.store
+            .insert_new(&format!("{SESSION_LOCK}{lookup}"), ttl)
+            .await
+    }
+
+    /// Releases the refresh lock of the browser session `lookup`.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer (the lock then expires by itself).
+    pub async fn unlock_session(&self, lookup: &str) -> Result<(), Unavailable> {
+        self.store.remove(&format!("{SESSION_LOCK}{lookup}")).await
     }
 
     /// Records a client assertion (RFC 7523 §3: its `jti`, used once, per client) for `ttl`

@@ -1,9 +1,11 @@
 //! Where the state lives: a small trait of keys with TTLs, in memory for one process, in
 //! Redis for many. The `state` module says what the keys mean.
 //!
-//! Four operations are enough for everything the service keeps: "record if absent"
-//! (`SET NX EX`), "record" (`SET EX`), "is any recorded" (`EXISTS`), and one step of a
-//! family's refresh-token rotation ([`crate::rotation`]), atomic in both stores.
+//! Seven operations are enough for everything the service keeps: "record if absent"
+//! (`SET NX EX`), "record" (`SET EX`), "is any recorded" (`EXISTS`), one step of a
+//! family's refresh-token rotation ([`crate::rotation`]), atomic in both stores, and a value
+//! with a TTL (a browser session, [`crate::sessions`]): "keep" (`SET EX`), "read" (`GET`),
+//! "forget" (`DEL`).
 //!
 //! Every write of [`Store`] is one whose loss would let a token through, so on Redis each is
 //! acknowledged by replicas before it counts ([`Durability::Replicated`], `WAIT`); a new kind
@@ -96,26 +98,61 @@ pub trait Store: Send + Sync + 'static {
         &'a self,
         request: &'a RotateRequest<'a>,
     ) -> BoxFuture<'a, Result<Outcome, Unavailable>>;
+
+    /// Keeps `value` under `key` for `ttl`, replacing what was there.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer (the value may have been kept).
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), Unavailable>>;
+
+    /// The value kept under `key`, if any (and unexpired).
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer.
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, Unavailable>>;
+
+    /// Forgets `key` (a value or a recorded key), whether or not it was there.
+    ///
+    /// # Errors
+    ///
+    /// [`Unavailable`] if the store cannot answer (the key may have been forgotten).
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), Unavailable>>;
 }
 
 /// The in-memory store, for one process: the keys in the guard's bounded [`ExpiringSet`],
-/// the families' rotation states beside it, bounded the same way. Full of live entries, it
-/// refuses new ones ([`Unavailable`], 503) rather than forget one.
+/// the families' rotation states and the values beside it, bounded the same way. Full of
+/// live entries, it refuses new ones ([`Unavailable`], 503) rather than forget one.
 #[derive(Debug)]
 pub struct MemoryStore {
     keys: ExpiringSet,
-    rotations: Mutex<Rotations>,
+    rotations: Mutex<Held<Rotation>>,
+    values: Mutex<Held<String>>,
 }
 
-/// The families' rotation states, each until it expires.
+/// Values of one kind (the families' rotation states, the kept values), each until it
+/// expires, at most `capacity` live ones.
 #[derive(Debug)]
-struct Rotations {
-    states: HashMap<String, (Rotation, Instant)>,
+struct Held<T> {
+    states: HashMap<String, (T, Instant)>,
     capacity: usize,
 }
 
-impl Rotations {
-    fn live(&self, key: &str, now: Instant) -> Option<&Rotation> {
+impl<T> Held<T> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            states: HashMap::new(),
+            capacity,
+        }
+    }
+
+    fn live(&self, key: &str, now: Instant) -> Option<&T> {
         self.states
             .get(key)
             .filter(|(_, until)| *until > now)
@@ -125,7 +162,7 @@ impl Rotations {
     fn put(
         &mut self,
         key: &str,
-        state: Rotation,
+        state: T,
         until: Instant,
         now: Instant,
     ) -> Result<(), Unavailable> {
@@ -152,21 +189,19 @@ impl Default for MemoryStore {
 }
 
 impl MemoryStore {
-    /// An empty store of at most 100,000 live keys and as many families.
+    /// An empty store of at most 100,000 live keys, as many families and as many values.
     #[must_use]
     pub fn new() -> Self {
         Self::with_capacity(MEMORY_CAPACITY)
     }
 
-    /// An empty store of at most `capacity` live keys and as many families.
+    /// An empty store of at most `capacity` live keys, as many families and as many values.
     #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             keys: ExpiringSet::with_capacity(capacity),
-            rotations: Mutex::new(Rotations {
-                states: HashMap::new(),
-                capacity,
-            }),
+            rotations: Mutex::new(Held::new(capacity)),
+            values: Mutex::new(Held::new(capacity)),
         }
     }
 
@@ -243,6 +278,46 @@ impl Store for MemoryStore {
         request: &'a RotateRequest<'a>,
     ) -> BoxFuture<'a, Result<Outcome, Unavailable>> {
         Box::pin(std::future::ready(self.rotate_now(request)))
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), Unavailable>> {
+        let now = Instant::now();
+        let result = self
+            .values
+            .lock()
+            .map_err(|_| Unavailable("poisoned lock"))
+            .and_then(|mut values| values.put(key, value.to_owned(), deadline(now, ttl), now));
+        Box::pin(std::future::ready(result))
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, Unavailable>> {
+        let result = self
+            .values
+            .lock()
+            .map_err(|_| Unavailable("poisoned lock"))
+            .map(|values| values.live(key, Instant::now()).cloned());
+        Box::pin(std::future::ready(result))
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), Unavailable>> {
+        let result = self
+            .values
+            .lock()
+            .map_err(|_| Unavailable("poisoned lock"))
+            .map(|mut values| {
+                values.states.remove(key);
+            })
+            .and_then(|()| {
+                self.keys
+                    .remove(key)
+                    .map_err(|_| Unavailable("poisoned lock"))
+            });
+        Box::pin(std::future::ready(result))
     }
 }
 
@@ -569,6 +644,39 @@ impl Store for RedisStore {
                 .arg(request.access_prefix);
             let reply: String = self.script(&invocation, Durability::Replicated).await?;
             Outcome::from_reply(&reply).ok_or(Unavailable("unexpected script reply"))
+        })
+    }
+
+    fn put<'a>(
+        &'a self,
+        key: &'a str,
+        value: &'a str,
+        ttl: Duration,
+    ) -> BoxFuture<'a, Result<(), Unavailable>> {
+        Box::pin(async move {
+            let _: () = self
+                .command(
+                    &redis::Cmd::set_ex(key, value, seconds(ttl)),
+                    Durability::Replicated,
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, Unavailable>> {
+        Box::pin(async move {
+            self.command(&redis::Cmd::get(key), Durability::Primary)
+                .await
+        })
+    }
+
+    fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), Unavailable>> {
+        Box::pin(async move {
+            let _: u64 = self
+                .command(&redis::Cmd::del(key), Durability::Replicated)
+                .await?;
+            Ok(())
         })
     }
 }

@@ -46,6 +46,62 @@ pub(crate) struct LoginRequest {
     client_id: Option<String>,
 }
 
+impl LoginRequest {
+    /// A login of `username` with `password` through `client_id`.
+    pub(crate) fn new(username: String, password: String, client_id: &str) -> Self {
+        Self {
+            username,
+            password,
+            client_id: Some(client_id.to_owned()),
+        }
+    }
+}
+
+/// A pair issued to a user at a token endpoint (or for a browser session): the tokens, whom
+/// for, and the ids the session keeps (the family, the access token's `jti` and expiry).
+#[derive(Debug)]
+pub(crate) struct Issued {
+    /// The tokens, as the token endpoints answer them.
+    pub(crate) tokens: TokenResponse,
+    /// The user.
+    pub(crate) sub: String,
+    /// The family.
+    pub(crate) family: String,
+    /// The access token's `jti`.
+    pub(crate) access_jti: String,
+    /// The access token's `exp`, Unix seconds.
+    pub(crate) access_exp: i64,
+}
+
+impl Issued {
+    /// The token endpoints' answer (RFC 6749 §5.1: JSON, `Cache-Control: no-store`).
+    pub(crate) fn into_response(self) -> Response {
+        token_answer(self.tokens, self.sub)
+    }
+}
+
+/// The token endpoints' answer of `tokens` issued for `sub`.
+fn token_answer(tokens: TokenResponse, sub: String) -> Response {
+    let mut response = (
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        Json(tokens),
+    )
+        .into_response();
+    Note::served(&mut response, Some(sub));
+    response
+}
+
+/// What was issued, or 500 (logged) if signing failed.
+fn signed(issued: Result<TokenResponse, IssueError>) -> Result<TokenResponse, Refusal> {
+    issued.map_err(|error| {
+        tracing::error!(%error, "issuing tokens failed");
+        Refusal::server_error()
+    })
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RefreshRequest {
@@ -115,8 +171,11 @@ pub(crate) async fn proof(
     Ok(Some(checked))
 }
 
-/// Issues a pair with `ids` signed with the current key, as the token endpoints answer it
-/// (RFC 6749 §5.1: `Cache-Control: no-store`).
+/// Issues a pair with `ids` signed with the current key.
+///
+/// # Errors
+///
+/// 500 `server_error` if signing failed.
 fn issue(
     app: &App,
     user: &User,
@@ -124,12 +183,20 @@ fn issue(
     ids: &PairIds,
     cnf: Option<Confirmation>,
     now: NumericDate,
-) -> Result<Response, Refusal> {
+) -> Result<Issued, Refusal> {
     let keys = app.keys();
-    let pair = app
-        .policy
-        .issue(keys.signer(), user, client_id, ids, cnf, now);
-    answer(pair, &user.username)
+    let tokens = signed(
+        app.policy
+            .issue(keys.signer(), user, client_id, ids, cnf, now),
+    )?;
+    let lifetime = i64::try_from(app.policy.access_lifetime).unwrap_or(i64::MAX);
+    Ok(Issued {
+        tokens,
+        sub: user.username.clone(),
+        family: ids.family.clone(),
+        access_jti: ids.access.clone(),
+        access_exp: now.as_seconds().saturating_add(lifetime),
+    })
 }
 
 /// The token endpoints' answer (RFC 6749 §5.1: JSON, `Cache-Control: no-store`) of what was
@@ -142,20 +209,7 @@ pub(crate) fn answer(
     issued: Result<TokenResponse, IssueError>,
     sub: &str,
 ) -> Result<Response, Refusal> {
-    let issued = issued.map_err(|error| {
-        tracing::error!(%error, "issuing tokens failed");
-        Refusal::server_error()
-    })?;
-    let mut response = (
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            (header::PRAGMA, "no-cache"),
-        ],
-        Json(issued),
-    )
-        .into_response();
-    Note::served(&mut response, Some(sub.to_owned()));
-    Ok(response)
+    Ok(token_answer(signed(issued)?, sub.to_owned()))
 }
 
 /// What the audit trail says of one attempt, learnt as the handler goes.
@@ -236,8 +290,31 @@ pub(crate) async fn login(
     headers: HeaderMap,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, Refusal> {
+    let request = body
+        .map(|Json(request)| request)
+        .map_err(|_| Refusal::invalid_request());
+    password_login(&app, ip, &headers, request, Some("/login"))
+        .await
+        .map(Issued::into_response)
+}
+
+/// A login by password (`POST /login`, and a browser session's), counted, audited
+/// (`login_ok`, `login_failed`, `throttled`) and throttled; the pair bound to the request's
+/// DPoP proof for `POST <origin><proof_path>` if it carries one, a proof refused when
+/// `proof_path` is `None`.
+///
+/// # Errors
+///
+/// As RFC 6749 §5.2 says, 429 when throttled, 503 when the store cannot answer.
+pub(crate) async fn password_login(
+    app: &App,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    request: Result<LoginRequest, Refusal>,
+    proof_path: Option<&str>,
+) -> Result<Issued, Refusal> {
     let mut seen = Seen::default();
-    let outcome = password_grant(&app, ip, &headers, body, &mut seen).await;
+    let outcome = password_grant(app, ip, headers, request, proof_path, &mut seen).await;
     app.metrics
         .login(outcome.as_ref().map_or_else(Refusal::reason, |_| "ok"));
     match &outcome {
@@ -247,7 +324,7 @@ pub(crate) async fn login(
             seen.client_id.as_deref().unwrap_or_default(),
             seen.dpop,
         ),
-        Err(refusal) => seen.refused(&app, ip, refusal, || {
+        Err(refusal) => seen.refused(app, ip, refusal, || {
             audit::login_failed(seen.account.as_deref(), ip, refusal.reason());
         }),
     }
@@ -258,11 +335,12 @@ async fn password_grant(
     app: &App,
     ip: IpAddr,
     headers: &HeaderMap,
-    body: Result<Json<LoginRequest>, JsonRejection>,
+    request: Result<LoginRequest, Refusal>,
+    proof_path: Option<&str>,
     seen: &mut Seen,
-) -> Result<Response, Refusal> {
+) -> Result<Issued, Refusal> {
     no_client_authentication(headers)?;
-    let Json(request) = body.map_err(|_| Refusal::invalid_request())?;
+    let request = request?;
     let client_id = request
         .client_id
         .unwrap_or_else(|| DEFAULT_CLIENT.to_owned());
@@ -285,7 +363,11 @@ async fn password_grant(
         seen.account = Some(request.username.clone());
     }
     let now = app.now();
-    let proof = proof(app, headers, "/login", now).await?;
+    let proof = match proof_path {
+        Some(path) => proof(app, headers, path, now).await?,
+        None if headers.contains_key("dpop") => return Err(Refusal::invalid_dpop_proof()),
+        None => None,
+    };
     seen.dpop = proof.is_some();
     let attempt = seen
         .begin(app, Kind::Password, Some(&request.username), ip)
@@ -336,17 +418,12 @@ pub(crate) async fn refresh(
     }
     .await;
     audit_refresh(&app, ip, &seen, &outcome);
-    outcome
+    outcome.map(Issued::into_response)
 }
 
 /// The audit event and the metric of a refresh (at `/refresh` or `/token`) that ended with
 /// `outcome`, as `seen`.
-pub(crate) fn audit_refresh(
-    app: &App,
-    ip: IpAddr,
-    seen: &Seen,
-    outcome: &Result<Response, Refusal>,
-) {
+pub(crate) fn audit_refresh<T>(app: &App, ip: IpAddr, seen: &Seen, outcome: &Result<T, Refusal>) {
     app.metrics.refresh(match outcome {
         Ok(_) if seen.retried => "retried",
         Ok(_) => "ok",
@@ -420,7 +497,7 @@ pub(crate) async fn refresh_grant(
     presented: Presented<'_>,
     now: NumericDate,
     seen: &mut Seen,
-) -> Result<Response, Refusal> {
+) -> Result<Issued, Refusal> {
     let Presented {
         refresh_token,
         presenter,
@@ -474,7 +551,7 @@ async fn rotate(
     scope: Option<&str>,
     now: NumericDate,
     seen: &mut Seen,
-) -> Result<Response, Refusal> {
+) -> Result<Issued, Refusal> {
     let named = match presenter {
         Presenter::Public(_) if app.clients().get(&claims.client_id).is_some() => {
             return Err(Refusal::client_authentication(

@@ -156,7 +156,7 @@ async fn every_attempt_is_audited_with_its_account_and_ip_and_no_secret() {
     ])
     .unwrap();
     let app = Arc::new(App::build(&cli.serve, "127.0.0.1:8080".parse().unwrap()).unwrap());
-    let router = routes::router(&app).unwrap();
+    let router = routes::router(&app, &[]).unwrap();
     let login = |user: &str, password: &str| json!({ "username": user, "password": password });
     let mut secrets: Vec<String> = vec![PASSWORD.into(), WRONG.into()];
 

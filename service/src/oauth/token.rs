@@ -35,7 +35,7 @@ use crate::oauth::endpoints::TOKEN_PATH;
 use crate::oauth::form::Form;
 use crate::refusal::Refusal;
 use crate::token_endpoint::{
-    Presented, Presenter, Seen, answer, audit_refresh, proof, refresh_grant,
+    Issued, Presented, Presenter, Seen, answer, audit_refresh, proof, refresh_grant,
 };
 
 /// The handler.
@@ -56,7 +56,7 @@ pub(crate) async fn token(
             let mut seen = Seen::default();
             let outcome = refresh_token(&app, ip, &mut seen, &caller, &form, &headers, now).await;
             audit_refresh(&app, ip, &seen, &outcome);
-            outcome
+            outcome.map(Issued::into_response)
         }
         Some(_) => Err(Refusal::oauth(
             "unsupported_grant_type",
@@ -92,7 +92,7 @@ async fn refresh_token(
     form: &Form,
     headers: &HeaderMap,
     now: NumericDate,
-) -> Result<Response, Refusal> {
+) -> Result<Issued, Refusal> {
     let refresh_token = form.get("refresh_token").ok_or(Refusal::oauth(
         "invalid_request",
         "refresh_token is required",
