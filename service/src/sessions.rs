@@ -138,20 +138,18 @@ impl Record {
     #[must_use]
     pub(crate) fn new(issued: Issued, now: i64, lifetime: u64) -> Option<Self> {
         let lifetime = i64::try_from(lifetime).unwrap_or(i64::MAX);
-        Some(Self {
-            sub: issued.sub,
-            family: issued.family,
-            access_token: issued.tokens.access_token,
-            access_jti: issued.access_jti,
-            access_exp: issued.access_exp,
-            refresh_token: issued.tokens.refresh_token?,
-            ends: now.saturating_add(lifetime),
-        })
+        Self::ending(issued, now.saturating_add(lifetime))
     }
 
     /// The record after a refresh issued `issued`: the same session, the new pair.
     #[must_use]
     pub(crate) fn refreshed(&self, issued: Issued) -> Option<Self> {
+        Self::ending(issued, self.ends)
+    }
+
+    /// The record of the pair `issued` in a session that ends at `ends`; `None` without a
+    /// refresh token.
+    fn ending(issued: Issued, ends: i64) -> Option<Self> {
         Some(Self {
             sub: issued.sub,
             family: issued.family,
@@ -159,7 +157,7 @@ impl Record {
             access_jti: issued.access_jti,
             access_exp: issued.access_exp,
             refresh_token: issued.tokens.refresh_token?,
-            ends: self.ends,
+            ends,
         })
     }
 

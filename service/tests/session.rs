@@ -89,6 +89,20 @@ async fn post(http: &reqwest::Client, service: &Service, path: &str, cookie: &st
 }
 
 /// The `jr:ses:*` keys in `redis`, and their values.
+/// Sixteen `GET /session/me` at once with `cookie`, alternately on the two instances: the
+/// `exp` of the access token each answered with (every answer 200).
+async fn race(http: &reqwest::Client, services: [&Service; 2], cookie: &str) -> Vec<i64> {
+    let calls = (0..16).map(|n| get(http, services[n % 2], "/session/me", cookie));
+    futures_util::future::join_all(calls)
+        .await
+        .iter()
+        .map(|reply| {
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            reply.body["exp"].as_i64().unwrap()
+        })
+        .collect()
+}
+
 async fn sessions_in(redis: &Redis) -> Vec<(String, String)> {
     let mut connection = redis.connection().await;
     let keys: Vec<String> = redis::cmd("KEYS")
@@ -343,18 +357,7 @@ async fn the_server_refreshes_once_however_many_requests_race() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(3200)).await;
     // Sixteen requests at once, on both instances, all due for a refresh.
-    let calls = (0..16).map(|n| {
-        let service = if n % 2 == 0 { &a } else { &b };
-        get(&http, service, "/session/me", &cookie)
-    });
-    let replies = futures_util::future::join_all(calls).await;
-    let mut exps: Vec<i64> = replies
-        .iter()
-        .map(|reply| {
-            assert_eq!(reply.status, 200, "{}", reply.body);
-            reply.body["exp"].as_i64().unwrap()
-        })
-        .collect();
+    let mut exps = race(&http, [&a, &b], &cookie).await;
     // One request refreshed; the others used the token still valid, or the new one.
     exps.sort_unstable();
     exps.dedup();
@@ -369,18 +372,7 @@ async fn the_server_refreshes_once_however_many_requests_race() {
     // Past the token's expiry: every request needs the new token; one refreshes, the
     // others wait for it.
     tokio::time::sleep(Duration::from_millis(4300)).await;
-    let calls = (0..16).map(|n| {
-        let service = if n % 2 == 0 { &a } else { &b };
-        get(&http, service, "/session/me", &cookie)
-    });
-    let replies = futures_util::future::join_all(calls).await;
-    let mut exps: Vec<i64> = replies
-        .iter()
-        .map(|reply| {
-            assert_eq!(reply.status, 200, "{}", reply.body);
-            reply.body["exp"].as_i64().unwrap()
-        })
-        .collect();
+    let mut exps = race(&http, [&a, &b], &cookie).await;
     exps.dedup();
     assert_eq!(exps.len(), 1, "{exps:?}");
     assert!(exps[0] > next);
