@@ -386,16 +386,11 @@ async fn dpop_on_the_token_endpoint_binds_the_token() {
     let (service, _) = start(&es256(), &[]);
     let http = client();
     let dpop_key = es256();
-    let token = post_form(
+    let token = client_credentials_with_proof(
         &http,
         &service,
-        "/token",
-        &[("grant_type", "client_credentials")],
-        Auth {
-            authorization: Some(basic(SPECIAL.0, SPECIAL.1)),
-            dpop: Some(proof(&dpop_key, "POST", "/token", None)),
-            ..Auth::default()
-        },
+        SPECIAL,
+        proof(&dpop_key, "POST", "/token", None),
     )
     .await;
     assert_eq!(token.status, 200, "{}", token.body);
@@ -413,16 +408,11 @@ async fn dpop_on_the_token_endpoint_binds_the_token() {
     let bearer = call(&http, &service, "GET", "/me", &access, None).await;
     assert_eq!(bearer.status, 401);
     // A proof for another endpoint is refused.
-    let wrong = post_form(
+    let wrong = client_credentials_with_proof(
         &http,
         &service,
-        "/token",
-        &[("grant_type", "client_credentials")],
-        Auth {
-            authorization: Some(basic(SPECIAL.0, SPECIAL.1)),
-            dpop: Some(proof(&dpop_key, "POST", "/login", None)),
-            ..Auth::default()
-        },
+        SPECIAL,
+        proof(&dpop_key, "POST", "/login", None),
     )
     .await;
     assert_eq!(wrong.refusal(), (400, "invalid_dpop_proof", ""));
@@ -740,16 +730,11 @@ async fn a_bound_token_is_introspected_with_its_key() {
     let (service, _) = start(&es256(), &[]);
     let http = client();
     let dpop_key = es256();
-    let token = post_form(
+    let token = client_credentials_with_proof(
         &http,
         &service,
-        "/token",
-        &[("grant_type", "client_credentials")],
-        Auth {
-            authorization: Some(basic(BATCH.0, BATCH.1)),
-            dpop: Some(proof(&dpop_key, "POST", "/token", None)),
-            ..Auth::default()
-        },
+        BATCH,
+        proof(&dpop_key, "POST", "/token", None),
     )
     .await;
     let seen = introspect(

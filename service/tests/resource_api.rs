@@ -28,7 +28,7 @@ use jose_ring::jwt::NumericDate;
 /// Status, body and `WWW-Authenticate` of `GET path` at the API with `token`.
 async fn get(
     http: &reqwest::Client,
-    api: &Process,
+    api: &Service,
     path: &str,
     token: Option<&str>,
     dpop: Option<&SigningKey>,
@@ -107,7 +107,7 @@ async fn a_second_api_trusts_the_service() {
         .args(["--port", "0", "--allow-http-loopback"])
         .env("RESOURCE_API_CLIENT_ID", "resource-api")
         .env("RESOURCE_API_CLIENT_KEY", &api_key_file);
-    let api = Process::start(command, dir.join("resource-api.log"));
+    let api = Service::spawn(command, dir.join("resource-api.log"));
     let http = client();
 
     // A machine client's token for the API's audience is accepted (keys fetched through the
@@ -313,7 +313,7 @@ async fn introspection_cost() {
         for (name, value) in env {
             command.env(name, value);
         }
-        Process::start(command, dir.join(log))
+        Service::spawn(command, dir.join(log))
     };
     let key_file = api_key_file.to_str().unwrap();
     let apis = [

@@ -148,7 +148,8 @@ impl Drop for Redis {
     }
 }
 
-/// One `jose-service` process.
+/// A server process (`jose-service`, or an example such as `resource-api`) whose first stdout
+/// line is `listening on <base>`, killed when dropped.
 pub struct Service {
     pub base: String,
     child: Child,
@@ -199,14 +200,21 @@ impl Service {
             .arg("--key-dir")
             .arg(key_dir)
             .args(extra)
-            .env_remove("REDIS_URL")
+            .env_remove("REDIS_URL");
+        if let Some(url) = redis_url {
+            command.env("REDIS_URL", url);
+        }
+        Self::spawn(command, log)
+    }
+
+    /// Starts `command` (its standard error to `log`, without `RUST_LOG`) and waits for its
+    /// `listening on` line.
+    pub fn spawn(mut command: Command, log: PathBuf) -> Self {
+        command
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap());
-        if let Some(url) = redis_url {
-            command.env("REDIS_URL", url);
-        }
         let mut child = command.spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
@@ -425,53 +433,4 @@ pub fn example(name: &'static str) -> PathBuf {
     let path = build_example::build_example(workspace, "jose-ring-service", name, &[]);
     built.push((name, path.clone()));
     path
-}
-
-/// A process whose first stdout line is `listening on <base>`, killed when dropped.
-pub struct Process {
-    pub base: String,
-    child: Child,
-    pub log: PathBuf,
-}
-
-impl Process {
-    /// Starts `command` (its standard error to `log`) and waits for its `listening on` line.
-    pub fn start(mut command: Command, log: PathBuf) -> Self {
-        command
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap());
-        let mut child = command.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| {
-                panic!(
-                    "unexpected first line {line:?}; log: {}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            })
-            .to_owned();
-        Self { base, child, log }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

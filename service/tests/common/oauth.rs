@@ -163,6 +163,26 @@ pub async fn client_credentials(
     client: (&str, &str),
     extra: &[(&str, &str)],
 ) -> Answer {
+    token_for(http, service, client, extra, None).await
+}
+
+/// [`client_credentials`] with the `DPoP` proof `proof`.
+pub async fn client_credentials_with_proof(
+    http: &reqwest::Client,
+    service: &Service,
+    client: (&str, &str),
+    proof: String,
+) -> Answer {
+    token_for(http, service, client, &[], Some(proof)).await
+}
+
+async fn token_for(
+    http: &reqwest::Client,
+    service: &Service,
+    client: (&str, &str),
+    extra: &[(&str, &str)],
+    dpop: Option<String>,
+) -> Answer {
     post_form(
         http,
         service,
@@ -170,8 +190,8 @@ pub async fn client_credentials(
         &[("grant_type", "client_credentials")],
         Auth {
             authorization: Some(basic(client.0, client.1)),
+            dpop,
             extra,
-            ..Auth::default()
         },
     )
     .await
